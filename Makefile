@@ -1,0 +1,45 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PORT   ?= 8000
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+export DEBUG ?= 1
+
+.PHONY: run test install lint demo worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/linli migrate --no-input
+	$(BIN)/linli demo --if-empty
+	@echo ""
+	@echo "  邻里 Linli 已启动：http://127.0.0.1:$(PORT)/"
+	@echo "  演示账号（密码均为 linli-demo）：resident1 grid1 community1 branch1 property1 street1 district1 admin"
+	@echo ""
+	$(BIN)/linli db_worker --queue-name '*' >> data/worker.log 2>&1 & \
+	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/linli runserver --noreload 127.0.0.1:$(PORT)
+
+demo: install
+	$(BIN)/linli migrate --no-input
+	$(BIN)/linli demo
+
+test: install
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	DEBUG=0 $(BIN)/linli makemigrations --check --dry-run --settings=linli.settings_test
+
+clean:
+	rm -rf $(VENV) data/*.sqlite3

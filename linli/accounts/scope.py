@@ -1,0 +1,49 @@
+"""Building an actor's Scope from their assignments (see linli.core.scoping for how it filters)."""
+
+from linli.accounts.models import EDITOR_ROLES, UNMASK_ROLES, Assignment, Role
+from linli.core.scoping import NOTHING, Scope
+
+
+def scope_for(user) -> Scope:
+    """The user's sight, computed once per user object (i.e. once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_linli_scope", None)
+    if cached is not None:
+        return cached
+    assignments = list(Assignment.objects.filter(user=user).select_related("unit"))
+    roles = frozenset(a.role for a in assignments)
+    everything = user.is_superuser or Role.ADMIN.value in roles
+    resident = getattr(user, "resident", None) if _has_resident(user) else None
+    scope = Scope(
+        everything=everything,
+        unit_prefixes=tuple(sorted({a.unit.prefix for a in assignments if a.unit_id})),
+        grid_ids=tuple(sorted({a.grid_id for a in assignments if a.grid_id})),
+        compound_ids=tuple(sorted({a.compound_id for a in assignments if a.compound_id})),
+        user_id=user.pk,
+        resident_ids=(resident.pk,) if resident else (),
+        household_ids=(resident.household_id,) if resident else (),
+        home_compound_ids=(resident.household.dwelling.entrance.building.compound_id,) if resident else (),
+        roles=roles | ({"resident"} if resident else set()) | ({"admin"} if user.is_superuser else set()),
+    )
+    user._linli_scope = scope
+    return scope
+
+
+def _has_resident(user) -> bool:
+    from linli.people.models import Resident
+
+    try:
+        user.resident  # noqa: B018
+    except Resident.DoesNotExist:
+        return False
+    return True
+
+
+def can_edit(user) -> bool:
+    return bool(scope_for(user).roles & EDITOR_ROLES)
+
+
+def can_unmask(user) -> bool:
+    """Unmasking needs the permission (admin can grant it) or a role whose work needs it."""
+    return bool(scope_for(user).roles & UNMASK_ROLES) or user.has_perm("people.view_sensitive")

@@ -1,0 +1,78 @@
+"""The JSON API under /api/v1/: one NinjaAPI, each domain adds its router."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from linli.accounts.tokens import token_user
+from linli.core.errors import Forbidden, NotFound
+
+
+class BearerAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token):
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session, with CSRF checked for unsafe methods."""
+
+    param_name = "sessionid"
+
+    def __init__(self):
+        super().__init__(csrf=True)
+
+    def authenticate(self, request, key):
+        if request.user.is_authenticated:
+            return request.user
+        return None
+
+
+api = NinjaAPI(
+    title="邻里 Linli API",
+    version="1",
+    description="小区治理：人·地·组织·事。认证：`POST /api/v1/auth/token` 取得令牌后使用 `Authorization: Bearer <token>`。",
+    auth=[BearerAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(NotFound)
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "未找到"}, status=404)
+
+
+@api.exception_handler(Forbidden)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "无权执行此操作"}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    return api.create_response(request, {"detail": "请求参数有误", "errors": exc.errors}, status=422)
+
+
+def _register_routers():
+    from linli.accounts.api import router as accounts_router
+    from linli.orgs.api import router as orgs_router
+    from linli.people.api import router as people_router
+    from linli.places.api import router as places_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", places_router)
+    api.add_router("", people_router)
+    api.add_router("", orgs_router)
+
+
+_register_routers()

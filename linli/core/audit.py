@@ -1,0 +1,71 @@
+"""Recording writes in the audit log. Services call these; nothing else writes AuditEntry."""
+
+import datetime as dt
+import decimal
+
+from django.db import models
+
+from linli.core.channel import get_channel
+from linli.core.fields import EncryptedTextField
+from linli.core.models import AuditEntry
+
+REDACTED = "（已加密，内容不记录）"
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(instance: models.Model) -> dict:
+    """The concrete field values of an instance, with encrypted fields replaced by a marker."""
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        raw = getattr(instance, field.attname)
+        if isinstance(field, EncryptedTextField):
+            # Only whether it changed is recorded, never the value (nor its ciphertext).
+            values[field.name] = ("set", hash(raw)) if raw else ("empty", 0)
+        elif field.name.endswith("_hash"):
+            continue
+        else:
+            values[field.name] = _plain(raw)
+    return values
+
+
+def diff(before: dict, after: dict) -> dict:
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            if isinstance(old, tuple) or isinstance(new, tuple):
+                changes[key] = [REDACTED, REDACTED]
+            else:
+                changes[key] = [old, new]
+    return changes
+
+
+def record(*, actor, action: str, obj=None, object_type: str = "", object_id="", object_repr: str = "",
+           changes: dict | None = None, channel: str | None = None) -> AuditEntry:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+        object_repr = object_repr or str(obj)
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_repr=(actor.get_username() if getattr(actor, "pk", None) else "系统")[:150],
+        action=action,
+        object_type=object_type,
+        object_id="" if object_id is None else str(object_id),
+        object_repr=str(object_repr)[:200],
+        changes=changes or {},
+        channel=channel or get_channel(),
+    )

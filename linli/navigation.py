@@ -1,0 +1,45 @@
+"""The navigation bar: which sections a user's roles open, in order."""
+
+from django.urls import NoReverseMatch, reverse
+
+from linli.accounts.scope import scope_for
+
+# (url name, label, who sees it: "staff", "officer" or "admin")
+SECTIONS = [
+    ("places:compound_list", "小区", "staff"),
+    ("places:grid_list", "网格", "staff"),
+    ("places:unit_list", "区划", "officer"),
+    ("people:resident_list", "居民", "staff"),
+    ("people:partymember_list", "党员", "staff"),
+    ("people:gridworker_list", "网格员", "staff"),
+    ("orgs:partyorg_list", "党组织", "staff"),
+    ("orgs:selforg_list", "自治组织", "staff"),
+    ("orgs:propertycompany_list", "物业", "staff"),
+    ("orgs:partner_list", "共建单位", "staff"),
+    ("orgs:indicators", "指标", "officer"),
+    ("core:audit_list", "审计日志", "admin"),
+]
+
+
+def nav_items(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = scope_for(user)
+    allowed = set()
+    if scope.is_staff_scope:
+        allowed.add("staff")
+    if scope.everything or scope.unit_prefixes:
+        allowed.add("officer")
+    if scope.everything:
+        allowed.add("admin")
+    items = []
+    for name, label, who in SECTIONS:
+        if who not in allowed:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+    return {"nav_items": items}

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from linli.api import api
+from linli.core import views as core_views
+
+admin.site.site_header = "邻里 Linli 管理后台"
+admin.site.site_title = "邻里 Linli"
+admin.site.index_title = "后台管理"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("linli.accounts.urls")),
+    path("places/", include("linli.places.urls")),
+    path("people/", include("linli.people.urls")),
+    path("orgs/", include("linli.orgs.urls")),
+    path("audit/", include("linli.core.urls")),
+]
