@@ -65,6 +65,7 @@ def _invalid(request, exc):
 
 def _register_routers():
     from linli.accounts.api import router as accounts_router
+    from linli.cases.api import router as cases_router
     from linli.orgs.api import router as orgs_router
     from linli.people.api import router as people_router
     from linli.places.api import router as places_router
@@ -73,6 +74,7 @@ def _register_routers():
     api.add_router("", places_router)
     api.add_router("", people_router)
     api.add_router("", orgs_router)
+    api.add_router("", cases_router)
 
 
 _register_routers()

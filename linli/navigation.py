@@ -4,8 +4,10 @@ from django.urls import NoReverseMatch, reverse
 
 from linli.accounts.scope import scope_for
 
-# (url name, label, who sees it: "staff", "officer" or "admin")
+# (url name, label, who sees it: "resident", "staff", "officer" or "admin")
 SECTIONS = [
+    ("cases:my_cases", "我的诉求", "resident"),
+    ("cases:case_list", "诉求事件", "staff"),
     ("places:compound_list", "小区", "staff"),
     ("places:grid_list", "网格", "staff"),
     ("places:unit_list", "区划", "officer"),
@@ -27,6 +29,8 @@ def nav_items(request):
         return {}
     scope = scope_for(user)
     allowed = set()
+    if scope.resident_ids:
+        allowed.add("resident")
     if scope.is_staff_scope:
         allowed.add("staff")
     if scope.everything or scope.unit_prefixes:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "linli.places",
     "linli.people",
     "linli.orgs",
+    "linli.cases",
 ]
 
 MIDDLEWARE = [

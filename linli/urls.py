@@ -18,4 +18,5 @@ urlpatterns = [
     path("people/", include("linli.people.urls")),
     path("orgs/", include("linli.orgs.urls")),
     path("audit/", include("linli.core.urls")),
+    path("cases/", include("linli.cases.urls")),
 ]
