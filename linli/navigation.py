@@ -18,7 +18,7 @@ SECTIONS = [
     ("orgs:selforg_list", "自治组织", "staff"),
     ("orgs:propertycompany_list", "物业", "staff"),
     ("orgs:partner_list", "共建单位", "staff"),
-    ("orgs:indicators", "指标", "officer"),
+    ("dashboard:indicators", "指标", "officer"),
     ("core:audit_list", "审计日志", "admin"),
 ]
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "linli.people",
     "linli.orgs",
     "linli.cases",
+    "linli.demo",
 ]
 
 MIDDLEWARE = [

@@ -19,4 +19,5 @@ urlpatterns = [
     path("orgs/", include("linli.orgs.urls")),
     path("audit/", include("linli.core.urls")),
     path("cases/", include("linli.cases.urls")),
+    path("dashboard/", include("linli.dashboard.urls")),
 ]
