@@ -83,7 +83,8 @@ def visible_q(model, scope: Scope) -> Q:
         term = _term(lookup, values, kind)
         if term is not None:
             q |= term
-    if rules.own is not None and scope.user_id is not None:
+    # `own` rules must filter through subqueries, never joins, so rows are not duplicated.
+    if rules.own is not None and scope.resident_ids:
         q |= rules.own(scope)
     return q
 

@@ -24,7 +24,8 @@ class AdminUnit(models.Model):
     parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")
 
-    scoping = Scoping(code="code", own=lambda s: Q(compounds__id__in=s.home_compound_ids))
+    scoping = Scoping(code="code", own=lambda s: Q(pk__in=Compound.objects.filter(id__in=s.home_compound_ids)
+                                                     .values("community_id")))
 
     class Meta:
         verbose_name = "行政区划"
@@ -192,6 +193,12 @@ class Entrance(models.Model):
         return f"{self.building} {self.number}"
 
 
+def _household_dwellings(ids):
+    from linli.people.models import Household
+
+    return Household.objects.filter(id__in=ids).values("dwelling_id")
+
+
 class Dwelling(models.Model):
     entrance = models.ForeignKey(Entrance, verbose_name="所属单元", on_delete=models.CASCADE, related_name="dwellings")
     number = models.CharField("房号", max_length=20)
@@ -204,7 +211,7 @@ class Dwelling(models.Model):
 
     scoping = Scoping(code="entrance__building__compound__community__code",
                       compound="entrance__building__compound_id", grid="entrance__building__grid_id",
-                      own=lambda s: Q(households__id__in=s.household_ids))
+                      own=lambda s: Q(pk__in=_household_dwellings(s.household_ids)))
 
     class Meta:
         verbose_name = "房屋"
