@@ -8,6 +8,9 @@ from linli.accounts.scope import scope_for
 SECTIONS = [
     ("cases:my_cases", "我的诉求", "resident"),
     ("cases:case_list", "诉求事件", "staff"),
+    ("points:my_points", "我的积分", "resident"),
+    ("points:shop", "积分超市", "resident"),
+    ("points:staff_home", "积分管理", "staff"),
     ("places:compound_list", "小区", "staff"),
     ("places:grid_list", "网格", "staff"),
     ("places:unit_list", "区划", "officer"),

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "linli.people",
     "linli.orgs",
     "linli.cases",
+    "linli.points",
+    "linli.dashboard",
     "linli.demo",
 ]
 

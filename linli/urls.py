@@ -19,5 +19,6 @@ urlpatterns = [
     path("orgs/", include("linli.orgs.urls")),
     path("audit/", include("linli.core.urls")),
     path("cases/", include("linli.cases.urls")),
+    path("points/", include("linli.points.urls")),
     path("dashboard/", include("linli.dashboard.urls")),
 ]
