@@ -1,0 +1,262 @@
+"""Coverage and governance indicators for a node of the place tree.
+
+A node is an administrative unit (district, street, community), a grid, or the whole staff
+jurisdiction of an actor. Every node is turned into a `Scope` and every count goes through
+`core.scoping.visible`, so "what belongs to a node" is the same rule the lists and the API use.
+Each call runs a fixed number of aggregate queries, whatever the number of compounds.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from linli.accounts.scope import scope_for
+from linli.core import clock
+from linli.core.scoping import Scope, visible
+from linli.orgs.models import PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
+from linli.people.models import GridWorker, Household, PartyMember, Resident, elderly_born_before
+from linli.places.models import AdminUnit, Building, Compound, Dwelling, Grid
+
+NO_VALUE = "—"
+
+# The definition shown with the cross-appointment rate on every page that shows it.
+CROSS_APPOINTMENT_DEFINITION = (
+    "交叉任职率：在既有覆盖党组织、又有在任自治组织的小区中，至少有一人同时在覆盖该小区的党组织"
+    "和该小区的自治组织（或当前为其服务的物业企业）中现任职务的小区所占比例。"
+)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """count of total, kept exact; shown rounded to one decimal place."""
+
+    count: int
+    total: int
+
+    @property
+    def fraction(self) -> Fraction | None:
+        return Fraction(self.count, self.total) if self.total else None
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.total:
+            return None
+        exact = Decimal(self.count * 100) / Decimal(self.total)
+        return exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def display(self) -> str:
+        percent = self.percent
+        return NO_VALUE if percent is None else f"{percent}%"
+
+    def __str__(self):
+        return self.display
+
+
+@dataclass(frozen=True)
+class Node:
+    label: str
+    scope: Scope
+    unit: AdminUnit | None = None
+    grid: Grid | None = None
+
+
+@dataclass
+class Indicators:
+    node: Node
+    compounds: int
+    party_coverage: Ratio
+    three_carriages: Ratio
+    cross_appointment: Ratio
+    companies_with_party_org: Ratio
+    sanwu: int
+    compounds_by_kind: list[tuple[str, str, int]]
+    buildings: int
+    dwellings: int
+    households: int
+    residents: int
+    elderly: int
+    party_members: int
+    party_members_by_category: list[tuple[str, str, int]]
+    grids: int
+    grid_workers: int
+    today: dt.date = field(default_factory=clock.today)
+
+    def as_dict(self) -> dict:
+        def ratio(r: Ratio) -> dict:
+            return {"count": r.count, "total": r.total,
+                    "percent": None if r.percent is None else str(r.percent), "display": r.display}
+
+        return {
+            "node": self.node.label,
+            "unit_id": self.node.unit.pk if self.node.unit else None,
+            "grid_id": self.node.grid.pk if self.node.grid else None,
+            "today": self.today.isoformat(),
+            "compounds": self.compounds,
+            "party_coverage": ratio(self.party_coverage),
+            "three_carriages": ratio(self.three_carriages),
+            "cross_appointment": ratio(self.cross_appointment),
+            "companies_with_party_org": ratio(self.companies_with_party_org),
+            "sanwu": self.sanwu,
+            "compounds_by_kind": {code: n for code, _label, n in self.compounds_by_kind},
+            "buildings": self.buildings,
+            "dwellings": self.dwellings,
+            "households": self.households,
+            "residents": self.residents,
+            "elderly": self.elderly,
+            "party_members": self.party_members,
+            "party_members_by_category": {code: n for code, _label, n in self.party_members_by_category},
+            "grids": self.grids,
+            "grid_workers": self.grid_workers,
+        }
+
+
+# --- nodes -----------------------------------------------------------------------------------
+
+def node_for_unit(unit: AdminUnit) -> Node:
+    return Node(label=unit.name, scope=Scope(unit_prefixes=(unit.prefix,)), unit=unit)
+
+
+def node_for_grid(grid: Grid) -> Node:
+    return Node(label=grid.name, scope=Scope(grid_ids=(grid.pk,)), grid=grid)
+
+
+def node_for_actor(actor) -> Node:
+    """The actor's staff jurisdiction only: what a resident sees of their own home is not an area."""
+    scope = scope_for(actor)
+    return Node(label="我的辖区" if not scope.everything else "全部辖区", scope=Scope(
+        everything=scope.everything, unit_prefixes=scope.unit_prefixes, grid_ids=scope.grid_ids,
+        compound_ids=scope.compound_ids,
+    ))
+
+
+def is_officer(actor) -> bool:
+    scope = scope_for(actor)
+    return scope.everything or bool(scope.unit_prefixes)
+
+
+def officer_units(actor) -> list[AdminUnit]:
+    """The units an officer watches: their assigned units, or every district for the whole-area roles."""
+    scope = scope_for(actor)
+    if scope.everything:
+        return list(AdminUnit.objects.filter(parent__isnull=True))
+    units = visible(AdminUnit.objects.all(), Scope(unit_prefixes=scope.unit_prefixes))
+    # Keep only the top-most assigned units: a street inside an assigned district is a child, not a node.
+    return [u for u in units if u.prefix in scope.unit_prefixes
+            and not any(u.prefix != p and u.prefix.startswith(p) for p in scope.unit_prefixes)]
+
+
+def child_nodes(unit: AdminUnit) -> list[Node]:
+    """District → streets, street → communities, community → grids."""
+    if unit.level == AdminUnit.Level.COMMUNITY:
+        return [node_for_grid(g) for g in Grid.objects.filter(community=unit)]
+    return [node_for_unit(u) for u in unit.children.all()]
+
+
+# --- indicators --------------------------------------------------------------------------------
+
+def _current(today: dt.date, start: str = "start", end: str = "end") -> Q:
+    return Q(**{f"{start}__lte": today}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": today}))
+
+
+def _compound_conditions(today: dt.date) -> dict:
+    """Correlated EXISTS tests on a Compound row, shared by the counts below."""
+    covered = Exists(PartyOrg.compounds.through.objects.filter(compound_id=OuterRef("pk")))
+    active_self_org = Exists(SelfOrg.objects.filter(_current(today, "term_start", "term_end"),
+                                                    compound_id=OuterRef("pk")))
+    served = Exists(PropertyService.objects.filter(_current(today), compound_id=OuterRef("pk")))
+    # Inside the second position, OuterRef("resident_id") is the first position's holder and
+    # OuterRef(OuterRef("pk")) is the compound; one level deeper the compound is three levels out.
+    serving_companies = PropertyService.objects.filter(
+        _current(today), compound_id=OuterRef(OuterRef(OuterRef("pk")))).values("company_id")
+    other_side = Position.objects.filter(_current(today), resident_id=OuterRef("resident_id")).filter(
+        Q(self_org__compound_id=OuterRef(OuterRef("pk"))) | Q(property_company_id__in=serving_companies))
+    cross = Exists(Position.objects.filter(_current(today), party_org__compounds=OuterRef("pk"))
+                   .filter(Exists(other_side)))
+    return {"covered": covered, "active_self_org": active_self_org, "served": served, "cross": cross}
+
+
+def indicators(node: Node) -> Indicators:
+    """All indicators of one node, in a fixed number of aggregate queries.
+
+    Definitions (today = clock.today()):
+    - Party coverage: compounds linked to at least one PartyOrg (PartyOrg.compounds) / all compounds.
+    - Three carriages: a covering PartyOrg AND an active self-org (term_start ≤ today ≤ term_end or
+      open-ended) AND a current property service (start ≤ today, end empty or ≥ today).
+    - Cross-appointment rate: among compounds with both a covering PartyOrg and an active self-org,
+      the share where at least one resident holds a current Position in a PartyOrg covering the
+      compound AND a current Position in one of the compound's self-orgs or in a property company
+      currently serving the compound.
+    - Property companies with a Party organisation: among the companies currently serving compounds
+      of the node, those with `party_org` set or `has_party_org` ticked.
+    - 三无 compounds: no current property service, blank responsible department, no active self-org.
+    - Residents 65+: birth date on or before people.models.elderly_born_before(today).
+    """
+    today = clock.today()
+    scope = node.scope
+    compounds = visible(Compound.objects.all(), scope)
+    c = _compound_conditions(today)
+    both = Q(c["covered"]) & Q(c["active_self_org"])
+    agg = compounds.aggregate(
+        total=Count("pk"),
+        covered=Count("pk", filter=Q(c["covered"])),
+        three=Count("pk", filter=both & Q(c["served"])),
+        both=Count("pk", filter=both),
+        cross=Count("pk", filter=both & Q(c["cross"])),
+        sanwu=Count("pk", filter=~Q(c["served"]) & Q(responsible_department="") & ~Q(c["active_self_org"])),
+    )
+    by_kind = dict(compounds.order_by().values_list("kind").annotate(n=Count("pk")))
+
+    companies = PropertyCompany.objects.filter(pk__in=PropertyService.objects.filter(
+        _current(today), compound_id__in=compounds.values("pk")).values("company_id"))
+    company_agg = companies.aggregate(
+        total=Count("pk"), with_party=Count("pk", filter=Q(has_party_org=True) | Q(party_org__isnull=False)))
+
+    people = visible(Resident.objects.all(), scope).aggregate(
+        total=Count("pk"), elderly=Count("pk", filter=Q(birth_date__lte=elderly_born_before(today))))
+    by_category = dict(visible(PartyMember.objects.all(), scope).order_by()
+                       .values_list("category").annotate(n=Count("pk")))
+
+    return Indicators(
+        node=node,
+        compounds=agg["total"],
+        party_coverage=Ratio(agg["covered"], agg["total"]),
+        three_carriages=Ratio(agg["three"], agg["total"]),
+        cross_appointment=Ratio(agg["cross"], agg["both"]),
+        companies_with_party_org=Ratio(company_agg["with_party"], company_agg["total"]),
+        sanwu=agg["sanwu"],
+        compounds_by_kind=[(k.value, k.label, by_kind.get(k.value, 0)) for k in Compound.Kind],
+        buildings=visible(Building.objects.all(), scope).count(),
+        dwellings=visible(Dwelling.objects.all(), scope).count(),
+        households=visible(Household.objects.all(), scope).count(),
+        residents=people["total"],
+        elderly=people["elderly"],
+        party_members=sum(by_category.values()),
+        party_members_by_category=[(k.value, k.label, by_category.get(k.value, 0))
+                                   for k in PartyMember.Category],
+        grids=visible(Grid.objects.all(), scope).count(),
+        grid_workers=visible(GridWorker.objects.all(), scope).count(),
+        today=today,
+    )
+
+
+def indicators_for_actor(*, actor) -> Indicators:
+    return indicators(node_for_actor(actor))
+
+
+def indicator_page(*, actor, unit: AdminUnit | None = None) -> dict:
+    """The officer's indicators page: each watched unit with its children (or one unit drilled into)."""
+    units = [unit] if unit is not None else officer_units(actor)
+    sections = []
+    for u in units:
+        sections.append({
+            "unit": u,
+            "indicators": indicators(node_for_unit(u)),
+            "children": [indicators(child) for child in child_nodes(u)],
+            "child_level": "网格" if u.level == AdminUnit.Level.COMMUNITY else (
+                "街道/乡镇" if u.level == AdminUnit.Level.DISTRICT else "社区"),
+        })
+    return {"sections": sections, "definition": CROSS_APPOINTMENT_DEFINITION}
