@@ -66,6 +66,7 @@ def _invalid(request, exc):
 def _register_routers():
     from linli.accounts.api import router as accounts_router
     from linli.cases.api import router as cases_router
+    from linli.dashboard.api import router as dashboard_router
     from linli.orgs.api import router as orgs_router
     from linli.points.api import router as points_router
     from linli.people.api import router as people_router
@@ -76,6 +77,7 @@ def _register_routers():
     api.add_router("", people_router)
     api.add_router("", orgs_router)
     api.add_router("", cases_router)
+    api.add_router("", dashboard_router)
     api.add_router("", points_router)
 
 

@@ -124,13 +124,16 @@ def node_for_grid(grid: Grid) -> Node:
     return Node(label=grid.name, scope=Scope(grid_ids=(grid.pk,)), grid=grid)
 
 
-def node_for_actor(actor) -> Node:
+def staff_scope(actor) -> Scope:
     """The actor's staff jurisdiction only: what a resident sees of their own home is not an area."""
     scope = scope_for(actor)
-    return Node(label="我的辖区" if not scope.everything else "全部辖区", scope=Scope(
-        everything=scope.everything, unit_prefixes=scope.unit_prefixes, grid_ids=scope.grid_ids,
-        compound_ids=scope.compound_ids,
-    ))
+    return Scope(everything=scope.everything, unit_prefixes=scope.unit_prefixes, grid_ids=scope.grid_ids,
+                 compound_ids=scope.compound_ids)
+
+
+def node_for_actor(actor) -> Node:
+    scope = staff_scope(actor)
+    return Node(label="全部辖区" if scope.everything else "我的辖区", scope=scope)
 
 
 def is_officer(actor) -> bool:
@@ -247,16 +250,21 @@ def indicators_for_actor(*, actor) -> Indicators:
     return indicators(node_for_actor(actor))
 
 
-def indicator_page(*, actor, unit: AdminUnit | None = None) -> dict:
-    """The officer's indicators page: each watched unit with its children (or one unit drilled into)."""
-    units = [unit] if unit is not None else officer_units(actor)
-    sections = []
-    for u in units:
-        sections.append({
-            "unit": u,
-            "indicators": indicators(node_for_unit(u)),
-            "children": [indicators(child) for child in child_nodes(u)],
-            "child_level": "网格" if u.level == AdminUnit.Level.COMMUNITY else (
-                "街道/乡镇" if u.level == AdminUnit.Level.DISTRICT else "社区"),
-        })
+def _child_level(unit: AdminUnit) -> str:
+    return {"district": "街道/乡镇", "street": "社区", "community": "网格"}[unit.level]
+
+
+def indicator_page(*, actor, unit: AdminUnit | None = None, grid: Grid | None = None) -> dict:
+    """The officer's indicators page: each watched unit with its children, or one unit or grid.
+
+    The caller has already checked that the unit or grid is within the actor's sight.
+    """
+    if grid is not None:
+        sections = [{"unit": None, "grid": grid, "indicators": indicators(node_for_grid(grid)),
+                     "children": [], "child_level": ""}]
+    else:
+        sections = [{"unit": u, "grid": None, "indicators": indicators(node_for_unit(u)),
+                     "children": [indicators(child) for child in child_nodes(u)],
+                     "child_level": _child_level(u)}
+                    for u in ([unit] if unit is not None else officer_units(actor))]
     return {"sections": sections, "definition": CROSS_APPOINTMENT_DEFINITION}

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from linli.dashboard import views
 
 app_name = "dashboard"
-urlpatterns = []
+urlpatterns = [
+    path("indicators/", views.indicators, name="indicators"),
+]
