@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from linli.cases import views
 
 app_name = "cases"
-urlpatterns = []
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("mine/", views.my_cases, name="my_cases"),
+    path("new/", views.case_new, name="case_new"),
+    path("intake/", views.case_intake, name="case_intake"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("places/", views.place_options, name="place_options"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/follow/", views.case_follow, name="case_follow"),
+    path("<int:pk>/photos/<int:photo_id>/", views.case_photo, name="case_photo"),
+    path("<int:pk>/<str:action>/", views.case_action, name="case_action"),
+]

@@ -1,0 +1,267 @@
+"""Case pages: thin adapters over services, selectors and access."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from linli.accounts.scope import can_edit, scope_for
+from linli.cases import actions, forms, selectors, services
+from linli.cases.access import case_get, intake_compounds, is_staff, may_supervise, may_work
+from linli.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CasePhoto,
+    Channel,
+    Level,
+    ServiceCategory,
+    Status,
+    Tier,
+)
+from linli.core.access import require
+from linli.core.pages import page_errors, paginate
+from linli.core.validators import mask_phone
+
+
+def _apply_errors(form, exc: ValidationError):
+    for field, msgs in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, msgs)
+
+
+def _intake_from(form_data, channel) -> services.Intake:
+    get = form_data.get
+    return services.Intake(
+        category=get("category", ""), description=get("description", ""), compound=get("compound"),
+        building=get("building"), dwelling=get("dwelling"), latitude=get("latitude"), longitude=get("longitude"),
+        address=get("address", ""), channel=channel, contact_name=get("contact_name", ""),
+        contact_phone=get("contact_phone", ""), tier=get("tier", ""),
+    )
+
+
+@login_required
+@page_errors
+def case_new(request):
+    """A resident files a case; possible duplicates are shown before anything is saved."""
+    require(bool(scope_for(request.user).resident_ids), "只有居民可以在此反映诉求")
+    form = forms.CaseForm(request.POST or None, request.FILES or None, actor=request.user)
+    duplicates = []
+    if request.method == "POST":
+        data = request.POST
+        duplicates = list(services.possible_duplicates(actor=request.user, compound_id=_int(data.get("compound")),
+                                                       category_code=data.get("category")))
+        if duplicates and not data.get("file_anyway"):
+            messages.info(request, "本小区近期已有同类诉求在办理，您可以关注已有诉求，或确认仍要提交新诉求。")
+        else:
+            try:
+                case = services.case_open(actor=request.user, intake=_intake_from(data, Channel.ONLINE),
+                                          photo_files=request.FILES.getlist("photos"))
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, f"诉求 #{case.pk} 已提交，我们会尽快处理。")
+                return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/case_new.html", {"form": form, "duplicates": duplicates})
+
+
+@login_required
+@page_errors
+def case_intake(request):
+    """Hotline, walk-in, patrol or home visit: staff file a case on a resident's behalf."""
+    require(can_edit(request.user), "只有工作人员可以代为登记诉求")
+    form = forms.IntakeForm(request.POST or None, request.FILES or None, actor=request.user)
+    if request.method == "POST":
+        channel = request.POST.get("channel") or Channel.HOTLINE
+        if channel == Channel.ONLINE:
+            channel = "invalid"
+        try:
+            case = services.case_open(actor=request.user, intake=_intake_from(request.POST, channel),
+                                      photo_files=request.FILES.getlist("photos"))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记诉求 #{case.pk}。")
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/case_intake.html", {"form": form})
+
+
+@login_required
+def place_options(request):
+    """The building and dwelling pickers for the chosen compound (htmx)."""
+    compound = intake_compounds(request.user).filter(pk=_int(request.GET.get("compound"))).first()
+    return render(request, "cases/_place_options.html", {
+        "buildings": forms.building_choices(request.user, compound),
+        "dwellings": forms.dwelling_choices(request.user, compound),
+    })
+
+
+@login_required
+def duplicates(request):
+    rows = services.possible_duplicates(actor=request.user, compound_id=_int(request.GET.get("compound")),
+                                        category_code=request.GET.get("category"))
+    return render(request, "cases/_duplicates.html", {"duplicates": rows, "standalone": True})
+
+
+@login_required
+@require_POST
+@page_errors
+def case_follow(request, pk):
+    # The resident may not see other people's cases, so the case is found among their compound's duplicates.
+    case = Case.objects.filter(pk=pk, compound__in=intake_compounds(request.user), status__in=OPEN_STATUSES).first()
+    if case is None:
+        raise Http404("未找到")
+    try:
+        services.case_follow(actor=request.user, case=case)
+    except ValidationError as exc:
+        messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms))
+        return redirect("cases:case_new")
+    messages.success(request, f"已关注诉求 #{case.pk}，办理进展会通知您。")
+    return redirect("cases:my_cases")
+
+
+def mask_name(name: str) -> str:
+    return (name[:1] + "*" * (len(name) - 1)) if name else ""
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def my_cases(request):
+    page, query = paginate(request, selectors.my_cases(actor=request.user))
+    return render(request, "cases/my_cases.html", {"page": page, "query": query,
+                                                   "can_file": bool(scope_for(request.user).resident_ids)})
+
+
+@login_required
+@page_errors
+def case_list(request):
+    require(is_staff(request.user), "工作台仅供工作人员使用")
+    filters = {k: request.GET.get(k, "") for k in ("status", "level", "category", "tier", "q", "mine",
+                                                   "overdue", "supervised")}
+    page, query = paginate(request, selectors.case_list_visible_to(actor=request.user, filters=filters))
+    return render(request, "cases/case_list.html", {
+        "page": page, "query": query, "filters": filters, "levels": Level.choices, "tiers": Tier.choices,
+        "statuses": Status.choices, "categories": ServiceCategory.objects.filter(active=True),
+        "can_intake": can_edit(request.user),
+    })
+
+
+def _action_forms(request, case, bound=None):
+    """The action forms this actor may use on this case now (name → form)."""
+    user, status = request.user, case.status
+    staff, worker = can_edit(user), may_work(user, case)
+    available = {}
+    candidates = selectors.assignee_candidates(case=case) if staff or worker else []
+    if staff and status in (Status.NEW, Status.RETURNED, Status.REOPENED):
+        available["dispatch"] = forms.DispatchForm(candidates=candidates)
+    if status == Status.DISPATCHED and (case.assignee_id == user.pk or (case.assignee_id is None and staff)):
+        available["accept"] = forms.NoteForm()
+    if worker and status in (Status.DISPATCHED, Status.ACCEPTED):
+        available["solve"] = forms.SolveForm()
+        available["transfer"] = forms.TransferForm(candidates=candidates)
+        available["return"] = forms.ReasonForm()
+    if staff and status in OPEN_STATUSES and case.level != Level.DISTRICT:
+        available["escalate"] = forms.NoteForm()
+    if may_supervise(user, case) and status in OPEN_STATUSES:
+        available["supervise"] = forms.SuperviseForm()
+    if staff and status in (Status.SOLVED, Status.CLOSED):
+        available["follow-up"] = forms.FollowUpForm()
+    if status == Status.SOLVED and case.reporter_id == user.pk:
+        available["confirm"] = forms.ConfirmForm()
+    if bound:
+        available.update(bound)
+    return available
+
+
+ACTION_LABELS = {
+    "dispatch": "派单", "accept": "接单", "solve": "办结", "transfer": "转办", "return": "退回",
+    "escalate": "提级", "supervise": "督办", "follow-up": "回访", "confirm": "确认评价",
+}
+
+
+@login_required
+@page_errors
+def case_detail(request, pk, bound=None, status=200):
+    case = case_get(request.user, pk)
+    staff = is_staff(request.user)
+    available = _action_forms(request, case, bound)
+    return render(request, "cases/case_detail.html", {
+        "case": case, "staff": staff,
+        "events": selectors.case_timeline(actor=request.user, case=case, staff=staff),
+        "photos": case.photos.all(), "escalations": case.escalations.all() if staff else [],
+        "actions": [(name, ACTION_LABELS[name], form) for name, form in available.items()],
+        "followers": case.followers.count(),
+        # Shown masked; the full contact stays in the encrypted columns for the call-back.
+        "contact_name": mask_name(case.contact_name), "contact_phone": mask_phone(case.contact_phone),
+    }, status=status)
+
+
+def _user_choice(value):
+    if not value:
+        return None
+    user = get_user_model().objects.filter(pk=_int(value)).first()
+    if user is None:
+        raise ValidationError({"assignee": ["所选承办人不存在。"]})
+    return user
+
+
+@login_required
+@require_POST
+@page_errors
+def case_action(request, pk, action):
+    if action not in ACTION_LABELS:
+        raise Http404("未找到")
+    case = case_get(request.user, pk)
+    data, files = request.POST, request.FILES
+    form_classes = {
+        "dispatch": forms.DispatchForm, "transfer": forms.TransferForm, "accept": forms.NoteForm,
+        "return": forms.ReasonForm, "solve": forms.SolveForm, "escalate": forms.NoteForm,
+        "supervise": forms.SuperviseForm, "follow-up": forms.FollowUpForm, "confirm": forms.ConfirmForm,
+    }
+    cls = form_classes[action]
+    kwargs = {"candidates": selectors.assignee_candidates(case=case)} if cls in (forms.DispatchForm,
+                                                                               forms.TransferForm) else {}
+    form = cls(data, files, **kwargs)
+    try:
+        if form.is_valid():
+            actions.run(request.user, case, action, form.cleaned_data, assignee=_user_choice(data.get("assignee")),
+                       photo_files=files.getlist("photos"))
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+    if form.errors:
+        messages.error(request, f"{ACTION_LABELS[action]}未成功，请检查填写内容。")
+        return case_detail.__wrapped__(request, pk, bound={action: form}, status=400)
+    messages.success(request, f"{ACTION_LABELS[action]}成功。")
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@login_required
+@page_errors
+def case_photo(request, pk, photo_id):
+    """Photos are served only to those who see the case (they can show faces and homes)."""
+    case = case_get(request.user, pk)
+    photo = CasePhoto.objects.filter(case=case, pk=photo_id).first()
+    if photo is None:
+        raise Http404("未找到")
+    try:
+        handle = photo.file.open("rb")
+    except OSError:
+        raise Http404("未找到") from None
+    return FileResponse(handle, content_type=photo.content_type)
+
+
+@login_required
+def notification_list(request):
+    if request.method == "POST":
+        services.notifications_mark_read(actor=request.user)
+        return redirect("cases:notifications")
+    page, query = paginate(request, selectors.notifications_for(actor=request.user))
+    return render(request, "cases/notifications.html", {"page": page, "query": query})
+
