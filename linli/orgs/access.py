@@ -1,0 +1,53 @@
+"""Detail access to organisations: out of sight is 404 (NotFound), in sight but read-only is 403 (Forbidden)."""
+
+from linli.accounts.scope import can_edit, scope_for
+from linli.core.access import get_visible, require
+from linli.core.errors import NotFound
+from linli.orgs import selectors
+from linli.orgs.models import PartnerUnit, PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
+
+NOT_EDITOR = "您的角色只能查看，不能修改组织信息"
+
+
+def require_editor(actor) -> None:
+    require(can_edit(actor), NOT_EDITOR)
+
+
+def _get(queryset, actor, pk, *, write: bool):
+    obj = get_visible(queryset, scope_for(actor), pk)
+    if write:
+        require_editor(actor)
+    return obj
+
+
+def partyorg_get(actor, pk, *, write=False) -> PartyOrg:
+    return _get(PartyOrg.objects.select_related("community", "parent", "property_company"), actor, pk, write=write)
+
+
+def selforg_get(actor, pk, *, write=False) -> SelfOrg:
+    return _get(SelfOrg.objects.select_related("compound__community"), actor, pk, write=write)
+
+
+def propertycompany_get(actor, pk, *, write=False) -> PropertyCompany:
+    return _get(PropertyCompany.objects.select_related("party_org"), actor, pk, write=write)
+
+
+def propertyservice_get(actor, pk, *, write=False) -> PropertyService:
+    return _get(PropertyService.objects.select_related("compound", "company"), actor, pk, write=write)
+
+
+def partner_get(actor, pk, *, write=False) -> PartnerUnit:
+    return _get(PartnerUnit.objects.select_related("community"), actor, pk, write=write)
+
+
+def position_get(actor, pk, *, write=False) -> Position:
+    # Not get_visible: a position is in sight through its holder OR its organisation (see selectors).
+    queryset = selectors.positions_visible_to(actor).select_related(
+        "resident", "party_org", "self_org", "property_company", "partner")
+    try:
+        position = queryset.get(pk=pk)
+    except (Position.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    if write:
+        require_editor(actor)
+    return position
