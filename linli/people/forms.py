@@ -1,0 +1,218 @@
+"""Forms for the people pages. Choices only ever list what the actor may work on."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from linli.accounts.scope import can_unmask
+from linli.core import crypto
+from linli.core.scoping import visible
+from linli.core.validators import normalise_id_number
+from linli.people import selectors
+from linli.people.access import work_scope
+from linli.people.models import SENSITIVE_TAGS, GridWorker, Household, PartyMember, Resident
+
+YES_NO = [("", "全部"), ("1", "是"), ("0", "否")]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class HouseholdChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.dwelling}{(' · ' + obj.number) if obj.number else ''}"
+
+
+class HouseholdMultipleChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return HouseholdChoice.label_from_instance(self, obj)
+
+
+def households_for(actor):
+    return (visible(Household.objects.all(), work_scope(actor))
+            .select_related("dwelling__entrance__building__compound")
+            .order_by("dwelling__entrance__building__compound__name", "dwelling__entrance__building__number",
+                      "dwelling__entrance__number", "dwelling__number", "id"))
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Show a service's validation errors on the form: on the field when the form has it."""
+    for name, messages in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, messages)
+
+
+class ResidentFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False,
+                        widget=forms.TextInput(attrs={"placeholder": "姓名，或完整身份证号/手机号"}))
+    community = forms.ChoiceField(label="社区", required=False)
+    compound = forms.ChoiceField(label="小区", required=False)
+    grid = forms.ChoiceField(label="网格", required=False)
+    status = forms.ChoiceField(label="居住状态", required=False,
+                               choices=[("", "全部")] + list(Resident.Status.choices))
+    care_tag = forms.ChoiceField(label="关爱标签", required=False)
+    elderly = forms.ChoiceField(label="65 岁以上", required=False, choices=YES_NO)
+    party_member = forms.ChoiceField(label="党员", required=False, choices=YES_NO)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [("", "全部")] + [
+            (c.code, c.name) for c in selectors.communities_visible_to(actor)]
+        self.fields["compound"].choices = [("", "全部")] + [
+            (str(c.pk), c.name) for c in selectors.compounds_visible_to(actor)]
+        self.fields["grid"].choices = [("", "全部")] + [(str(g.pk), g.name) for g in selectors.grids_visible_to(actor)]
+        self.fields["care_tag"].choices = [("", "全部")] + [(t.code, t.name) for t in selectors.care_tags()]
+
+
+class _ResidentFields(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号", required=False, max_length=30)
+    phone = forms.CharField(label="联系电话", required=False, max_length=30)
+    email = forms.EmailField(label="电子邮箱", required=False)
+    relation = forms.ChoiceField(label="与户主关系", choices=Resident.Relation.choices)
+    status = forms.ChoiceField(label="居住状态", choices=Resident.Status.choices)
+    is_owner = forms.BooleanField(label="业主", required=False)
+    care_tags = forms.ModelMultipleChoiceField(label="关爱标签", required=False, queryset=selectors.care_tags(),
+                                               widget=forms.CheckboxSelectMultiple)
+
+
+class ResidentCreateForm(_ResidentFields):
+    household = HouseholdChoice(label="所在户", required=False, queryset=Household.objects.none(),
+                                help_text="已有的户；新的一户请改选下面的房屋")
+    dwelling = forms.ModelChoiceField(label="房屋（新建一户）", required=False, queryset=Household.objects.none())
+    household_number = forms.CharField(label="新户户号", required=False, max_length=30)
+    sensitive_tags = forms.MultipleChoiceField(label="敏感标签", required=False, choices=list(SENSITIVE_TAGS.items()),
+                                               widget=forms.CheckboxSelectMultiple,
+                                               help_text="仅限有权查看者知悉，加密存储")
+
+    field_order = ["name", "id_number", "phone", "email", "household", "dwelling", "household_number",
+                   "relation", "status", "is_owner", "care_tags", "sensitive_tags"]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households_for(actor)
+        self.fields["dwelling"].queryset = selectors.dwellings_visible_to(actor, scope=work_scope(actor))
+        if not can_unmask(actor):
+            del self.fields["sensitive_tags"]
+
+
+class ResidentEditForm(_ResidentFields):
+    household = HouseholdChoice(label="所在户", queryset=Household.objects.none(),
+                                help_text="改选其他户即为迁移")
+
+    field_order = ["name", "id_number", "phone", "email", "household", "relation", "status", "is_owner",
+                   "care_tags"]
+
+    def __init__(self, *args, actor, resident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households_for(actor)
+        # The full numbers are never put into the form: that would unmask them without an audit entry.
+        self.fields["id_number"].help_text = f"留空则不修改。当前：{resident.id_number_masked or '未登记'}"
+        self.fields["phone"].help_text = f"留空则不修改。当前：{resident.phone_masked or '未登记'}"
+
+
+class SensitiveTagsForm(forms.Form):
+    sensitive_tags = forms.MultipleChoiceField(label="敏感标签", required=False, choices=list(SENSITIVE_TAGS.items()),
+                                               widget=forms.CheckboxSelectMultiple)
+
+
+class HouseholdForm(forms.Form):
+    dwelling = forms.ModelChoiceField(label="房屋", queryset=Household.objects.none())
+    number = forms.CharField(label="户号", required=False, max_length=30)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dwelling"].queryset = selectors.dwellings_visible_to(actor, scope=work_scope(actor))
+
+
+class PartyMemberFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False,
+                        widget=forms.TextInput(attrs={"placeholder": "姓名，或完整身份证号/手机号"}))
+    category = forms.ChoiceField(label="类别", required=False,
+                                 choices=[("", "全部")] + list(PartyMember.Category.choices))
+    lost_contact = forms.ChoiceField(label="失联", required=False, choices=YES_NO)
+    dual_community = forms.ChoiceField(label="双报到社区", required=False)
+    branch = forms.ChoiceField(label="所在支部", required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dual_community"].choices = [("", "全部")] + [
+            (str(c.pk), c.name) for c in selectors.communities_visible_to(actor)]
+        self.fields["branch"].choices = [("", "全部")] + [
+            (str(o.pk), o.name) for o in selectors.party_orgs_visible_to(actor)]
+
+
+class PartyMemberForm(forms.Form):
+    resident = forms.ModelChoiceField(label="居民", required=False, queryset=Resident.objects.none(),
+                                      widget=forms.HiddenInput)
+    resident_id_number = forms.CharField(label="居民身份证号", required=False, max_length=30,
+                                         help_text="输入完整身份证号查找辖区内的居民")
+    category = forms.ChoiceField(label="类别", choices=PartyMember.Category.choices)
+    home_branch = forms.ModelChoiceField(label="组织关系所在支部", required=False, queryset=Resident.objects.none())
+    joined_on = forms.DateField(label="入党日期", required=False, widget=DATE)
+    employer = forms.CharField(label="工作单位", required=False, max_length=100)
+    dual_registered_community = forms.ModelChoiceField(label="双报到社区", required=False,
+                                                       queryset=Resident.objects.none())
+    dual_registered_on = forms.DateField(label="双报到日期", required=False, widget=DATE)
+    lost_contact = forms.BooleanField(label="失联", required=False)
+    search_record = forms.CharField(label="查找记录", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    cared_households = HouseholdMultipleChoice(label="联系户", required=False, queryset=Household.objects.none(),
+                                               widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, actor, member=None, resident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        scope = work_scope(actor)
+        self.fields["home_branch"].queryset = selectors.party_orgs_visible_to(actor, scope=scope)
+        self.fields["dual_registered_community"].queryset = selectors.communities_visible_to(actor, scope=scope)
+        self.fields["resident"].queryset = visible(Resident.objects.all(), scope)
+        person = member.resident if member else resident
+        households = households_for(actor)
+        if person is not None:
+            # Members look after neighbours: offer the households of the member's own compound.
+            compound_id = person.household.dwelling.entrance.building.compound_id
+            current = member.cared_households.values("pk") if member else []
+            households = households.filter(dwelling__entrance__building__compound_id=compound_id) | \
+                households.filter(pk__in=current)
+        self.fields["cared_households"].queryset = households.distinct()
+        if member is not None:
+            del self.fields["resident"]
+            del self.fields["resident_id_number"]
+        elif resident is not None:
+            del self.fields["resident_id_number"]
+
+    def clean(self):
+        data = super().clean()
+        if "resident" not in self.fields or data.get("resident"):
+            return data
+        raw = normalise_id_number(data.get("resident_id_number") or "")
+        if not raw:
+            self.add_error("resident_id_number", "请输入居民的身份证号。")
+            return data
+        found = self.fields["resident"].queryset.filter(id_number_hash=crypto.lookup_hash(raw)).first()
+        if found is None:
+            self.add_error("resident_id_number", "辖区内未找到该身份证号对应的居民。")
+        data["resident"] = found
+        return data
+
+
+class GridWorkerFilterForm(forms.Form):
+    q = forms.CharField(label="姓名", required=False)
+    kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部")] + list(GridWorker.Kind.choices))
+    grid = forms.ChoiceField(label="网格", required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = [("", "全部")] + [(str(g.pk), g.name) for g in selectors.grids_visible_to(actor)]
+
+
+class GridWorkerForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="联系电话", required=False, max_length=30)
+    kind = forms.ChoiceField(label="类别", choices=GridWorker.Kind.choices)
+    grids = forms.ModelMultipleChoiceField(label="负责网格", queryset=GridWorker.objects.none(),
+                                           widget=forms.CheckboxSelectMultiple)
+    duties = forms.CharField(label="职责清单", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    started_on = forms.DateField(label="上岗日期", required=False, widget=DATE)
+
+    def __init__(self, *args, actor, worker=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grids"].queryset = visible(selectors.grids_visible_to(actor), work_scope(actor))
+        if worker is not None:
+            self.fields["phone"].help_text = f"留空则不修改。当前：{worker.phone_masked or '未登记'}"

@@ -1,0 +1,215 @@
+"""Every list read of the people registry, filtered by the actor's jurisdiction in one place."""
+
+import re
+from collections.abc import Mapping
+
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+
+from linli.accounts.scope import scope_for
+from linli.core import clock, crypto
+from linli.core.scoping import visible
+from linli.core.validators import normalise_id_number, normalise_phone
+from linli.orgs.models import PartyOrg
+from linli.people.models import CareTag, GridWorker, Household, PartyMember, Resident, elderly_born_before
+from linli.places.models import AdminUnit, Compound, Dwelling, Grid
+
+_COMPOUND = "household__dwelling__entrance__building__compound"
+_ID_LIKE = re.compile(r"^\d{17}[\dX]$")
+_PHONE_LIKE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+_CODE = re.compile(r"^\d{12}$")
+
+TRUE_VALUES = {"1", "true", "yes", "on", "是"}
+FALSE_VALUES = {"0", "false", "no", "off", "否"}
+
+
+def _flag(value) -> bool | None:
+    """A yes/no filter: True, False, or None when absent or unreadable."""
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    if text in TRUE_VALUES:
+        return True
+    if text in FALSE_VALUES:
+        return False
+    return None
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _get(filters: Mapping | None, name: str):
+    if not filters:
+        return None
+    value = filters.get(name)
+    return value if value not in ("", None) else None
+
+
+def search_q(q: str, *, prefix: str = "") -> Q:
+    """Name contains q; an ID number or phone number matches exactly through its lookup hash.
+
+    Sensitive columns are encrypted with a random nonce, so they can never be searched by value:
+    the keyed hash is the only way to find a row by number without decrypting every row.
+    """
+    text = q.strip()
+    id_number = normalise_id_number(text)
+    if _ID_LIKE.match(id_number):
+        return Q(**{f"{prefix}id_number_hash": crypto.lookup_hash(id_number)})
+    phone = normalise_phone(text)
+    if _PHONE_LIKE.match(phone):
+        return Q(**{f"{prefix}phone_hash": crypto.lookup_hash(phone)})
+    return Q(**{f"{prefix}name__icontains": text})
+
+
+def _place_filters(qs: QuerySet, filters, compound_path: str) -> QuerySet:
+    """Community/street/district codes, compound, building and grid, relative to a compound path."""
+    building_path = compound_path.rsplit("__", 1)[0]
+    code_field = f"{compound_path}__community__code"
+    community = _get(filters, "community")
+    if community and _CODE.match(str(community)):
+        qs = qs.filter(**{code_field: community})
+    street = _get(filters, "street")
+    if street and _CODE.match(str(street)):
+        qs = qs.filter(**{f"{code_field}__startswith": str(street)[:9]})
+    district = _get(filters, "district")
+    if district and _CODE.match(str(district)):
+        qs = qs.filter(**{f"{code_field}__startswith": str(district)[:6]})
+    for name, lookup in (("compound", f"{compound_path}_id"), ("building", f"{building_path}_id"),
+                         ("grid", f"{building_path}__grid_id")):
+        value = _get(filters, name)
+        if value is not None:
+            number = _int(value)
+            qs = qs.filter(**{lookup: number}) if number is not None else qs.none()
+    return qs
+
+
+def resident_list_visible_to(*, actor, filters: Mapping | None = None) -> QuerySet:
+    qs = visible(Resident.objects.all(), scope_for(actor))
+    q = _get(filters, "q")
+    if q:
+        qs = qs.filter(search_q(str(q)))
+    qs = _place_filters(qs, filters, _COMPOUND)
+    status = _get(filters, "status")
+    if status:
+        qs = qs.filter(status=status)
+    care_tag = _get(filters, "care_tag")
+    if care_tag:
+        qs = qs.filter(care_tags__code=care_tag)
+    elderly = _flag(_get(filters, "elderly"))
+    if elderly is not None:
+        # Age is computed from the birth date on the day of the query, never stored.
+        cutoff = elderly_born_before(clock.today())
+        qs = qs.filter(birth_date__lte=cutoff) if elderly else qs.filter(
+            Q(birth_date__gt=cutoff) | Q(birth_date__isnull=True))
+    party = _flag(_get(filters, "party_member"))
+    if party is not None:
+        qs = qs.filter(party_member__isnull=not party)
+    return (qs.select_related(f"{_COMPOUND}__community", "household__dwelling__entrance__building",
+                              "party_member")
+            .prefetch_related("care_tags").order_by("household_id", "id"))
+
+
+def household_list_visible_to(*, actor, filters: Mapping | None = None) -> QuerySet:
+    qs = visible(Household.objects.all(), scope_for(actor))
+    qs = _place_filters(qs, filters, "dwelling__entrance__building__compound")
+    dwelling = _int(_get(filters, "dwelling"))
+    if dwelling is not None:
+        qs = qs.filter(dwelling_id=dwelling)
+    return qs.select_related("dwelling__entrance__building__compound").order_by(
+        "dwelling__entrance__building__compound__name", "dwelling__entrance__building__number",
+        "dwelling__entrance__number", "dwelling__number", "id")
+
+
+def household_members(household: Household) -> QuerySet:
+    """Members of a household the caller already may see, head first."""
+    return (household.members.select_related("party_member").prefetch_related("care_tags")
+            .order_by(Case(When(relation=Resident.Relation.HEAD, then=Value(0)), default=Value(1)), "id"))
+
+
+def household_summary(household: Household) -> dict:
+    """Counts derived from the members on each read (never stored, so they cannot drift)."""
+    cutoff = elderly_born_before(clock.today())
+    return household.members.aggregate(
+        members=Count("id"),
+        elderly=Count("id", filter=Q(birth_date__lte=cutoff)),
+        party_members=Count("id", filter=Q(party_member__isnull=False)),
+        owners=Count("id", filter=Q(is_owner=True)),
+    )
+
+
+def partymember_list_visible_to(*, actor, filters: Mapping | None = None) -> QuerySet:
+    qs = visible(PartyMember.objects.all(), scope_for(actor))
+    q = _get(filters, "q")
+    if q:
+        qs = qs.filter(search_q(str(q), prefix="resident__"))
+    qs = _place_filters(qs, filters, f"resident__{_COMPOUND}")
+    category = _get(filters, "category")
+    if category:
+        qs = qs.filter(category=category)
+    lost = _flag(_get(filters, "lost_contact"))
+    if lost is not None:
+        qs = qs.filter(lost_contact=lost)
+    dual = _get(filters, "dual_community")
+    if dual is not None:
+        number = _int(dual)
+        qs = qs.filter(dual_registered_community_id=number) if number is not None else qs.none()
+    branch = _get(filters, "branch")
+    if branch is not None:
+        number = _int(branch)
+        qs = qs.filter(home_branch_id=number) if number is not None else qs.none()
+    return (qs.select_related(f"resident__{_COMPOUND}", "home_branch", "dual_registered_community")
+            .order_by("resident__name", "id"))
+
+
+def gridworker_list_visible_to(*, actor, filters: Mapping | None = None) -> QuerySet:
+    qs = visible(GridWorker.objects.all(), scope_for(actor))
+    q = _get(filters, "q")
+    if q:
+        qs = qs.filter(name__icontains=str(q).strip())
+    kind = _get(filters, "kind")
+    if kind:
+        qs = qs.filter(kind=kind)
+    grid = _get(filters, "grid")
+    if grid is not None:
+        number = _int(grid)
+        # A subquery, not a join, so a worker of several grids is listed once.
+        qs = qs.filter(pk__in=GridWorker.grids.through.objects.filter(grid_id=number).values("gridworker_id")
+                       ) if number is not None else qs.none()
+    return qs.prefetch_related("grids").order_by("name", "id")
+
+
+# Choices for forms and filters: only what the actor may see.
+
+def grids_visible_to(actor) -> QuerySet:
+    return visible(Grid.objects.all(), scope_for(actor)).select_related("community").order_by("code")
+
+
+def compounds_visible_to(actor) -> QuerySet:
+    return visible(Compound.objects.all(), scope_for(actor)).order_by("community__code", "name")
+
+
+def dwellings_visible_to(actor, *, scope=None) -> QuerySet:
+    return (visible(Dwelling.objects.all(), scope or scope_for(actor))
+            .select_related("entrance__building__compound").order_by("entrance__building__compound__name",
+                                                                      "entrance__building__number",
+                                                                      "entrance__number", "number"))
+
+
+def communities_visible_to(actor, *, scope=None) -> QuerySet:
+    """Communities in the actor's sight: their units, or the communities of compounds they look after."""
+    scope = scope or scope_for(actor)
+    in_sight = visible(AdminUnit.objects.all(), scope).values("id")
+    via_compounds = visible(Compound.objects.all(), scope).values("community_id")
+    return AdminUnit.objects.filter(Q(id__in=in_sight) | Q(id__in=via_compounds),
+                                    level=AdminUnit.Level.COMMUNITY).order_by("code")
+
+
+def party_orgs_visible_to(actor, *, scope=None) -> QuerySet:
+    return visible(PartyOrg.objects.all(), scope or scope_for(actor)).order_by("community__code", "name")
+
+
+def care_tags() -> QuerySet:
+    return CareTag.objects.order_by("code")
