@@ -31,8 +31,8 @@ def snapshot(instance: models.Model) -> dict:
         if field.primary_key:
             continue
         raw = getattr(instance, field.attname)
-        if isinstance(field, EncryptedTextField):
-            # Only whether it changed is recorded, never the value (nor its ciphertext).
+        if isinstance(field, EncryptedTextField) or field.name == "password":
+            # Only whether it changed is recorded, never the value (nor its ciphertext or hash).
             values[field.name] = ("set", hash(raw)) if raw else ("empty", 0)
         elif field.name.endswith("_hash"):
             continue

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from linli.core import views
 
 app_name = "core"
-urlpatterns = []
+urlpatterns = [
+    path("", views.audit_list, name="audit_list"),
+]

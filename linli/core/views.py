@@ -1,5 +1,12 @@
+from django import forms
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from linli.core import selectors
+from linli.core.channel import CHANNELS
+from linli.core.pages import paginate
 
 
 def healthz(request):
@@ -10,3 +17,52 @@ def healthz(request):
     except Exception as exc:  # any database failure means "not ok"
         return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label="操作人（用户名）", required=False)
+    action = forms.ChoiceField(label="动作", required=False)
+    object_type = forms.ChoiceField(label="对象类型", required=False)
+    channel = forms.ChoiceField(label="渠道", required=False,
+                                choices=[("", "全部")] + list(CHANNELS.items()))
+    date_from = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "全部")] + [(a, a) for a in choices["actions"]]
+        self.fields["object_type"].choices = [("", "全部")] + [(t, t) for t in choices["object_types"]]
+
+
+def _change_rows(changes) -> list[tuple[str, object, object]]:
+    """(field, before, after) rows; services write {field: [before, after]}, other shapes are shown as after."""
+    if not isinstance(changes, dict):
+        return [("", None, changes)]
+    rows = []
+    for name, value in changes.items():
+        if isinstance(value, list | tuple) and len(value) == 2:
+            rows.append((name, value[0], value[1]))
+        else:
+            rows.append((name, None, value))
+    return rows
+
+
+@require_safe
+def audit_list(request):
+    # Only the whole-area roles read the log; to anyone else the page does not exist.
+    from linli.accounts.scope import scope_for
+
+    scope = scope_for(request.user)
+    if not scope.everything:
+        raise Http404("未找到")
+    form = AuditFilterForm(request.GET or None, choices=selectors.audit_choices())
+    filters = {}
+    if form.is_bound:
+        form.is_valid()
+        # Invalid fields are reported on the form and left out; the valid ones still filter.
+        filters = form.cleaned_data
+    page, query = paginate(request, selectors.audit_list_visible_to(scope=scope, filters=filters))
+    for entry in page:
+        entry.change_rows = _change_rows(entry.changes)
+    return render(request, "core/audit_list.html", {"form": form, "page": page, "query": query,
+                                                     "channels": CHANNELS})

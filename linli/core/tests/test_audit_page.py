@@ -1,0 +1,94 @@
+import datetime as dt
+
+import pytest
+
+from linli.core import audit, clock
+from linli.core.channel import using_channel
+from linli.core.models import AuditEntry
+from linli.testing import PERSONAS
+
+
+def _entry(*, actor, action, when, channel="page", changes=None, object_type="places.compound", obj_id=1):
+    clock.freeze(when)
+    with using_channel(channel):
+        return audit.record(actor=actor, action=action, object_type=object_type, object_id=obj_id,
+                            object_repr=f"对象{obj_id}", changes=changes or {})
+
+
+@pytest.fixture
+def log(world):
+    admin, worker = world.user("admin"), world.user("grid_worker")
+    entries = [
+        _entry(actor=worker, action="update", when=dt.datetime(2025, 3, 1, 9), changes={"name": ["旧名", "新名"]}),
+        _entry(actor=worker, action="create", when=dt.datetime(2025, 3, 2, 9), channel="api",
+               object_type="people.resident", obj_id=7),
+        _entry(actor=admin, action="delete", when=dt.datetime(2025, 3, 3, 9), channel="admin",
+               changes={"name": ["幸福苑", None]}),
+    ]
+    clock.reset()
+    return entries
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_audit_page_is_for_admins_only(world, client_for, counts, persona):
+    # given
+    client = client_for(persona)
+    before = counts()
+    # when
+    response = client.get("/audit/")
+    # then
+    assert response.status_code == (200 if persona == "admin" else 404)
+    assert counts() == before
+
+
+def test_audit_page_shows_changes_before_and_after(log, client_for):
+    # when
+    response = client_for("admin").get("/audit/")
+    # then
+    html = response.content.decode()
+    assert "旧名" in html and "新名" in html
+    assert [e.pk for e in response.context["page"]] == [log[2].pk, log[1].pk, log[0].pk]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("actor=grid1", [1, 0]),
+    ("actor=GRID1", [1, 0]),
+    ("action=delete", [2]),
+    ("object_type=people.resident", [1]),
+    ("channel=admin", [2]),
+    ("date_from=2025-03-02", [2, 1]),
+    ("date_to=2025-03-02", [1, 0]),
+    ("date_from=2025-03-02&date_to=2025-03-02", [1]),
+    ("actor=grid1&channel=page", [0]),
+    ("actor=nobody", []),
+])
+def test_audit_filters(log, client_for, query, expected):
+    # when
+    response = client_for("admin").get(f"/audit/?{query}")
+    # then
+    assert [e.pk for e in response.context["page"]] == [log[i].pk for i in expected]
+
+
+def test_audit_page_is_paginated(world, client_for):
+    # given
+    for n in range(35):
+        _entry(actor=None, action="update", when=dt.datetime(2025, 1, 1, 8) + dt.timedelta(minutes=n), obj_id=n)
+    clock.reset()
+    client = client_for("admin")
+    # when
+    first, second = client.get("/audit/"), client.get("/audit/?page=2")
+    # then
+    assert len(first.context["page"]) == 30
+    assert len(second.context["page"]) == 5
+
+
+def test_audit_page_offers_no_way_to_change_entries(log, client_for, counts):
+    # given
+    client = client_for("admin")
+    before = counts()
+    # when
+    response = client.post("/audit/", {"id": log[0].pk, "action": "delete"})
+    # then
+    assert response.status_code == 405
+    assert counts() == before
+    assert AuditEntry.objects.get(pk=log[0].pk).action == "update"
