@@ -307,7 +307,7 @@ def partymember_create(*, actor, resident, category: str, home_branch=None, join
                          search_record=search_record or "", home_branch=refs.get("home_branch"),
                          dual_registered_community=refs.get("dual_registered_community"))
     _lost_contact_rule(member, errors)
-    _check(member, exclude=["resident"] if person is None else [], errors=errors)
+    _check(member, exclude=["resident"] if person is None or "resident" in errors else [], errors=errors)
     data = {f: getattr(member, f) for f in PARTYMEMBER_FIELDS} | {
         "resident": person, "home_branch": member.home_branch,
         "dual_registered_community": member.dual_registered_community}
