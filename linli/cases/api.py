@@ -1,3 +1,206 @@
-from ninja import Router
+"""Cases over JSON: intake (JSON or multipart with photos), the worklist, one case, and its actions."""
 
-router = Router()
+import datetime as dt
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from ninja import Router, Schema
+
+from linli.cases import actions, selectors, services
+from linli.cases.access import case_get, is_staff
+from linli.cases.models import Case, Channel
+from linli.core.validators import mask_phone
+
+router = Router(tags=["诉求事件"])
+
+MAX_PAGE_SIZE = 100
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    kind: str
+    kind_name: str
+    actor: str
+    text: str
+    channel: str
+    staff_only: bool
+
+
+class CaseOut(Schema):
+    id: int
+    category: str
+    category_name: str
+    tier: str
+    channel: str
+    status: str
+    status_name: str
+    level: str
+    description: str
+    compound_id: int
+    compound: str
+    building_id: int | None
+    dwelling_id: int | None
+    latitude: float | None
+    longitude: float | None
+    address: str
+    requested_at: dt.datetime
+    updated_at: dt.datetime
+    arrive_by: dt.datetime
+    solve_by: dt.datetime
+    due: dt.datetime | None
+    overdue: bool
+    assignee_id: int | None
+    handling_body: str
+    supervised: bool
+    rating: str
+    photos: int
+
+
+class CaseDetailOut(CaseOut):
+    contact_phone: str
+    solution: str
+    events: list[EventOut]
+
+
+class CasePageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[CaseOut]
+
+
+def _out(case: Case) -> dict:
+    return {
+        "id": case.pk, "category": case.category.code, "category_name": case.category.name, "tier": case.tier,
+        "channel": case.channel, "status": case.status, "status_name": case.get_status_display(),
+        "level": case.level, "description": case.description, "compound_id": case.compound_id,
+        "compound": case.compound.name, "building_id": case.building_id, "dwelling_id": case.dwelling_id,
+        "latitude": float(case.latitude) if case.latitude is not None else None,
+        "longitude": float(case.longitude) if case.longitude is not None else None,
+        "address": case.address, "requested_at": case.requested_at, "updated_at": case.updated_at,
+        "arrive_by": case.arrive_by, "solve_by": case.solve_by, "due": case.due, "overdue": case.overdue(),
+        "assignee_id": case.assignee_id, "handling_body": case.handling_body, "supervised": case.supervised,
+        "rating": case.rating, "photos": case.photos.count(),
+    }
+
+
+def _detail(actor, case: Case) -> dict:
+    staff = is_staff(actor)
+    events = selectors.case_timeline(actor=actor, case=case, staff=staff)
+    return {
+        **_out(case), "contact_phone": mask_phone(case.contact_phone) if staff else "", "solution": case.solution,
+        "events": [{"at": e.at, "kind": e.kind, "kind_name": e.get_kind_display(), "actor": e.actor_name(),
+                    "text": e.text, "channel": e.channel, "staff_only": e.staff_only} for e in events],
+    }
+
+
+def _body(request) -> tuple[dict, list]:
+    """JSON or multipart, the same fields either way; photos only in multipart."""
+    if request.content_type and request.content_type.startswith("multipart/"):
+        return {k: request.POST.get(k) for k in request.POST}, request.FILES.getlist("photos")
+    if not request.body:
+        return {}, []
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError({"__all__": ["请求体不是有效的 JSON。"]}) from None
+    if not isinstance(data, dict):
+        raise ValidationError({"__all__": ["请求体应为 JSON 对象。"]})
+    return data, []
+
+
+def _invalid(exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return 400, {"detail": "请求参数有误", "errors": errors}
+
+
+@router.post("/cases", response={201: CaseOut, 400: ErrorOut, 403: ErrorOut},
+             summary="提交诉求（JSON，或 multipart 附最多 6 张照片）")
+def case_create(request):
+    try:
+        data, files = _body(request)
+        if "photos" in data and not files:
+            raise ValidationError({"photos": ["照片请用 multipart/form-data 上传。"]})
+        intake = services.Intake(
+            category=str(data.get("category") or ""), description=str(data.get("description") or ""),
+            compound=data.get("compound"), building=data.get("building"), dwelling=data.get("dwelling"),
+            latitude=data.get("latitude"), longitude=data.get("longitude"), address=str(data.get("address") or ""),
+            channel=str(data.get("channel") or Channel.ONLINE), contact_name=str(data.get("contact_name") or ""),
+            contact_phone=str(data.get("contact_phone") or ""), tier=str(data.get("tier") or ""),
+        )
+        case = services.case_open(actor=request.auth, intake=intake, photo_files=files)
+    except ValidationError as exc:
+        return _invalid(exc)
+    return 201, _out(case)
+
+
+@router.get("/cases", response=CasePageOut, summary="工作台列表（按紧急程度排序，分页）")
+def case_list(request, status: str = "open", level: str = "", category: str = "", tier: str = "",
+              q: str = "", overdue: bool = False, supervised: bool = False, mine: bool = False,
+              page: int = 1, page_size: int = 30):
+    filters = {"status": status, "level": level, "category": category, "tier": tier, "q": q,
+               "overdue": overdue, "supervised": supervised, "mine": mine}
+    if is_staff(request.auth):
+        qs = selectors.case_list_visible_to(actor=request.auth, filters=filters)
+    else:
+        qs = selectors.my_cases(actor=request.auth)
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    page = max(1, page)
+    rows = list(qs[(page - 1) * page_size: page * page_size])
+    return {"count": qs.count(), "page": page, "page_size": page_size, "results": [_out(c) for c in rows]}
+
+
+@router.get("/cases/{case_id}", response=CaseDetailOut, summary="诉求详情与办理记录")
+def case_detail(request, case_id: int):
+    return _detail(request.auth, case_get(request.auth, case_id))
+
+
+def _deadline(value):
+    if value in (None, ""):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({"deadline": ["督办时限应为 ISO 8601 时间。"]}) from None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _assignee(value):
+    if value in (None, ""):
+        return None
+    try:
+        return get_user_model().objects.get(pk=int(value))
+    except (get_user_model().DoesNotExist, ValueError, TypeError):
+        raise ValidationError({"assignee": ["所选承办人不存在。"]}) from None
+
+
+def _make_action(name):
+    def handler(request, case_id: int):
+        case = case_get(request.auth, case_id)
+        try:
+            data, files = _body(request)
+            fields = {k: ("" if v is None else str(v)) for k, v in data.items() if k not in ("deadline", "assignee")}
+            fields["deadline"] = _deadline(data.get("deadline"))
+            actions.run(request.auth, case, name, fields, assignee=_assignee(data.get("assignee")),
+                        photo_files=files)
+        except ValidationError as exc:
+            return _invalid(exc)
+        return 200, _detail(request.auth, case_get(request.auth, case_id))
+
+    handler.__name__ = f"case_{name.replace('-', '_')}"
+    return handler
+
+
+_SUMMARIES = {"dispatch": "派单", "accept": "接单", "return": "退回", "transfer": "转办", "solve": "办结",
+              "confirm": "确认评价", "supervise": "督办", "escalate": "提级", "follow-up": "回访"}
+
+for _name in actions.NAMES:
+    router.post(f"/cases/{{case_id}}/{_name}", response={200: CaseDetailOut, 400: ErrorOut, 403: ErrorOut},
+                summary=_SUMMARIES[_name])(_make_action(_name))

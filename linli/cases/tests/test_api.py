@@ -1,0 +1,113 @@
+import json
+
+import pytest
+
+from linli.cases import services
+from linli.cases.models import Case, Status
+from linli.cases.tests.conftest import PNG, jpeg, media_files
+from linli.testing import PERSONAS
+
+J = "application/json"
+
+
+def _post(client, url, data):
+    return client.post(url, json.dumps(data), content_type=J)
+
+
+def test_resident_files_by_json_and_reads_it_back(client_for, world, frozen):
+    client = client_for("resident")
+    response = _post(client, "/api/v1/cases", {"category": "sanitation", "description": "垃圾满溢",
+                                                "compound": world.compound1.pk})
+    assert response.status_code == 201, response.content
+    case_id = response.json()["id"]
+    detail = client.get(f"/api/v1/cases/{case_id}").json()
+    assert detail["status"] == "new" and detail["events"][0]["kind"] == "opened"
+    assert client.get("/api/v1/cases").json()["count"] == 1
+
+
+def test_multipart_with_photos(client_for, world, frozen, media):
+    response = client_for("resident").post("/api/v1/cases", {
+        "category": "facilities", "description": "路灯坏了", "compound": world.compound1.pk,
+        "photos": [jpeg(), jpeg("b.png", PNG)]})
+    assert response.status_code == 201 and response.json()["photos"] == 2
+    assert len(media_files(media)) == 2
+
+
+@pytest.mark.parametrize("data,field", [
+    ({"category": "nope"}, "category"),
+    ({"description": ""}, "description"),
+    ({"description": "长" * 4001}, "description"),
+    ({"compound": 10**9}, "compound"),
+])
+def test_bad_json_is_400_with_field_errors(client_for, world, counts, data, field):
+    payload = {"category": "sanitation", "description": "有问题", "compound": world.compound1.pk, **data}
+    before = counts()
+    response = _post(client_for("resident"), "/api/v1/cases", payload)
+    assert response.status_code == 400 and field in response.json()["errors"]
+    assert counts() == before
+
+
+def test_place_out_of_sight_is_a_field_error(client_for, world, counts):
+    before = counts()
+    response = _post(client_for("resident"), "/api/v1/cases", {
+        "category": "sanitation", "description": "x", "compound": world.compound4.pk})
+    assert response.status_code == 400 and "compound" in response.json()["errors"]
+    assert counts() == before
+
+
+@pytest.mark.parametrize("files,count_files", [([jpeg(f"{n}.jpg") for n in range(7)], 7),
+                                               ([jpeg(), jpeg("x.jpg", b"GIF00 not really")], 2)])
+def test_bad_photos_are_400_and_leave_no_files(client_for, world, counts, media, files, count_files):
+    before = counts()
+    response = client_for("resident").post("/api/v1/cases", {
+        "category": "sanitation", "description": "x", "compound": world.compound1.pk, "photos": files})
+    assert response.status_code == 400 and "photos" in response.json()["errors"]
+    assert counts() == before and media_files(media) == []
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_get_case_access(client_for, open_case, persona):
+    case = open_case()
+    expected = {"anonymous": 401, "property_staff": 404, "outsider": 404}.get(persona, 200)
+    assert client_for(persona).get(f"/api/v1/cases/{case.pk}").status_code == expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_dispatch_access_over_api(client_for, open_case, world, counts, persona):
+    case = open_case()
+    before = counts()
+    response = _post(client_for(persona), f"/api/v1/cases/{case.pk}/dispatch", {"handling_body": "服务站"})
+    expected = {"anonymous": 401, "property_staff": 404, "outsider": 404, "resident": 403}.get(persona, 200)
+    assert response.status_code == expected
+    if expected != 200:
+        assert counts() == before
+
+
+def test_full_loop_over_api(client_for, open_case, world):
+    case = open_case()
+    worker = client_for("grid_worker")
+    uid = world.user("grid_worker").pk
+    assert _post(worker, f"/api/v1/cases/{case.pk}/dispatch", {"assignee": uid}).status_code == 200
+    assert _post(worker, f"/api/v1/cases/{case.pk}/accept", {}).status_code == 200
+    assert _post(client_for("community_secretary"), f"/api/v1/cases/{case.pk}/supervise",
+                 {"deadline": "2025-03-03T18:00:00+08:00", "note": "加快"}).status_code == 200
+    assert _post(worker, f"/api/v1/cases/{case.pk}/escalate", {"note": "需要社区协调"}).status_code == 200
+    assert _post(worker, f"/api/v1/cases/{case.pk}/solve", {}).status_code == 400
+    assert _post(worker, f"/api/v1/cases/{case.pk}/solve", {"note": "已办结"}).status_code == 200
+    response = _post(client_for("resident"), f"/api/v1/cases/{case.pk}/confirm", {"rating": "satisfied"})
+    assert response.status_code == 200 and response.json()["status"] == "closed"
+    assert _post(client_for("community_secretary"), f"/api/v1/cases/{case.pk}/follow-up",
+                 {"note": "回访"}).status_code == 200
+    assert Case.objects.get(pk=case.pk).level == "community"
+
+
+def test_worklist_filters_and_pages(client_for, open_case, world):
+    for _ in range(3):
+        open_case()
+    services.case_escalate(actor=world.user("grid_worker"), case=Case.objects.first(), note="难")
+    client = client_for("community_secretary")
+    body = client.get("/api/v1/cases?page_size=2").json()
+    assert body["count"] == 3 and len(body["results"]) == 2
+    assert client.get("/api/v1/cases?level=community").json()["count"] == 1
+    assert client_for("outsider").get("/api/v1/cases").json()["count"] == 0
+    assert Case.objects.filter(status=Status.NEW).count() == 3
