@@ -138,6 +138,15 @@ class DwellingForm(ScopedForm):
         fields = ("number", "floor", "registered_area", "surveyed_area", "contract_area", "developer_unsold")
 
 
+def _add_street_choice(form: forms.Form, scope) -> None:
+    """Officers over several streets also filter by street."""
+    streets = list(visible(AdminUnit.objects.filter(level=AdminUnit.Level.STREET), scope))
+    if len(streets) > 1:
+        form.fields["street"] = forms.ChoiceField(
+            label="街道", required=False, choices=[("", "全部街道")] + [(u.code, u.name) for u in streets])
+        form.order_fields(["q", "street"])
+
+
 class CompoundFilterForm(forms.Form):
     """The compound list's search box and filters (GET)."""
 
@@ -154,6 +163,7 @@ class CompoundFilterForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         scope = scope_for(actor)
+        _add_street_choice(self, scope)
         communities = visible(AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNITY), scope)
         self.fields["community"].choices = [("", "全部社区")] + [(u.code, u.name) for u in communities]
         grids = visible(Grid.objects.all(), scope)
@@ -167,6 +177,7 @@ class GridFilterForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
+        _add_street_choice(self, scope_for(actor))
         communities = visible(AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNITY), scope_for(actor))
         self.fields["community"].choices = [("", "全部社区")] + [(u.code, u.name) for u in communities]
 

@@ -116,3 +116,24 @@ def test_compound_form_build_year_error_in_chinese(world, client_for, counts):
         "community": world.community1.pk, "name": "未来小区", "kind": "planned", "build_year": "2300"})
     assert "建成年份不合理。" in response.content.decode()
     assert counts() == before
+
+
+def test_district_officer_filters_by_street(world, client_for):
+    # when
+    response = client_for("district_officer").get(reverse("places:compound_list"), {"street": "140105002000"})
+    # then
+    html = response.content.decode()
+    assert 'name="street"' in html and "营盘街道" in html
+    assert "南内环小区" in html and "康宁小区" not in html
+
+
+def test_large_compounds_open_building_by_building(world, client_for, monkeypatch):
+    # given a compound too large to show every dwelling at once
+    monkeypatch.setattr("linli.places.views.TREE_INLINE_LIMIT", 1)
+    building = world.compound1.buildings.get()
+    # when
+    html = client_for("grid_worker").get(reverse("places:compound_detail", args=[world.compound1.pk])).content.decode()
+    # then: a plain link (works without JS) that htmx turns into an inline expansion
+    url = reverse("places:building_detail", args=[building.pk])
+    assert f'href="{url}"' in html and f'hx-get="{url}"' in html
+    assert "1单元" not in html
