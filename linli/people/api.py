@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -96,8 +97,9 @@ def resident_update(request, resident_id: int, payload: ResidentPatch):
 
 @router.post("/residents/{resident_id}/unmask", response=UnmaskOut,
              summary="查看完整身份证号、电话与敏感标签（记入审计日志）")
-def resident_unmask(request, resident_id: int):
+def resident_unmask(request, resident_id: int, response: HttpResponse):
     resident = access.resident_get_for_unmask(request.auth, resident_id)
+    response["Cache-Control"] = "no-store"
     return services.resident_unmask(actor=request.auth, resident=resident)
 
 

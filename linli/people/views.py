@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import can_edit, scope_for
@@ -58,6 +59,7 @@ def _unmasked_context(resident) -> dict:
     }
 
 
+@never_cache  # may carry the values of a just-audited unmasking
 @login_required
 @page_errors
 def resident_detail(request, pk):
@@ -92,6 +94,7 @@ def may_edit(actor, resident) -> bool:
 
 
 @require_POST
+@never_cache
 @login_required
 @page_errors
 def resident_unmask(request, pk):

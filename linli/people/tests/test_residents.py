@@ -511,3 +511,25 @@ def test_household_create_page(world, client_for):
     household = Household.objects.get(number="H88")
     assert response.status_code == 302 and response["Location"] == reverse("people:household_detail",
                                                                          args=[household.pk])
+
+
+def test_unmasked_answers_are_not_cached(world, client_for):
+    # when
+    page = client_for("grid_worker").post(reverse("people:resident_unmask", args=[world.resident.pk]),
+                                          HTTP_HX_REQUEST="true")
+    api = client_for("grid_worker").post(f"/api/v1/residents/{world.resident.pk}/unmask")
+    # then
+    assert "no-store" in page["Cache-Control"]
+    assert "no-store" in api["Cache-Control"]
+
+
+def test_household_list_selector_is_scoped_and_filtered(world):
+    # given
+    actor = world.user("grid_worker")
+    # when
+    mine = selectors.household_list_visible_to(actor=actor, filters={})
+    far = selectors.household_list_visible_to(actor=world.user("district_officer"),
+                                              filters={"compound": world.compound4.pk})
+    # then
+    assert set(mine) == {world.household1, world.neighbour.household}
+    assert list(far) == [world.far_resident.household]
