@@ -6,6 +6,7 @@ skip ModelForm's own model validation and show the service's errors next to the 
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from linli.accounts.scope import scope_for
 from linli.orgs import selectors
@@ -21,6 +22,15 @@ class ActorForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = DATE
+
+    def limit(self, name: str, queryset) -> None:
+        """Offer only rows in the actor's sight, plus the record's current value (kept, even if out of sight)."""
+        current = getattr(self.instance, f"{name}_id", None) if self.instance.pk else None
+        if current is not None:
+            ordering = queryset.query.order_by
+            queryset = (queryset.model._default_manager.filter(Q(pk__in=queryset.values("pk")) | Q(pk=current))
+                        .order_by(*ordering))
+        self.fields[name].queryset = queryset
 
     def _post_clean(self):
         # The service validates against the model (and against the actor's sight): once, not twice.
@@ -45,13 +55,12 @@ class PartyOrgForm(ActorForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
-        self.fields["community"].queryset = selectors.communities_visible_to(actor)
-        self.fields["parent"].queryset = (selectors.partyorgs_visible_to(actor)
-                                          .exclude(level=PartyOrg.Level.LEAD_HOUSEHOLD)
-                                          .exclude(pk=self.instance.pk).order_by("community__code", "level", "name"))
-        self.fields["compounds"].queryset = selectors.compounds_visible_to(actor)
+        self.limit("community", selectors.communities_visible_to(actor))
+        self.limit("parent", selectors.partyorgs_visible_to(actor).exclude(level=PartyOrg.Level.LEAD_HOUSEHOLD)
+                   .exclude(pk=self.instance.pk).order_by("community__code", "level", "name"))
+        self.limit("compounds", selectors.compounds_visible_to(actor))
         self.fields["compounds"].label_from_instance = lambda c: f"{c.community.name} · {c.name}"
-        self.fields["property_company"].queryset = selectors.propertycompanies_visible_to(actor).order_by("name")
+        self.limit("property_company", selectors.propertycompanies_visible_to(actor).order_by("name"))
         if self.instance.pk:
             # The level is fixed once created (the tree below depends on it).
             del self.fields["level"]
@@ -64,7 +73,7 @@ class SelfOrgForm(ActorForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
-        self.fields["compound"].queryset = selectors.compounds_visible_to(actor)
+        self.limit("compound", selectors.compounds_visible_to(actor))
 
 
 class PropertyCompanyForm(ActorForm):
@@ -81,12 +90,12 @@ class PropertyCompanyForm(ActorForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
-        self.fields["party_org"].queryset = selectors.partyorgs_visible_to(actor).order_by("name")
+        self.limit("party_org", selectors.partyorgs_visible_to(actor).order_by("name"))
         if self.instance.pk:
             for name in ("service_compound", "service_mode", "service_start"):
                 del self.fields[name]
             return
-        self.fields["service_compound"].queryset = selectors.compounds_visible_to(actor)
+        self.limit("service_compound", selectors.compounds_visible_to(actor))
         self.fields["service_compound"].help_text = "新登记的企业须同时登记其服务的第一个小区。"
         # Someone who sees everything may register a company before it serves anyone.
         required = not scope_for(actor).everything
@@ -118,8 +127,8 @@ class PropertyServiceForm(ActorForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
-        self.fields["compound"].queryset = selectors.compounds_visible_to(actor)
-        self.fields["company"].queryset = selectors.propertycompanies_visible_to(actor).order_by("name")
+        self.limit("compound", selectors.compounds_visible_to(actor))
+        self.limit("company", selectors.propertycompanies_visible_to(actor).order_by("name"))
 
 
 class PartnerForm(ActorForm):
@@ -130,7 +139,7 @@ class PartnerForm(ActorForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
-        self.fields["community"].queryset = selectors.communities_visible_to(actor, via_compounds=False)
+        self.limit("community", selectors.communities_visible_to(actor, via_compounds=False))
 
 
 class PositionForm(ActorForm):

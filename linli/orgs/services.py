@@ -50,8 +50,12 @@ def _sources(actor) -> dict:
     }
 
 
-def _clean(actor, model, data: dict, allowed: tuple, *, source_names: dict | None = None) -> dict:
-    """Keep the allowed fields and swap every reference for the row the actor can actually see."""
+def _clean(actor, model, data: dict, allowed: tuple, *, source_names: dict | None = None, instance=None) -> dict:
+    """Keep the allowed fields and swap every reference for the row the actor can actually see.
+
+    On an update, a reference left at its current value is kept even if out of the actor's sight
+    (a grid worker may rename a branch whose committee they cannot open).
+    """
     sources = _sources(actor)
     references = {f.name: f for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey)}
     cleaned, errors = {}, {}
@@ -66,6 +70,9 @@ def _clean(actor, model, data: dict, allowed: tuple, *, source_names: dict | Non
             cleaned[name] = None
             continue
         pk = value.pk if isinstance(value, models.Model) else value
+        if instance is not None and str(getattr(instance, field.attname)) == str(pk):
+            cleaned[name] = getattr(instance, name)
+            continue
         source = sources[(source_names or {}).get(name, name)]()
         try:
             cleaned[name] = source.get(pk=pk)
@@ -131,7 +138,7 @@ def partyorg_create(*, actor, data: dict) -> PartyOrg:
 @transaction.atomic
 def partyorg_update(*, actor, org: PartyOrg, data: dict) -> PartyOrg:
     require_editor(actor)
-    cleaned = _clean(actor, PartyOrg, data, PARTYORG_UPDATE_FIELDS)
+    cleaned = _clean(actor, PartyOrg, data, PARTYORG_UPDATE_FIELDS, instance=org)
     if "compounds" in data:
         chosen = _compounds(actor, data.get("compounds"))
         # Compounds the actor cannot see were not offered to them, so they stay as they were.
@@ -159,7 +166,7 @@ def selforg_create(*, actor, data: dict) -> SelfOrg:
 @transaction.atomic
 def selforg_update(*, actor, selforg: SelfOrg, data: dict) -> SelfOrg:
     require_editor(actor)
-    cleaned = _clean(actor, SelfOrg, data, SELFORG_FIELDS)
+    cleaned = _clean(actor, SelfOrg, data, SELFORG_FIELDS, instance=selforg)
     return core_services.update(actor=actor, instance=selforg, data=cleaned)
 
 
@@ -196,7 +203,7 @@ def propertycompany_create(*, actor, data: dict, service: dict | None = None) ->
 @transaction.atomic
 def propertycompany_update(*, actor, company: PropertyCompany, data: dict) -> PropertyCompany:
     require_editor(actor)
-    cleaned = _clean(actor, PropertyCompany, data, COMPANY_FIELDS)
+    cleaned = _clean(actor, PropertyCompany, data, COMPANY_FIELDS, instance=company)
     return core_services.update(actor=actor, instance=company, data=cleaned)
 
 
@@ -213,7 +220,7 @@ def propertyservice_create(*, actor, data: dict, company: PropertyCompany | None
 @transaction.atomic
 def propertyservice_update(*, actor, service: PropertyService, data: dict) -> PropertyService:
     require_editor(actor)
-    cleaned = _clean(actor, PropertyService, data, SERVICE_FIELDS)
+    cleaned = _clean(actor, PropertyService, data, SERVICE_FIELDS, instance=service)
     return core_services.update(actor=actor, instance=service, data=cleaned)
 
 
@@ -235,7 +242,8 @@ def partner_create(*, actor, data: dict) -> PartnerUnit:
 @transaction.atomic
 def partner_update(*, actor, partner: PartnerUnit, data: dict) -> PartnerUnit:
     require_editor(actor)
-    cleaned = _clean(actor, PartnerUnit, data, PARTNER_FIELDS, source_names={"community": "partner_community"})
+    cleaned = _clean(actor, PartnerUnit, data, PARTNER_FIELDS, source_names={"community": "partner_community"},
+                     instance=partner)
     return core_services.update(actor=actor, instance=partner, data=cleaned)
 
 
@@ -256,7 +264,7 @@ def position_create(*, actor, data: dict) -> Position:
 @transaction.atomic
 def position_update(*, actor, position: Position, data: dict) -> Position:
     require_editor(actor)
-    cleaned = _clean(actor, Position, data, POSITION_UPDATE_FIELDS)
+    cleaned = _clean(actor, Position, data, POSITION_UPDATE_FIELDS, instance=position)
     return core_services.update(actor=actor, instance=position, data=cleaned)
 
 
