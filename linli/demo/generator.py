@@ -37,6 +37,7 @@ import datetime as dt
 import importlib
 import importlib.util
 import random
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -162,6 +163,8 @@ class _Person:
 # Identifiers
 
 
+_SERIAL_EPOCH = dt.date(1880, 1, 1).toordinal()
+_SERIAL_DAYS = dt.date(2100, 1, 1).toordinal() - _SERIAL_EPOCH
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -191,7 +194,7 @@ class Generator:
         self.rng = random.Random(seed)
         self.people = words.NamePicker(self.rng)
         self.counts: Counter = Counter()
-        self._id_serial: dict = {}
+        self._id_serial: dict[str, array] = {}
         self._seen: dict[str, set] = {}
         self._used_names: set[str] = set()
         self.care_tags: dict[str, int] = {}
@@ -255,9 +258,14 @@ class Generator:
 
     def id_number(self, born: dt.date, gender: str, region: str) -> str:
         """A valid ID number (GB 11643): the 3-digit serial is odd for men, even for women, and unique."""
-        key = (region, born, gender)
-        n = self._id_serial.get(key, 0)
-        self._id_serial[key] = n + 1
+        # One small counter per region, birthday and gender (a flat array, not a dict of tuples),
+        # so that memory stays a few hundred KB per region however many people are generated.
+        counters = self._id_serial.get(region)
+        if counters is None:
+            counters = self._id_serial[region] = array("H", bytes(2 * 2 * _SERIAL_DAYS))
+        slot = 2 * (born.toordinal() - _SERIAL_EPOCH) + (gender == "M")
+        n = counters[slot]
+        counters[slot] = n + 1
         # Start each day's serials at a different place so the numbers do not all end alike.
         start = (born.toordinal() * 7 + int(region)) % 200
         serial = 2 * (start + n) + (1 if gender == "M" else 0)
@@ -359,6 +367,10 @@ class Generator:
         self._self_orgs(compounds, people)
         self._partners(community, people)
         self._grid_workers(grids)
+        # Drop the planning notes, so finished communities do not keep their people in memory.
+        for compound in compounds:
+            for note in ("_three_none", "_uncovered", "_branch", "_property_manager"):
+                compound.__dict__.pop(note, None)
         return grids, compounds
 
     def _compounds(self, community: AdminUnit) -> list[Compound]:
