@@ -15,6 +15,7 @@ from linli.orgs import access, forms, selectors, services
 from linli.orgs.models import PartnerUnit, PartyOrg, PropertyCompany, PropertyService, SelfOrg
 
 SAVED = "已保存。"
+CHILD_LEVEL = {parent: child for child, parent in PartyOrg.PARENT_LEVEL.items()}
 
 
 def _list(request, selector, template: str, **extra):
@@ -77,6 +78,7 @@ def partyorg_detail(request, pk):
         "positions": selectors.org_positions(request.user, org),
         "can_edit": can_edit(request.user),
         "org_param": "party_org",
+        "child_level": CHILD_LEVEL.get(org.level, ""),
     })
 
 

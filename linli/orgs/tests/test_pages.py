@@ -56,6 +56,7 @@ def test_partyorg_detail_shows_tree_members_and_compounds(world, orgs, client_fo
     # then
     text = page.content.decode()
     assert "康宁小区党支部" in text and "一号楼党小组" in text
+    assert "level=branch" in text  # "add a sub-organisation" proposes the next level down
 
 
 def test_partyorg_form_offers_only_what_the_actor_sees(world, orgs, client_for):
