@@ -68,9 +68,9 @@ def _register_routers():
     from linli.cases.api import router as cases_router
     from linli.dashboard.api import router as dashboard_router
     from linli.orgs.api import router as orgs_router
-    from linli.points.api import router as points_router
     from linli.people.api import router as people_router
     from linli.places.api import router as places_router
+    from linli.points.api import router as points_router
 
     api.add_router("", accounts_router)
     api.add_router("", places_router)
