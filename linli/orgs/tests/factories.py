@@ -10,6 +10,7 @@ from linli.places.tests.factories import CommunityFactory, CompoundFactory
 class PartyOrgFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PartyOrg
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"第{n + 1}党支部")
     level = PartyOrg.Level.BRANCH

@@ -42,6 +42,7 @@ class PartyMemberFactory(factory.django.DjangoModelFactory):
 class GridWorkerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = GridWorker
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"网格员{n + 1}")
     phone = factory.Sequence(lambda n: f"139{n:08d}")
