@@ -66,11 +66,13 @@ def _invalid(request, exc):
 def _register_routers():
     from linli.accounts.api import router as accounts_router
     from linli.cases.api import router as cases_router
+    from linli.council.api import router as council_router
     from linli.dashboard.api import router as dashboard_router
     from linli.orgs.api import router as orgs_router
     from linli.people.api import router as people_router
     from linli.places.api import router as places_router
     from linli.points.api import router as points_router
+    from linli.property.api import router as property_router
 
     api.add_router("", accounts_router)
     api.add_router("", places_router)
@@ -79,6 +81,8 @@ def _register_routers():
     api.add_router("", cases_router)
     api.add_router("", dashboard_router)
     api.add_router("", points_router)
+    api.add_router("", council_router)
+    api.add_router("", property_router)
 
 
 _register_routers()

@@ -4,13 +4,15 @@ from django.urls import NoReverseMatch, reverse
 
 from linli.accounts.scope import scope_for
 
-# (url name, label, who sees it: "resident", "staff", "officer" or "admin")
+# (url name, label, who sees it: "any", "resident", "staff", "officer" or "admin")
 SECTIONS = [
     ("cases:my_cases", "我的诉求", "resident"),
     ("cases:case_list", "诉求事件", "staff"),
     ("points:my_points", "我的积分", "resident"),
     ("points:shop", "积分超市", "resident"),
     ("points:staff_home", "积分管理", "staff"),
+    ("council:home", "议事", "any"),
+    ("property:home", "物业", "staff"),
     ("places:compound_list", "小区", "staff"),
     ("places:grid_list", "网格", "staff"),
     ("places:unit_list", "区划", "officer"),
@@ -31,7 +33,7 @@ def nav_items(request):
     if user is None or not user.is_authenticated:
         return {}
     scope = scope_for(user)
-    allowed = set()
+    allowed = {"any"}
     if scope.resident_ids:
         allowed.add("resident")
     if scope.is_staff_scope:

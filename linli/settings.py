@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "linli.orgs",
     "linli.cases",
     "linli.points",
+    "linli.council",
+    "linli.property",
+    "linli.open311",
     "linli.dashboard",
     "linli.demo",
 ]

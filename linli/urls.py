@@ -20,5 +20,8 @@ urlpatterns = [
     path("audit/", include("linli.core.urls")),
     path("cases/", include("linli.cases.urls")),
     path("points/", include("linli.points.urls")),
+    path("council/", include("linli.council.urls")),
+    path("property/", include("linli.property.urls")),
+    path("open311/v2/", include("linli.open311.urls")),
     path("dashboard/", include("linli.dashboard.urls")),
 ]
