@@ -5,7 +5,7 @@ Every list goes through `core.scoping.visible` with the actor's scope. Filters c
 ignored, so a hand-edited URL cannot turn into a 500.
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from linli.accounts.scope import scope_for
 from linli.core import clock
@@ -57,6 +57,11 @@ def _flag(filters, key: str) -> bool | None:
 def _choice(filters, key: str, choices) -> str:
     text = _text(filters, key)
     return text if text in {value for value, _ in choices} else ""
+
+
+# The four Party levels from the top down (their codes do not sort that way).
+LEVEL_RANK = Case(*(When(level=value, then=Value(rank)) for rank, value in enumerate(PartyOrg.Level.values)),
+                  default=Value(len(PartyOrg.Level.values)), output_field=IntegerField())
 
 
 def current_q(start: str = "start", end: str = "end", today=None) -> Q:
@@ -111,7 +116,8 @@ def partyorg_list_visible_to(*, actor, filters: dict | None = None) -> QuerySet:
         qs = qs.filter(pk__in=PartyOrg.compounds.through.objects.filter(compound_id=compound).values("partyorg_id"))
     if (parent := _int(filters, "parent")) is not None:
         qs = qs.filter(parent_id=parent)
-    return qs.annotate(compound_count=Count("compounds", distinct=True)).order_by("community__code", "level", "name")
+    return (qs.annotate(compound_count=Count("compounds", distinct=True), level_rank=LEVEL_RANK)
+            .order_by("community__code", "level_rank", "name"))
 
 
 def partyorg_tree(actor, org: PartyOrg) -> list:
@@ -289,7 +295,7 @@ def compound_carriages(compound: Compound, *, actor=None) -> dict:
         scope = scope_for(actor)
         orgs, selforgs, services = visible(orgs, scope), visible(selforgs, scope), visible(services, scope)
     return {
-        "party_orgs": list(orgs.order_by("level", "name")),
+        "party_orgs": list(orgs.annotate(level_rank=LEVEL_RANK).order_by("level_rank", "name")),
         "self_orgs": list(selforgs.order_by("kind", "-term_start")),
         "property_service": services.order_by("-start", "-pk").first(),
     }

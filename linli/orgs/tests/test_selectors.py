@@ -220,3 +220,10 @@ def test_compound_carriages_cut_to_an_actor(world, orgs):
     seen = selectors.compound_carriages(world.compound1, actor=world.user("outsider"))
     # then
     assert seen == {"party_orgs": [], "self_orgs": [], "property_service": None}
+
+
+def test_partyorg_list_runs_from_the_top_level_down(world, orgs):
+    # when
+    levels = [o.level for o in selectors.partyorg_list_visible_to(actor=world.user("community_secretary"))]
+    # then
+    assert levels == ["committee", "branch"]
