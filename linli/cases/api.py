@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Router, Schema
 
-from linli.cases import actions, selectors, services
+from linli.cases import actions, figures, selectors, services
 from linli.cases.access import case_get, is_staff
 from linli.cases.models import Case, Channel
 from linli.core.validators import mask_phone
@@ -155,6 +155,73 @@ def case_list(request, status: str = "open", level: str = "", category: str = ""
     page = max(1, page)
     rows = list(qs[(page - 1) * page_size: page * page_size])
     return {"count": qs.count(), "page": page, "page_size": page_size, "results": [_out(c) for c in rows]}
+
+
+class FiguresRowOut(Schema):
+    key: str
+    label: str
+    cases: int
+    arrive_due: int
+    arrive_on_time: int
+    arrive_on_time_pct: float | None
+    solve_due: int
+    solve_on_time: int
+    solve_on_time_pct: float | None
+    solved: int
+    handling_avg_minutes: float | None
+    handling_p90_minutes: float | None
+    rated: int
+    satisfied: int
+    satisfaction_pct: float | None
+    escalations: int
+    reopened: int
+
+
+class FiguresChildOut(FiguresRowOut):
+    unit: int | None = None
+    grid: int | None = None
+    compound: int | None = None
+
+
+class FiguresOut(Schema):
+    node: str
+    node_kind: str
+    node_id: int | None
+    since: dt.date
+    until: dt.date
+    tier: str
+    total: FiguresRowOut
+    tiers: list[FiguresRowOut]
+    children_kind: str
+    children: list[FiguresChildOut]
+
+
+def _figures_row(row) -> dict:
+    return {
+        "key": row.key, "label": row.label, "cases": row.cases, "arrive_due": row.arrive_due,
+        "arrive_on_time": row.arrive_on_time, "arrive_on_time_pct": row.arrive_pct, "solve_due": row.solve_due,
+        "solve_on_time": row.solve_on_time, "solve_on_time_pct": row.solve_pct, "solved": row.solved,
+        "handling_avg_minutes": row.avg_minutes, "handling_p90_minutes": row.p90_minutes, "rated": row.rated,
+        "satisfied": row.satisfied, "satisfaction_pct": row.satisfaction_pct, "escalations": row.escalations,
+        "reopened": row.reopened,
+    }
+
+
+@router.get("/cases/figures", response={200: FiguresOut, 400: ErrorOut, 403: ErrorOut},
+            summary="办理绩效：按分级和区划/网格/小区统计的按时到场率、按时办结率、办理时长、满意率、提级与重办")
+def case_figures(request, unit: str = "", grid: str = "", compound: str = "", since: str = "", until: str = "",
+                 tier: str = ""):
+    try:
+        result = figures.case_figures(actor=request.auth, filters={
+            "unit": unit, "grid": grid, "compound": compound, "since": since, "until": until, "tier": tier})
+    except ValidationError as exc:
+        return _invalid(exc)
+    return 200, {
+        "node": result.label, "node_kind": result.kind, "node_id": result.node_id, "since": result.since,
+        "until": result.until, "tier": result.tier, "total": _figures_row(result.total),
+        "tiers": [_figures_row(r) for r in result.tiers], "children_kind": result.children_label,
+        "children": [{**_figures_row(r), **{k: int(v) for k, v in r.params.items()}} for r in result.children],
+    }
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="诉求详情与办理记录")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("intake/", views.case_intake, name="case_intake"),
     path("duplicates/", views.duplicates, name="duplicates"),
     path("places/", views.place_options, name="place_options"),
+    path("figures/", views.case_figures, name="case_figures"),
     path("notifications/", views.notification_list, name="notifications"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/follow/", views.case_follow, name="case_follow"),

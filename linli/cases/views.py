@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import can_edit, scope_for
-from linli.cases import actions, forms, selectors, services
+from linli.cases import actions, figures, forms, selectors, services
 from linli.cases.access import case_get, intake_compounds, is_staff, may_supervise, may_work
 from linli.cases.models import (
     OPEN_STATUSES,
@@ -150,6 +150,50 @@ def case_list(request):
         "page": page, "query": query, "filters": filters, "levels": Level.choices, "tiers": Tier.choices,
         "statuses": Status.choices, "categories": ServiceCategory.objects.filter(active=True),
         "can_intake": can_edit(request.user),
+    })
+
+
+FIGURE_FILTERS = ("unit", "grid", "compound", "since", "until", "tier")
+
+
+def _trail(actor, result):
+    """Links up the place tree from the node shown, as far as the actor can see."""
+    from linli.core.scoping import visible as in_sight
+    from linli.places.models import AdminUnit, Compound, Grid
+
+    scope = scope_for(actor)
+    chain, unit = [], None
+    if result.kind == "compound":
+        unit = Compound.objects.select_related("community").get(pk=result.node_id).community
+    elif result.kind == "grid":
+        unit = Grid.objects.select_related("community").get(pk=result.node_id).community
+    elif result.kind == "unit":
+        unit = AdminUnit.objects.get(pk=result.node_id).parent
+    while unit is not None:
+        chain.append(unit)
+        unit = unit.parent
+    seen = set(in_sight(AdminUnit.objects.filter(pk__in=[u.pk for u in chain]), scope).values_list("pk", flat=True))
+    return [(u.name, f"unit={u.pk}") for u in reversed(chain) if u.pk in seen]
+
+
+@login_required
+@page_errors
+def case_figures(request):
+    """Officers' figures of the 1341 loop for their area, one row per tier and per child node."""
+    require(is_staff(request.user), "统计仅供工作人员查看")
+    filters = {k: request.GET.get(k, "") for k in FIGURE_FILTERS}
+    try:
+        result = figures.case_figures(actor=request.user, filters=filters)
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            messages.error(request, "；".join(msgs))
+        result = figures.case_figures(actor=request.user, filters={k: filters[k] for k in ("unit", "grid", "compound")})
+    period = f"since={result.since.isoformat()}&until={result.until.isoformat()}" + (
+        f"&tier={result.tier}" if result.tier else "")
+    node = {"unit": "unit", "grid": "grid", "compound": "compound"}.get(result.kind)
+    return render(request, "cases/figures.html", {
+        "f": result, "tiers": Tier.choices, "period": period, "trail": _trail(request.user, result),
+        "node_param": node, "node_id": result.node_id,
     })
 
 

@@ -1,0 +1,336 @@
+"""Performance figures of the 1341 loop, per tier and per node of the place tree, over a period.
+
+Every number is an aggregate over the cases the actor can see (`core.scoping.visible`), filed in the
+period. A call costs a fixed number of queries whatever the number of cases or child nodes: counts and
+sums come from one grouped query per breakdown; the 90th percentile from one window query per
+breakdown that returns at most two rows per group (the two neighbours `percentile_cont` interpolates
+between), which runs the same on PostgreSQL and SQLite.
+
+Definitions (they are what the dashboard shows, so they are spelled out):
+- arrival on time: among cases whose arrival is settled (accepted, or still waiting past `arrive_by`,
+  or escalated for a missed arrival), the share accepted by `arrive_by` and never escalated for a
+  missed arrival (escalation gives the new level a fresh deadline; the miss still counts);
+- solved on time: likewise with solving, `solve_by` and escalations for a missed solving deadline;
+- handling time: requested → solved, over the cases solved (a reopened case counts once solved again);
+- satisfaction: (satisfied + basically satisfied) / rated;
+- escalations: escalation records (automatic and by hand); reopened: cases reopened at least once.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber, Substr
+from django.utils import timezone
+
+from linli.accounts.scope import scope_for
+from linli.cases.models import OPEN_STATUSES, UNACCEPTED_STATUSES, Case, Escalation, Rating, Tier, _case_grid
+from linli.core import clock
+from linli.core.access import get_visible, require
+from linli.core.scoping import visible
+from linli.places.models import AdminUnit, Compound, Grid, compound_ids_in_grids
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366 * 3
+PERCENTILE = 9  # tenths: the 90th percentile, in integer arithmetic so no float rounding picks a wrong row
+
+
+@dataclass
+class Row:
+    """One line of figures: a tier, a child node or the whole."""
+
+    key: str
+    label: str
+    cases: int = 0
+    arrive_due: int = 0
+    arrive_on_time: int = 0
+    solve_due: int = 0
+    solve_on_time: int = 0
+    solved: int = 0
+    handling_total: dt.timedelta = dt.timedelta(0)
+    handling_p90: dt.timedelta | None = None
+    rated: int = 0
+    satisfied: int = 0
+    escalations: int = 0
+    reopened: int = 0
+    params: dict = field(default_factory=dict)  # for a child: the filter that opens it ({"unit": 4})
+
+    @property
+    def link(self) -> str:
+        return "&".join(f"{k}={v}" for k, v in self.params.items())
+
+    @staticmethod
+    def _pct(part, whole):
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def arrive_pct(self):
+        return self._pct(self.arrive_on_time, self.arrive_due)
+
+    @property
+    def solve_pct(self):
+        return self._pct(self.solve_on_time, self.solve_due)
+
+    @property
+    def satisfaction_pct(self):
+        return self._pct(self.satisfied, self.rated)
+
+    @property
+    def handling_avg(self) -> dt.timedelta | None:
+        return self.handling_total / self.solved if self.solved else None
+
+    @property
+    def avg_minutes(self):
+        return _minutes(self.handling_avg)
+
+    @property
+    def p90_minutes(self):
+        return _minutes(self.handling_p90)
+
+    def add(self, other: "Row") -> None:
+        for name in ("cases", "arrive_due", "arrive_on_time", "solve_due", "solve_on_time", "solved", "rated",
+                     "satisfied", "escalations", "reopened"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.handling_total += other.handling_total
+
+
+def _minutes(value: dt.timedelta | None):
+    return round(value.total_seconds() / 60, 1) if value is not None else None
+
+
+@dataclass
+class Figures:
+    label: str
+    kind: str  # "all", "unit", "grid" or "compound"
+    node_id: int | None
+    since: dt.date
+    until: dt.date
+    tier: str
+    total: Row
+    tiers: list[Row]
+    children: list[Row] = field(default_factory=list)
+    children_label: str = ""
+
+
+# ---------------------------------------------------------------- the node and its children
+
+
+@dataclass
+class _Node:
+    kind: str
+    obj: object
+    label: str
+    cases: Q  # which cases lie under the node
+
+
+def _unit_q(unit) -> Q:
+    return Q(compound__community__code__startswith=unit.prefix)
+
+
+def _resolve(actor, scope, filters) -> _Node:
+    """The node the figures are for: the one asked for (if in sight), else the actor's only node."""
+    asked = {k: filters.get(k) for k in ("compound", "grid", "unit") if filters.get(k) not in (None, "")}
+    if len(asked) > 1:
+        raise ValidationError({"unit": ["区划、网格、小区只能选择其一。"]})
+    if "compound" in asked:
+        compound = get_visible(Compound, scope, asked["compound"])
+        return _Node("compound", compound, compound.name, Q(compound_id=compound.pk))
+    if "grid" in asked:
+        grid = get_visible(Grid, scope, asked["grid"])
+        return _Node("grid", grid, grid.name, _case_grid((grid.pk,)))
+    if "unit" in asked:
+        unit = get_visible(AdminUnit, scope, asked["unit"])
+        return _Node("unit", unit, unit.name, _unit_q(unit))
+    # Nothing asked: an actor holding exactly one node starts there.
+    nodes = len(scope.unit_prefixes) + len(scope.grid_ids) + len(scope.compound_ids)
+    if not scope.everything and nodes == 1:
+        if scope.unit_prefixes:
+            unit = AdminUnit.objects.filter(code__startswith=scope.unit_prefixes[0]).order_by("code").first()
+            if unit is not None:
+                return _Node("unit", unit, unit.name, _unit_q(unit))
+        elif scope.grid_ids:
+            grid = Grid.objects.get(pk=scope.grid_ids[0])
+            return _Node("grid", grid, grid.name, _case_grid((grid.pk,)))
+        else:
+            compound = Compound.objects.get(pk=scope.compound_ids[0])
+            return _Node("compound", compound, compound.name, Q(compound_id=compound.pk))
+    return _Node("all", None, "全部辖区", Q())
+
+
+def _children(node: _Node, scope):
+    """(group-by expression over cases, [(key, label, link params)], heading) for the node's children."""
+    if node.kind == "all" and scope.everything:
+        units = AdminUnit.objects.filter(level=AdminUnit.Level.DISTRICT)
+        return (Substr("compound__community__code", 1, 6),
+                [(u.prefix, u.name, {"unit": u.pk}) for u in units], "区县")
+    if node.kind == "unit":
+        unit = node.obj
+        if unit.level == AdminUnit.Level.COMMUNITY:
+            compounds = visible(Compound.objects.filter(community=unit), scope).order_by("name")
+            return F("compound_id"), [(str(c.pk), c.name, {"compound": c.pk}) for c in compounds], "小区"
+        length = AdminUnit.PREFIX_LENGTH[unit.level] + 3
+        units = visible(AdminUnit.objects.filter(parent=unit), scope).order_by("code")
+        heading = "街道" if unit.level == AdminUnit.Level.DISTRICT else "社区"
+        return (Substr("compound__community__code", 1, length),
+                [(u.code[:length], u.name, {"unit": u.pk}) for u in units], heading)
+    if node.kind == "grid":
+        compounds = visible(Compound.objects.filter(pk__in=compound_ids_in_grids((node.obj.pk,))), scope)
+        return F("compound_id"), [(str(c.pk), c.name, {"compound": c.pk}) for c in compounds.order_by("name")], "小区"
+    return None, [], ""
+
+
+# ---------------------------------------------------------------- the queries
+
+
+def _handling():
+    return ExpressionWrapper(F("solved_at") - F("requested_at"), output_field=DurationField())
+
+
+def _measures(now) -> dict:
+    missed_arrival = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.ARRIVE))
+    missed_solving = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.SOLVE))
+    escalations = (Escalation.objects.filter(case=OuterRef("pk")).order_by().values("case")
+                   .annotate(n=Count("pk")).values("n"))
+    accepted = Q(accepted_at__isnull=False)
+    solved = Q(solved_at__isnull=False)
+    return {
+        "cases": Count("pk"),
+        "arrive_due": Count("pk", filter=accepted | Q(status__in=UNACCEPTED_STATUSES, arrive_by__lt=now)
+                            | Q(missed_arrival)),
+        "arrive_on_time": Count("pk", filter=Q(accepted_at__lte=F("arrive_by")) & ~Q(missed_arrival)),
+        "solve_due": Count("pk", filter=solved | Q(status__in=OPEN_STATUSES, solve_by__lt=now) | Q(missed_solving)),
+        "solve_on_time": Count("pk", filter=Q(solved_at__lte=F("solve_by")) & ~Q(missed_solving)),
+        "solved": Count("pk", filter=solved),
+        "handling_total": Sum(_handling(), filter=solved),
+        "rated": Count("pk", filter=~Q(rating="")),
+        "satisfied": Count("pk", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASIC))),
+        "escalations": Sum(Coalesce(Subquery(escalations, output_field=IntegerField()), Value(0))),
+        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
+    }
+
+
+def _grouped(base, key, now) -> dict[str, dict]:
+    """One grouped aggregate query: group key → the measures."""
+    rows = base.order_by().annotate(group=key).values("group").annotate(**_measures(now))
+    return {str(r.pop("group")): r for r in rows}
+
+
+def _p90(base, key) -> dict[str, dt.timedelta]:
+    """One window query: per group, the rows around the 90th percentile, interpolated like percentile_cont.
+
+    For n sorted values the percentile sits at 0-based position h = 0.9·(n−1), between rows floor(h) and
+    ceil(h). With 1-based row numbers r that is 9(n−1) < 10r < 9(n−1) + 20, i.e. −9 < 10r − 9n < 11.
+    """
+    qs = base.filter(solved_at__isnull=False).order_by()
+    # The whole set is one partition; no constant group column (PostgreSQL cannot type a bare parameter).
+    partition = None
+    if key is not None:
+        qs, partition = qs.annotate(group=key), [F("group")]
+    qs = qs.annotate(
+        handling=_handling(),
+        rn=Window(RowNumber(), partition_by=partition, order_by=[_handling().asc(), F("pk").asc()]),
+        n=Window(Count("pk"), partition_by=partition),
+    ).annotate(pos=F("rn") * 10 - F("n") * PERCENTILE).filter(pos__gt=-PERCENTILE, pos__lt=20 - PERCENTILE)
+    found: dict[str, list] = {}
+    for row in qs.values(*(["group"] if key is not None else []), "handling", "rn", "n"):
+        found.setdefault(str(row.get("group", "all")), []).append(row)
+    result = {}
+    for group, rows in found.items():
+        rows.sort(key=lambda r: r["rn"])
+        n = rows[0]["n"]
+        lower, tenths = divmod(PERCENTILE * (n - 1), 10)
+        low = rows[0]["handling"]
+        high = rows[-1]["handling"] if tenths else low
+        result[group] = low + (high - low) * tenths / 10
+    return result
+
+
+def _row(key, label, values: dict | None, p90) -> Row:
+    row = Row(key=str(key), label=label)
+    for name, value in (values or {}).items():
+        if value is None:  # SUM over no rows
+            value = dt.timedelta(0) if name == "handling_total" else 0
+        setattr(row, name, value)
+    row.handling_p90 = p90
+    return row
+
+
+# ---------------------------------------------------------------- the public reads
+
+
+def _date(value, name, label):
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise ValidationError({name: [f"{label}应为日期，如 2025-03-01。"]}) from None
+
+
+def period(filters) -> tuple[dt.date, dt.date]:
+    until = _date(filters.get("until"), "until", "截止日期") or clock.today()
+    since = _date(filters.get("since"), "since", "起始日期") or until - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if since > until:
+        raise ValidationError({"since": ["起始日期不能晚于截止日期。"]})
+    if (until - since).days > MAX_DAYS:
+        raise ValidationError({"since": [f"统计区间不能超过 {MAX_DAYS} 天。"]})
+    return since, until
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def case_figures(*, actor, filters: dict | None = None) -> Figures:
+    """Figures for one node (unit, grid or compound; default: the actor's area) and period (dates, inclusive)."""
+    filters = filters or {}
+    scope = scope_for(actor)
+    require(scope.is_staff_scope, "统计仅供工作人员查看")
+    since, until = period(filters)
+    tier = filters.get("tier") or ""
+    if tier and tier not in Tier.values:
+        raise ValidationError({"tier": ["分级无效。"]})
+    node = _resolve(actor, scope, filters)
+    now = clock.now()
+    base = visible(Case.objects.all(), scope).filter(
+        node.cases, requested_at__gte=_midnight(since), requested_at__lt=_midnight(until + dt.timedelta(days=1)))
+    if tier:
+        base = base.filter(tier=tier)
+
+    by_tier = _grouped(base, F("tier"), now)
+    tier_p90 = _p90(base, F("tier"))
+    total_p90 = _p90(base, None).get("all")
+    tiers = [_row(value, label, by_tier.get(value), tier_p90.get(value))
+             for value, label in Tier.choices if not tier or value == tier]
+    total = Row(key="all", label=node.label)
+    for row in tiers:
+        total.add(row)
+    total.handling_p90 = total_p90
+
+    key, children, heading = _children(node, scope)
+    rows = []
+    if children:
+        by_child = _grouped(base, key, now)
+        child_p90 = _p90(base, key)
+        for child_key, label, params in children:
+            row = _row(child_key, label, by_child.get(child_key), child_p90.get(child_key))
+            row.params = params
+            rows.append(row)
+    return Figures(label=node.label, kind=node.kind, node_id=getattr(node.obj, "pk", None), since=since,
+                   until=until, tier=tier, total=total, tiers=tiers, children=rows, children_label=heading)
