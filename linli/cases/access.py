@@ -1,5 +1,7 @@
 """Who may see and act on a case. Out of sight is 404 (NotFound); in sight but not allowed is 403."""
 
+from dataclasses import replace
+
 from linli.accounts.models import EDITOR_ROLES, Assignment
 from linli.accounts.scope import can_edit, scope_for
 from linli.cases.models import LEVEL_ORDER, Case, Level, level_rank
@@ -47,8 +49,14 @@ def may_supervise(actor, case) -> bool:
     return can_edit(actor) and actor_rank(actor) > level_rank(case.level)
 
 
-def may_see(user, case) -> bool:
-    return visible(Case.objects.filter(pk=case.pk), scope_for(user)).exists()
+def work_scope(actor):
+    """The actor's jurisdiction without what living somewhere lets them see (their own cases)."""
+    return replace(scope_for(actor), user_id=None, resident_ids=(), household_ids=(), home_compound_ids=())
+
+
+def may_see(user, case, *, work_only=False) -> bool:
+    scope = work_scope(user) if work_only else scope_for(user)
+    return visible(Case.objects.filter(pk=case.pk), scope).exists()
 
 
 def intake_compounds(actor):

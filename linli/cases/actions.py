@@ -3,7 +3,8 @@
 from linli.cases import services
 from linli.core.errors import NotFound
 
-NAMES = ("dispatch", "accept", "return", "transfer", "solve", "confirm", "supervise", "escalate", "follow-up")
+NAMES = ("dispatch", "accept", "return", "transfer", "solve", "confirm", "supervise", "escalate", "follow-up",
+         "retier", "council")
 
 
 def run(actor, case, action, c, *, assignee=None, photo_files=()):
@@ -30,4 +31,8 @@ def run(actor, case, action, c, *, assignee=None, photo_files=()):
         return services.case_follow_up(actor=actor, case=case, note=c.get("note", ""), rating=c.get("rating", ""))
     if action == "confirm":
         return services.case_confirm(actor=actor, case=case, rating=c.get("rating", ""), note=c.get("note", ""))
+    if action == "retier":
+        return services.case_retier(actor=actor, case=case, tier=c.get("tier", ""), note=c.get("note", ""))
+    if action == "council":
+        return services.case_to_council(actor=actor, case=case, note=c.get("note", ""), ref=c.get("ref", ""))
     raise NotFound()

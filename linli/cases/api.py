@@ -5,6 +5,7 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
 
@@ -61,6 +62,7 @@ class CaseOut(Schema):
     supervised: bool
     rating: str
     photos: int
+    proposal_ref: str | None
 
 
 class CaseDetailOut(CaseOut):
@@ -87,7 +89,7 @@ def _out(case: Case) -> dict:
         "address": case.address, "requested_at": case.requested_at, "updated_at": case.updated_at,
         "arrive_by": case.arrive_by, "solve_by": case.solve_by, "due": case.due, "overdue": case.overdue(),
         "assignee_id": case.assignee_id, "handling_body": case.handling_body, "supervised": case.supervised,
-        "rating": case.rating, "photos": case.photos.count(),
+        "rating": case.rating, "photos": case.photos.count(), "proposal_ref": case.proposal_ref,
     }
 
 
@@ -266,7 +268,23 @@ def _make_action(name):
 
 
 _SUMMARIES = {"dispatch": "派单", "accept": "接单", "return": "退回", "transfer": "转办", "solve": "办结",
-              "confirm": "确认评价", "supervise": "督办", "escalate": "提级", "follow-up": "回访"}
+              "confirm": "确认评价", "supervise": "督办", "escalate": "提级", "follow-up": "回访",
+              "retier": "调整分级（时限从当前时刻重新计算）",
+              "council": "大事协商：转入邻里议事（note 必填；ref 为议事提案编号，立项后填写）"}
+
+
+class UnmaskOut(Schema):
+    id: int
+    contact_name: str
+    contact_phone: str
+
+
+@router.post("/cases/{case_id}/unmask", response={200: UnmaskOut, 403: ErrorOut},
+             summary="查看反映人完整姓名与电话（记入审计日志）")
+def case_unmask(request, case_id: int, response: HttpResponse):
+    case = case_get(request.auth, case_id)
+    response["Cache-Control"] = "no-store"
+    return 200, services.case_unmask(actor=request.auth, case=case)
 
 for _name in actions.NAMES:
     router.post(f"/cases/{{case_id}}/{_name}", response={200: CaseDetailOut, 400: ErrorOut, 403: ErrorOut},

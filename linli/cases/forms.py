@@ -24,8 +24,12 @@ class CaseForm(forms.Form):
     dwelling = forms.CharField(label="房屋", required=False)
     address = forms.CharField(label="具体位置", required=False, max_length=200,
                               widget=forms.TextInput(attrs={"placeholder": "如：3 号楼东侧垃圾站"}))
-    latitude = forms.CharField(label="纬度", required=False, widget=forms.HiddenInput)
-    longitude = forms.CharField(label="经度", required=False, widget=forms.HiddenInput)
+    # A plain number pair (no map tiles: intranets have no internet); the page can fill it from the
+    # device's location.
+    latitude = forms.CharField(label="纬度（可选）", required=False, widget=forms.NumberInput(
+        attrs={"step": "0.000001", "min": "-90", "max": "90", "inputmode": "decimal", "placeholder": "如 37.8570"}))
+    longitude = forms.CharField(label="经度（可选）", required=False, widget=forms.NumberInput(
+        attrs={"step": "0.000001", "min": "-180", "max": "180", "inputmode": "decimal", "placeholder": "如 112.5489"}))
     photos = forms.FileField(label="照片（最多 6 张，每张不超过 10 MB）", required=False,
                              widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
 
@@ -121,3 +125,13 @@ class SuperviseForm(forms.Form):
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"])
     note = forms.CharField(label="督办意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RetierForm(forms.Form):
+    tier = forms.ChoiceField(label="新的分级", required=False, choices=[("", "请选择")] + list(Tier.choices))
+    note = forms.CharField(label="说明", required=False, max_length=500)
+
+
+class CouncilForm(forms.Form):
+    note = forms.CharField(label="转议事理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    ref = forms.CharField(label="议事提案编号（已立项时填写）", required=False, max_length=64)

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit, can_unmask, scope_for
 from linli.cases import catalogue, photos
 from linli.cases.access import (
     intake_buildings,
@@ -26,6 +26,7 @@ from linli.cases.access import (
     may_supervise,
     may_work,
     officers_at,
+    work_scope,
 )
 from linli.cases.models import (
     DESCRIPTION_MAX,
@@ -48,7 +49,7 @@ from linli.cases.models import (
     next_level,
 )
 from linli.core import audit, clock
-from linli.core.access import require
+from linli.core.access import get_visible, require
 from linli.core.channel import get_channel
 from linli.core.validators import validate_phone
 
@@ -357,29 +358,77 @@ def _hm(moment) -> str:
     return timezone.localtime(moment).strftime("%m-%d %H:%M")
 
 
-def _retier(actor, case, tier, now):
+def _retier(actor, case, tier, now, note=""):
     old = case.get_tier_display()
     case.tier = tier
     arrive_by, solve_by = deadlines(tier, now)
     if case.waiting_acceptance:
         case.arrive_by = arrive_by
     case.solve_by = solve_by
-    _event(case, actor, CaseEvent.Kind.RETIERED, f"分级由“{old}”调整为“{case.get_tier_display()}”，时限重新计算")
+    _event(case, actor, CaseEvent.Kind.RETIERED, f"分级由“{old}”调整为“{case.get_tier_display()}”，时限重新计算"
+           + (f"：{note}" if note else ""))
 
 
 @transaction.atomic
-def case_retier(*, actor, case, tier) -> Case:
+def case_retier(*, actor, case, tier, note="") -> Case:
+    """Change the tier; the deadlines still running start again from now under the new tier's limits."""
     require(can_edit(actor), "只有工作人员可以调整分级")
     case = _lock(case)
     _require_status(case, OPEN_STATUSES, "已办结的诉求不能调整分级。")
     if tier not in Tier.values:
         raise ValidationError({"tier": ["分级无效。"]})
     if tier == case.tier:
-        return case
+        raise ValidationError({"tier": ["分级未改变。"]})
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationError({"note": ["说明不能超过 500 个字。"]})
     before = audit.snapshot(case)
-    _retier(actor, case, tier, clock.now())
+    _retier(actor, case, tier, clock.now(), note)
     _save(actor, case, "case.retier", before)
     return case
+
+
+PROPOSAL_PENDING = "pending"  # the council has not yet filed a proposal for the case
+
+
+@transaction.atomic
+def case_to_council(*, actor, case, note, ref="") -> Case:
+    """大事协商: a big matter goes to the neighbours' council.
+
+    `proposal_ref` holds the council proposal's reference; until the council files one it is
+    PROPOSAL_PENDING, and the council (or staff) fill it in later through this same service.
+    """
+    require(can_edit(actor), "只有工作人员可以将诉求转入议事协商")
+    case = _lock(case)
+    note = _reason(note, "note", "转议事理由")
+    ref = (ref or "").strip()
+    if len(ref) > 64:
+        raise ValidationError({"ref": ["提案编号不能超过 64 个字符。"]})
+    if case.proposal_ref and case.proposal_ref != PROPOSAL_PENDING:
+        raise ValidationError({"ref": [f"该诉求已关联议事提案 {case.proposal_ref}。"]})
+    if case.proposal_ref == PROPOSAL_PENDING and not ref:
+        raise ValidationError({"ref": ["该诉求已转入议事协商，请填写议事提案编号。"]})
+    if not case.proposal_ref:
+        _require_status(case, OPEN_STATUSES, "已办结的诉求不能再转入议事协商。")
+    before = audit.snapshot(case)
+    first = not case.proposal_ref
+    case.proposal_ref = ref or PROPOSAL_PENDING
+    text = ("大事协商：转入邻里议事" if first else "关联议事提案") + (f"（提案 {ref}）" if ref else "") + f"：{note}"
+    _event(case, actor, CaseEvent.Kind.NOTE, text)
+    _save(actor, case, "case.to_council", before)
+    if first:
+        notify(_reporters(case), f"您反映的诉求 #{case.pk} 涉及公共事务，已转入邻里议事协商", _link(case))
+    return case
+
+
+def case_unmask(*, actor, case) -> dict:
+    """The reporter's full name and phone for a call-back, with an audit entry naming what was seen."""
+    require(can_unmask(actor), "您没有查看完整联系方式的权限。")
+    # Living in the compound gives sight of one's own cases, not the right to unmask others': work only.
+    case = get_visible(Case.objects.all(), work_scope(actor), case.pk)
+    audit.record(actor=actor, action="unmask", obj=case, object_repr=f"诉求 #{case.pk}",
+                 changes={"fields": ["contact_name", "contact_phone"]})
+    return {"id": case.pk, "contact_name": case.contact_name, "contact_phone": case.contact_phone}
 
 
 @transaction.atomic

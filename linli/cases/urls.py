@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/follow/", views.case_follow, name="case_follow"),
+    path("<int:pk>/unmask/", views.case_unmask, name="case_unmask"),
     path("<int:pk>/photos/<int:photo_id>/", views.case_photo, name="case_photo"),
     path("<int:pk>/<str:action>/", views.case_action, name="case_action"),
 ]

@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit, can_unmask, scope_for
 from linli.cases import actions, figures, forms, selectors, services
-from linli.cases.access import case_get, intake_compounds, is_staff, may_supervise, may_work
+from linli.cases.access import case_get, intake_compounds, is_staff, may_see, may_supervise, may_work
 from linli.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -217,6 +218,10 @@ def _action_forms(request, case, bound=None):
         available["supervise"] = forms.SuperviseForm()
     if staff and status in (Status.SOLVED, Status.CLOSED):
         available["follow-up"] = forms.FollowUpForm()
+    if staff and status in OPEN_STATUSES:
+        available["retier"] = forms.RetierForm()
+    if staff and (case.proposal_ref == services.PROPOSAL_PENDING or (not case.proposal_ref and status in OPEN_STATUSES)):
+        available["council"] = forms.CouncilForm()
     if status == Status.SOLVED and case.reporter_id == user.pk:
         available["confirm"] = forms.ConfirmForm()
     if bound:
@@ -227,16 +232,31 @@ def _action_forms(request, case, bound=None):
 ACTION_LABELS = {
     "dispatch": "派单", "accept": "接单", "solve": "办结", "transfer": "转办", "return": "退回",
     "escalate": "提级", "supervise": "督办", "follow-up": "回访", "confirm": "确认评价",
+    "retier": "调整分级", "council": "转议事协商",
 }
 
 
+UNMASKED_ONCE = "cases.unmasked.{pk}"
+
+
+def _may_unmask(actor, case) -> bool:
+    return can_unmask(actor) and may_see(actor, case, work_only=True)
+
+
+@never_cache  # may carry a just-audited unmasked contact
 @login_required
 @page_errors
 def case_detail(request, pk, bound=None, status=200):
     case = case_get(request.user, pk)
     staff = is_staff(request.user)
     available = _action_forms(request, case, bound)
+    may_unmask = staff and _may_unmask(request.user, case)
+    unmasked = None
+    if request.session.pop(UNMASKED_ONCE.format(pk=case.pk), False) and may_unmask:
+        # Shown once after a page unmasking, which was audited when it happened.
+        unmasked = {"contact_name": case.contact_name, "contact_phone": case.contact_phone}
     return render(request, "cases/case_detail.html", {
+        "may_unmask": may_unmask, "unmasked": unmasked,
         "case": case, "staff": staff,
         "events": selectors.case_timeline(actor=request.user, case=case, staff=staff),
         "photos": case.photos.all(), "escalations": case.escalations.all() if staff else [],
@@ -268,6 +288,7 @@ def case_action(request, pk, action):
         "dispatch": forms.DispatchForm, "transfer": forms.TransferForm, "accept": forms.NoteForm,
         "return": forms.ReasonForm, "solve": forms.SolveForm, "escalate": forms.NoteForm,
         "supervise": forms.SuperviseForm, "follow-up": forms.FollowUpForm, "confirm": forms.ConfirmForm,
+        "retier": forms.RetierForm, "council": forms.CouncilForm,
     }
     cls = form_classes[action]
     kwargs = {"candidates": selectors.assignee_candidates(case=case)} if cls in (forms.DispatchForm,
@@ -283,6 +304,20 @@ def case_action(request, pk, action):
         messages.error(request, f"{ACTION_LABELS[action]}未成功，请检查填写内容。")
         return case_detail.__wrapped__(request, pk, bound={action: form}, status=400)
     messages.success(request, f"{ACTION_LABELS[action]}成功。")
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@require_POST
+@never_cache
+@login_required
+@page_errors
+def case_unmask(request, pk):
+    """The reporter's full contact for a call-back; every look is audited as "unmask"."""
+    case = case_get(request.user, pk)
+    unmasked = services.case_unmask(actor=request.user, case=case)
+    if request.htmx:
+        return render(request, "cases/_unmasked.html", {"unmasked": unmasked, "case": case})
+    request.session[UNMASKED_ONCE.format(pk=case.pk)] = True
     return redirect("cases:case_detail", pk=case.pk)
 
 
