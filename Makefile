@@ -25,9 +25,13 @@ run: install
 	@echo ""
 	@echo "  邻里 Linli 已启动：http://127.0.0.1:$(PORT)/"
 	@echo "  演示账号（密码均为 linli-demo）：resident1 grid1 community1 branch1 property1 street1 district1 admin"
+	@echo "  后台：任务 worker（日志 data/worker.log）与每 60 秒一次的 sla-sweep（日志 data/sweep.log）"
 	@echo ""
 	$(BIN)/linli db_worker --queue-name '*' >> data/worker.log 2>&1 & \
-	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  worker=$$!; \
+	  ( trap 'kill $$nap 2>/dev/null; exit 0' TERM; \
+	    while :; do $(BIN)/linli sla-sweep >> data/sweep.log 2>&1; sleep 60 & nap=$$!; wait $$nap; done ) & \
+	  sweep=$$!; trap "kill $$worker $$sweep 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/linli runserver --noreload 127.0.0.1:$(PORT)
 
 demo: install
