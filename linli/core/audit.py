@@ -53,13 +53,14 @@ def diff(before: dict, after: dict) -> dict:
     return changes
 
 
-def record(*, actor, action: str, obj=None, object_type: str = "", object_id="", object_repr: str = "",
-           changes: dict | None = None, channel: str | None = None) -> AuditEntry:
+def entry(*, actor, action: str, obj=None, object_type: str = "", object_id="", object_repr: str = "",
+          changes: dict | None = None, channel: str | None = None) -> AuditEntry:
+    """An unsaved entry: for writers that record many at once with `record_many`."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_repr=(actor.get_username() if getattr(actor, "pk", None) else "系统")[:150],
         action=action,
@@ -69,3 +70,16 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
         changes=changes or {},
         channel=channel or get_channel(),
     )
+
+
+def record(*, actor, action: str, obj=None, object_type: str = "", object_id="", object_repr: str = "",
+           changes: dict | None = None, channel: str | None = None) -> AuditEntry:
+    row = entry(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
+                object_repr=object_repr, changes=changes, channel=channel)
+    row.save(force_insert=True)
+    return row
+
+
+def record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """One INSERT for many entries (a sweep over thousands of cases)."""
+    return AuditEntry.objects.bulk_create(entries)

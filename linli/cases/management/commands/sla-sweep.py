@@ -18,9 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--now", help="按此时刻执行（ISO 8601，如 2025-01-01T08:00:00+08:00），用于重放")
-        parser.add_argument("--batch-size", type=int, default=200)
+        parser.add_argument("--batch-size", type=int, default=1000, help="每批加锁处理的诉求数")
 
-    def handle(self, *args, now=None, batch_size=200, **options):
+    def handle(self, *args, now=None, batch_size=1000, **options):
         at = None
         if now:
             try:
