@@ -213,8 +213,11 @@ def account_open(*, actor, compound, opened_on: dt.date, name: str = "", bank_ac
 
 
 def _entry_audit(actor, entry, action):
+    after = audit.snapshot(entry)
+    # The stored file is recorded by its name (its content is identified by invoice_sha256).
+    after["invoice"] = entry.invoice.name or ""
     audit.record(actor=actor, action=action, obj=entry, object_repr=f"{entry.account} 第{entry.seq}号分录",
-                 changes=audit.diff({}, audit.snapshot(entry)))
+                 changes=audit.diff({}, after))
 
 
 def _book(*, actor, account, kind, amount: Decimal, day: dt.date, description: str, invoice=None,
@@ -292,10 +295,12 @@ def entry_reverse(*, actor, entry, reason: str) -> Entry:
     today = clock.today()
     with transaction.atomic():
         TrustAccount.objects.select_for_update().get(pk=entry.account_id)
-        if Entry.objects.filter(reverses=entry).exists():
-            raise Refused(f"第{entry.seq}号分录已冲销过。", status=409)
-        return _book(actor=actor, account=entry.account, kind=entry.kind, amount=-entry.amount, day=today,
-                     description=f"冲销第{entry.seq}号：{reason}"[:200], reverses=entry)
+        # Reverse what was booked, never an in-memory copy that someone may have altered.
+        original = Entry.objects.select_related("account").get(pk=entry.pk)
+        if Entry.objects.filter(reverses=original).exists():
+            raise Refused(f"第{original.seq}号分录已冲销过。", status=409)
+        return _book(actor=actor, account=original.account, kind=original.kind, amount=-original.amount, day=today,
+                     description=f"冲销第{original.seq}号：{reason}"[:200], reverses=original)
 
 
 def _close_through(actor, locked: TrustAccount, month: dt.date) -> list[MonthClose]:
