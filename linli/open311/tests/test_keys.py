@@ -67,3 +67,25 @@ def test_the_command_prints_a_working_key_once(world, capsys):
 def test_unknown_keys_do_not_authenticate(world, raw):
     with pytest.raises(services.InvalidKey):
         services.client_authenticate(raw)
+
+
+def test_admin_disables_a_key_through_the_audited_service(world, client):
+    # given a key and the superuser in the admin
+    issued, raw = services.client_issue(actor=world.user("admin"), name="平台", user=world.user("street_officer"))
+    client.force_login(world.user("admin"))
+    # when the key is disabled in the admin
+    response = client.post(f"/admin/open311/open311client/{issued.pk}/change/",
+                           {"name": "平台", "user": world.user("street_officer").pk})
+    # then it no longer authenticates, and the change is in the audit log from the admin
+    assert response.status_code == 302
+    with pytest.raises(services.InvalidKey):
+        services.client_authenticate(raw)
+    assert AuditEntry.objects.filter(object_type="open311.open311client", channel="admin").exists()
+
+
+@pytest.mark.parametrize("persona", ["district_officer", "street_officer"])
+def test_officers_do_not_see_open311_keys_in_the_admin(world, client, persona):
+    world.user(persona).is_staff = True
+    world.user(persona).save()
+    client.force_login(world.user(persona))
+    assert client.get("/admin/open311/open311client/").status_code == 403
