@@ -24,11 +24,14 @@ def _plain(value):
     return value
 
 
-def snapshot(instance: models.Model) -> dict:
-    """The concrete field values of an instance, with encrypted fields replaced by a marker."""
+def snapshot(instance: models.Model, fields=None) -> dict:
+    """The concrete field values of an instance, with encrypted fields replaced by a marker.
+
+    `fields` limits it to those names, for a writer that knows which few fields it changes.
+    """
     values = {}
     for field in instance._meta.concrete_fields:
-        if field.primary_key:
+        if field.primary_key or (fields is not None and field.name not in fields):
             continue
         raw = getattr(instance, field.attname)
         if isinstance(field, EncryptedTextField) or field.name == "password":
