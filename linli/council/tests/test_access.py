@@ -7,7 +7,6 @@ import pytest
 
 from linli.core import clock
 from linli.council import services
-from linli.council.models import MeetingSeries
 from linli.council.tests.conftest import open_ballot
 from linli.testing import PERSONAS
 
