@@ -331,7 +331,9 @@ class RatingScheme(models.Model):
     # Total score needed for 1..5 stars (ascending); below the first threshold no star is given.
     thresholds = models.JSONField("星级分数线", default=list, help_text="1 至 5 星所需总分，由低到高")
 
-    scoping = Scoping(code=lambda v: Q(), compound=lambda v: Q(), grid=lambda v: Q(), own=lambda s: Q())
+    # Q() would vanish when OR-ed with the other terms, so "every row" is spelled out.
+    scoping = Scoping(code=lambda v: Q(pk__isnull=False), compound=lambda v: Q(pk__isnull=False),
+                      grid=lambda v: Q(pk__isnull=False), own=lambda s: Q(pk__isnull=False))
 
     class Meta:
         verbose_name = "星级评定办法"
