@@ -241,7 +241,7 @@ def budget_list_visible_to(*, actor, filters: dict | None = None):
     filters = filters or {}
     if filters.get("year"):
         qs = qs.filter(year=filters["year"])
-    return qs.annotate(granted=Sum("grants__amount"))
+    return qs.annotate(granted=Sum("grants__amount")).order_by("-year", "unit__code", "kind")
 
 
 def grant_list_visible_to(*, actor, filters: dict | None = None):
@@ -251,7 +251,7 @@ def grant_list_visible_to(*, actor, filters: dict | None = None):
         qs = qs.filter(budget__year=filters["year"])
     if filters.get("budget"):
         qs = qs.filter(budget_id=filters["budget"])
-    return qs.annotate(paid=Sum("disbursements__amount"))
+    return qs.annotate(paid=Sum("disbursements__amount")).order_by("-granted_at", "-id")
 
 
 def funding(node: Node, *, year: int) -> dict:
