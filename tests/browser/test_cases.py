@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from linli.cases import services
 from linli.cases.models import Case, Status
 from linli.core import clock
 from tests.browser.conftest import PHONE, login
@@ -59,6 +60,9 @@ def media(settings, tmp_path):
 
 def test_case_loop_on_phones(world, live_server, browser, phone, media):
     base = live_server.url
+    # The catalogue comes from a data migration; a transactional test that ran before may have flushed it
+    # without it being restored here (seen when the Playwright fixtures are set up first), so seed it.
+    services.catalogue_seed()
 
     # given the resident on their phone files a case with a photo
     resident = phone
