@@ -14,6 +14,12 @@ from linli.places.tests.factories import DwellingFactory
 NOW = timezone.make_aware(dt.datetime(2026, 5, 10, 10, 0))
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @dataclass
 class Estate:
     """compound1's one entrance: 101 (the resident), 201 (the neighbour, who also owns 301), 401 unsold."""
