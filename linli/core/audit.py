@@ -19,6 +19,11 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
+    if isinstance(value, models.fields.files.FieldFile):
+        # The stored name identifies the file; its bytes never enter the log.
+        return value.name or ""
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
     if isinstance(value, list | tuple | set):
         return [_plain(v) for v in value]
     return value

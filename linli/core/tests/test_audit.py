@@ -58,3 +58,16 @@ def test_postgres_refuses_update_and_delete_of_audit_rows(world):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(statement)
+
+
+
+def test_file_fields_are_recorded_by_their_stored_name():
+    # given a file field value as a model instance would hold it
+    from django.db import models
+
+    field = models.FileField(upload_to="scans")
+    field.set_attributes_from_name("scan")
+    value = field.attr_class(instance=AuditEntry(), field=field, name="scans/vote-1.pdf")
+    # when / then: the name is logged, and an empty file is an empty string
+    assert audit._plain(value) == "scans/vote-1.pdf"
+    assert audit._plain(field.attr_class(instance=AuditEntry(), field=field, name=None)) == ""
