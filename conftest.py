@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from linli.core import clock
-from linli.testing import PERSONAS, build_world, table_counts
+from linli.testing import PERSONAS, build_world, ensure_reference_data, table_counts
 
 
 @pytest.fixture(autouse=True)
@@ -12,6 +12,15 @@ def _reset_clock():
     clock.reset()
     yield
     clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (live server, concurrency) start with the shipped reference rows."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        ensure_reference_data()
 
 
 @pytest.fixture

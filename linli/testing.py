@@ -20,6 +20,22 @@ def table_counts() -> dict[str, int]:
     return counts
 
 
+def ensure_reference_data() -> None:
+    """Put back the rows that data migrations ship (case catalogue, council processes).
+
+    A transactional test ends by emptying every table, data-migration rows included; the next
+    transactional test would otherwise start without them. Both seeders are idempotent.
+    """
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from linli.cases.services import catalogue_seed
+
+    catalogue_seed()
+    importlib.import_module("linli.council.migrations.0002_process_templates").seed(django_apps, None)
+
+
 def make_user(username: str, role: str | None = None, node=None, **extra) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, **extra)
     if role:
