@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 export DEBUG ?= 1
 
-.PHONY: run test install lint demo worker clean
+.PHONY: run test install lint demo worker clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,8 @@ lint: install
 
 clean:
 	rm -rf $(VENV) data/*.sqlite3
+
+# Refresh the English catalogue after changing translatable strings (needs GNU gettext).
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l en --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*' --ignore 'data/*'
+	msgfmt --check -o linli/locale/en/LC_MESSAGES/django.mo linli/locale/en/LC_MESSAGES/django.po
