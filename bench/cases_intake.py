@@ -1,0 +1,241 @@
+"""Case intake over HTTP: gunicorn on PostgreSQL, N concurrent clients POSTing /api/v1/cases.
+
+    .venv/bin/python bench/cases_intake.py                 # 8 clients, 2,000 cases or 60 s
+    .venv/bin/python bench/cases_intake.py --clients 64
+
+It creates the database linli_bench_<pid>_intake on 127.0.0.1:5432 (user postgres), migrates it,
+builds the test suite's small place tree, starts gunicorn against it on a free port, takes an API
+token for the resident `resident1`, and lets the clients file cases through the public API with
+keep-alive connections (each one the full intake: checks, the case row, its timeline event, the
+audit entry and the notices to the compound's officers). Every answer must be 201.
+
+Beside it, in the same run and on the same server, pgbench's rate of single-row INSERTs into a
+scratch table with the same number of clients: the ceiling a write path could approach if it did
+nothing but one insert per request. The database is dropped at the end, also on failure.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (  # noqa: E402
+    ROOT,
+    VENV_BIN,
+    BenchDatabase,
+    build_world,
+    django_setup,
+    free_port,
+    machine,
+    pgbench_command,
+    pgbench_insert_tps,
+    print_machine,
+    print_table,
+)
+
+HOST = "127.0.0.1"
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (default 8)")
+    p.add_argument("--requests", type=int, default=2000, help="stop after this many cases (default 2000)")
+    p.add_argument("--seconds", type=float, default=60, help="or after this many seconds (default 60)")
+    p.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    p.add_argument("--threads", type=int, default=2, help="threads per gthread worker (default 2)")
+    p.add_argument("--warmup", type=int, default=40, help="untimed requests first (default 40)")
+    p.add_argument("--pgbench-seconds", type=int, default=15)
+    return p.parse_args(argv)
+
+
+class Client:
+    """One keep-alive connection; reconnects only when the server closes it."""
+
+    def __init__(self, port: int, token: str):
+        self.port = port
+        self.headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        self.conn = None
+
+    def post(self, path: str, payload: dict) -> tuple[int, bytes]:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        try:
+            self.conn.request("POST", path, body, self.headers)
+            resp = self.conn.getresponse()
+            data = resp.read()
+        except Exception:
+            self.close()
+            raise
+        if resp.getheader("Connection", "").lower() == "close":
+            self.close()
+        return resp.status, data
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/api/v1/me")
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+def issue_token(port: int) -> str:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.request("POST", "/api/v1/auth/token", json.dumps({"username": "resident1", "password": "linli-demo"}),
+                 {"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    if resp.status != 200:
+        raise RuntimeError(f"token: {resp.status} {data[:300]!r}")
+    return json.loads(data)["token"]
+
+
+def drive(port, token, payload_for, clients, limit, seconds):
+    """Run `clients` threads until `limit` requests are sent or `seconds` pass; per-request results."""
+    lock = threading.Lock()
+    issued = 0
+    latencies: list[float] = []
+    failures: list[str] = []
+    deadline = time.monotonic() + seconds
+
+    def take() -> int | None:
+        nonlocal issued
+        with lock:
+            if issued >= limit or time.monotonic() >= deadline:
+                return None
+            issued += 1
+            return issued
+
+    def worker():
+        client = Client(port, token)
+        mine, bad = [], []
+        while (n := take()) is not None:
+            started = time.perf_counter()
+            try:
+                status, body = client.post("/api/v1/cases", payload_for(n))
+            except Exception as exc:  # a refused or dropped connection counts as an error
+                bad.append(f"{type(exc).__name__}: {exc}")
+                continue
+            elapsed = time.perf_counter() - started
+            if status == 201:
+                mine.append(elapsed)
+            else:
+                bad.append(f"{status} {body[:200]!r}")
+        client.close()
+        with lock:
+            latencies.extend(mine)
+            failures.extend(bad)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, latencies, failures
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[index]
+
+
+def main(argv):
+    args = parse(argv)
+    with BenchDatabase("intake") as db:
+        django_setup(db)
+        from django.db import connections
+
+        from linli.cases.models import Case, ServiceCategory
+
+        world = build_world()
+        category = ServiceCategory.objects.filter(active=True).order_by("sort", "code").first()
+        compound_id = world.compound1.pk
+        connections.close_all()
+
+        def payload_for(n: int) -> dict:
+            return {"category": category.code, "compound": compound_id,
+                    "description": f"3号楼楼道灯不亮，晚上出入不便，请尽快维修（压测第 {n} 件）"}
+
+        port = free_port()
+        log = tempfile.NamedTemporaryFile("w+", prefix="linli-bench-gunicorn-", suffix=".log", delete=False)
+        gunicorn = [str(VENV_BIN / "gunicorn"), "linli.wsgi:application", "--bind", f"{HOST}:{port}",
+                    "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
+                    "--keep-alive", "5", "--timeout", "120"]
+        proc = subprocess.Popen(gunicorn, cwd=ROOT, env=db.env(), stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            wait_ready(port, proc)
+            token = issue_token(port)
+            _, _, warm_failures = drive(port, token, payload_for, args.clients, args.warmup, 60)
+            if warm_failures:
+                raise RuntimeError(f"warm-up failed: {warm_failures[:3]}")
+            before = Case.objects.count()
+            elapsed, latencies, failures = drive(port, token, payload_for, args.clients, args.requests, args.seconds)
+            stored = Case.objects.count() - before
+            connections.close_all()
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        if failures:
+            print(f"{len(failures)} failed requests, e.g. {failures[:3]}", file=sys.stderr)
+            log.seek(0)
+            sys.stderr.write(log.read()[-3000:])
+        log.close()
+        os.unlink(log.name)
+
+        tps = pgbench_insert_tps(db, args.clients, args.pgbench_seconds)
+        info = machine(db)
+
+    latencies.sort()
+    rate = len(latencies) / elapsed
+    print(f"cases intake over HTTP — {time.strftime('%Y-%m-%d %H:%M %Z')}")
+    print_machine(info)
+    print_table(f"POST /api/v1/cases, {args.clients} clients, gunicorn {args.workers} gthread workers × "
+                f"{args.threads} threads", [
+        ("cases filed (201)", f"{len(latencies):,}", f"in {elapsed:.1f} s"),
+        ("cases stored", f"{stored:,}", "rows in cases_case"),
+        ("errors", f"{len(failures):,}", "non-201 answers or dropped connections"),
+        ("throughput", f"{rate:,.0f}", "cases/s"),
+        ("latency p50", f"{percentile(latencies, 50) * 1000:,.1f}", "ms"),
+        ("latency p99", f"{percentile(latencies, 99) * 1000:,.1f}", "ms"),
+        ("latency max", f"{latencies[-1] * 1000 if latencies else float('nan'):,.1f}", "ms"),
+        (f"pgbench single-row INSERT, {args.clients} clients", f"{tps:,.0f}",
+         f"tps ({pgbench_command(args.clients, args.pgbench_seconds)})"),
+        ("intake ÷ pgbench insert", f"{rate / tps * 100:.1f}", "%"),
+    ])
+    return 1 if failures or stored != len(latencies) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
