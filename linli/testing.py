@@ -86,7 +86,7 @@ def build_world() -> World:
     street1 ⊃ community2 ⊃ grid3 ⊃ compound3
     street2 ⊃ community3 ⊃ grid4 ⊃ compound4 (the outsider works here)
     """
-    from linli.people.tests.factories import HouseholdFactory, ResidentFactory
+    from linli.people.tests.factories import HouseholdFactory, ResidentFactory, make_id_number
     from linli.places.tests.factories import (
         BuildingFactory,
         CommunityFactory,
@@ -118,9 +118,14 @@ def build_world() -> World:
         entrance = EntranceFactory(building=building, number="1单元")
         dwellings[compound.pk] = [DwellingFactory(entrance=entrance, number=f"{n}01") for n in (1, 2)]
     household1 = HouseholdFactory(dwelling=dwellings[compound1.pk][0])
-    resident = ResidentFactory(household=household1, name="张秀英")
-    neighbour = ResidentFactory(household=HouseholdFactory(dwelling=dwellings[compound1.pk][1]), name="李建国")
-    far_resident = ResidentFactory(household=HouseholdFactory(dwelling=dwellings[compound4.pk][0]), name="王磊")
+    # Fixed ID numbers (birth dates other than 1 January, which factories never use, so no clash):
+    # tests may rely on these people's ages whatever order they run in.
+    resident = ResidentFactory(household=household1, name="张秀英",
+                               id_number=make_id_number(1, born="19560312", male=False))
+    neighbour = ResidentFactory(household=HouseholdFactory(dwelling=dwellings[compound1.pk][1]), name="李建国",
+                                id_number=make_id_number(2, born="19491001"))
+    far_resident = ResidentFactory(household=HouseholdFactory(dwelling=dwellings[compound4.pk][0]), name="王磊",
+                                   id_number=make_id_number(3, born="19520520"))
 
     users = {"anonymous": None}
     users["resident"] = make_user("resident1", Role.RESIDENT)
