@@ -163,6 +163,8 @@ def machine(db: BenchDatabase) -> list[tuple[str, str]]:
         ("PostgreSQL", f"{version} (shared_buffers {shared_mb} MB, synchronous_commit "
                        f"{settings.get('synchronous_commit')}, fsync {settings.get('fsync')})"),
         ("Python", platform.python_version()),
+        # The machine may be shared: a busy one explains a slow run better than the code does.
+        ("load average", " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1, 5, 15 min, at the end)"),
     ]
 
 
