@@ -207,12 +207,15 @@ def main(argv):
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+            log.seek(0)
+            server_log = log.read()
+            log.close()
+            os.unlink(log.name)
+            if sys.exc_info()[0] is not None:
+                sys.stderr.write(server_log[-3000:])
         if failures:
             print(f"{len(failures)} failed requests, e.g. {failures[:3]}", file=sys.stderr)
-            log.seek(0)
-            sys.stderr.write(log.read()[-3000:])
-        log.close()
-        os.unlink(log.name)
+            sys.stderr.write(server_log[-3000:])
 
         tps = pgbench_insert_tps(db, args.clients, args.pgbench_seconds)
         info = machine(db)
