@@ -102,6 +102,10 @@ class Shape:
     kind_weights: tuple[int, int, int] = (40, 35, 25)  # planned, old courtyard, scattered
     occupancy: float = 0.8
     party_member_rate: float = 0.08
+    # A city shape: more districts of the same city (codes and names from names.CITY_DISTRICTS), and
+    # the cases `linli generate-city` spreads over the last two years. `linli demo` ignores `cases`.
+    districts: int = 1
+    cases: int = 0
 
     def geometry(self, kind: str) -> Geometry:
         return {PLANNED: self.planned, OLD: self.old_courtyard, SCATTERED: self.scattered}[kind]
@@ -116,6 +120,25 @@ SHAPES = {
                    scattered=Geometry(buildings=(1, 1), entrances=(1, 1), floors=(2, 3))),
     # One district, about 40 compounds and 2,000 residents.
     "demo": Shape(name="demo"),
+}
+
+# City scale, for `linli generate-city`. `city` is Taiyuan's size: 6 districts, 60 streets, 600 communities,
+# about 5,000 compounds, 12,000 grids, 2 million dwellings, 5 million residents, 200,000 Party members
+# and 10 million cases; `district` is one sixth of it and `street` one sixtieth.
+_CITY_COMMUNITY = dict(
+    compounds_per_community=8, grids_per_community=20, property_companies=60, partners_per_community=(2, 5),
+    planned=Geometry(buildings=(8, 20), entrances=(2, 3), floors=(6, 18)),
+    old_courtyard=Geometry(buildings=(3, 8), entrances=(1, 3), floors=(4, 6)),
+    scattered=Geometry(buildings=(1, 2), entrances=(1, 2), floors=(3, 6)),
+    occupancy=0.92, party_member_rate=0.05,
+)
+CITY_SHAPES = {
+    "street": Shape(name="street", districts=1, streets=1, communities_per_street=10, cases=166_667,
+                    **_CITY_COMMUNITY),
+    "district": Shape(name="district", districts=1, streets=10, communities_per_street=10, cases=1_666_667,
+                      **_CITY_COMMUNITY),
+    "city": Shape(name="city", districts=6, streets=10, communities_per_street=10, cases=10_000_000,
+                  **_CITY_COMMUNITY),
 }
 
 
@@ -285,12 +308,37 @@ class Generator:
     def run(self) -> DemoContext:
         shape = self.shape
         self._seed_care_tags()
-        district = AdminUnit(code=shape.district_code, name=shape.district_name, level=AdminUnit.Level.DISTRICT)
+        places = None
+        for code, name in self._district_names():
+            if places is None:
+                places = self._district(code, name, first=True)
+                continue
+            more = self._district(code, name, first=False)
+            for part in ("streets", "communities", "grids", "compounds"):
+                getattr(places, part).extend(getattr(more, part))
+
+        self._finish_companies()
+        context = DemoContext(rng=self.rng, seed=self.seed, shape=shape, anchor=self.anchor, places=places,
+                              counts=self.counts)
+        self._logins(context)
+        return context
+
+    def _district_names(self) -> list[tuple[str, str]]:
+        """The shape's own district first, then others of the same city for a multi-district shape."""
+        first = (self.shape.district_code, self.shape.district_name)
+        others = [d for d in words.CITY_DISTRICTS if d[0] != first[0]]
+        return [first] + others[: self.shape.districts - 1]
+
+    def _district(self, code: str, name: str, *, first: bool) -> Places:
+        shape = self.shape
+        district = AdminUnit(code=code, name=name, level=AdminUnit.Level.DISTRICT)
         self._bulk(AdminUnit, [district], "区/县")
         places = Places(district=district)
-        self._companies(district)
+        # Property companies work across the whole city: they are made once, with the first district.
+        if first:
+            self._companies(district)
 
-        street_names = list(words.STREET_NAMES)
+        street_names = list(words.STREET_NAMES) if first else []
         streets = []
         for s in range(shape.streets):
             name = street_names[s] if s < len(street_names) else self._unique_name(
@@ -313,12 +361,7 @@ class Generator:
                 grids, compounds = self._community(community)
                 places.grids.extend(grids)
                 places.compounds.extend(compounds)
-
-        self._finish_companies()
-        context = DemoContext(rng=self.rng, seed=self.seed, shape=shape, anchor=self.anchor, places=places,
-                              counts=self.counts)
-        self._logins(context)
-        return context
+        return places
 
     def _seed_care_tags(self) -> None:
         for code, name in CARE_TAGS:

@@ -152,3 +152,7 @@ SEARCH_RECORDS = (
     "外出务工后失去联系；已通过亲属转达组织联系方式，等待回复。",
     "走访原住址无人，邻居称已搬离；已发函至其可能所在地党组织协查。",
 )
+
+# The six urban districts of Taiyuan (code, name): a city-sized shape spreads over them in this order.
+CITY_DISTRICTS = (("140105000000", "小店区"), ("140106000000", "迎泽区"), ("140107000000", "杏花岭区"),
+                  ("140108000000", "尖草坪区"), ("140109000000", "万柏林区"), ("140110000000", "晋源区"))
