@@ -25,7 +25,7 @@ from linli.cases.models import Case, HandlerKind, Level, Rating, ServiceCategory
 from linli.core import crypto
 from linli.core.fields import EncryptedTextField
 from linli.demo import names as words
-from linli.demo.generator import DEFAULT_ANCHOR, Generator, Shape
+from linli.demo.generator import DEFAULT_ANCHOR, Generator, Shape, ordered_counts
 from linli.places.models import AdminUnit, Building, Compound
 
 BATCH_ROWS = 5000
@@ -387,3 +387,52 @@ def generate_cases(n: int, seed: int, *, writer: BulkWriter, end: dt.datetime,
 def case_window_end(anchor: dt.date) -> dt.datetime:
     """Cases run up to the start of the anchor day, in the server's time zone."""
     return timezone.make_aware(dt.datetime.combine(anchor, dt.time()))
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole run
+
+
+def generate_city(shape: Shape, seed: int, n_cases: int, *, batch_rows: int = BATCH_ROWS,
+                  copy: bool | None = None, out=print) -> dict:
+    """Generate and print the progress and the figures; returns the counts and timings."""
+    started = time.perf_counter()
+    registry_progress = Progress(out=out)
+    writer = writer_for(registry_progress, batch_rows, copy=copy)
+    out(f"生成城市：规模 {shape.name}，种子 {seed}，写入方式 {writer.name}，"
+        f"{shape.districts} 个区 × {shape.streets} 个街道 × {shape.communities_per_street} 个社区，诉求 {n_cases:,} 件")
+    with CryptoMeter() as meter:
+        out("区划与人口：")
+        with transaction.atomic():
+            context = CityGenerator(shape, seed, writer=writer, out=out).run()
+        registry_seconds = registry_progress.elapsed()
+        out("诉求：")
+        case_progress = Progress(out=out)
+        writer.progress = case_progress
+        loaded = generate_cases(n_cases, seed, writer=writer, end=case_window_end(DEFAULT_ANCHOR),
+                                     out=out) if n_cases else 0
+        case_seconds = case_progress.elapsed()
+
+    counts = ordered_counts(context.counts)
+    counts["诉求"] = loaded
+    out("")
+    out(f"{'表':<34}{'行数':>12}{'写入秒数':>10}{'行/秒':>12}")
+    for progress in (registry_progress, case_progress):
+        for table, stat in sorted(progress.tables.items(), key=lambda item: -item[1].rows):
+            rate = stat.rows / stat.seconds if stat.seconds else 0
+            out(f"{table:<34}{stat.rows:>12,}{stat.seconds:>10.1f}{rate:>12,.0f}")
+    registry_rows = registry_progress.rows
+    out("")
+    out(f"区划与人口：{registry_rows:,} 行，用时 {registry_seconds:,.1f} 秒，{registry_rows / registry_seconds:,.0f} 行/秒（含生成）")
+    if loaded:
+        out(f"诉求：{loaded:,} 行，用时 {case_seconds:,.1f} 秒，{loaded / case_seconds:,.0f} 行/秒（含生成）")
+    for name, label in (("encrypt", "加密 crypto.encrypt"), ("lookup_hash", "查找哈希 crypto.lookup_hash")):
+        calls, seconds = meter.calls[name], meter.seconds[name]
+        per = seconds / calls * 1e6 if calls else 0
+        out(f"{label}：{calls:,} 次，{seconds:,.1f} 秒（每次 {per:.1f} 微秒）")
+    total = time.perf_counter() - started
+    peak = peak_rss_bytes()
+    out(f"合计用时 {total:,.1f} 秒；内存峰值（RSS）{peak / 2**20:,.0f} MiB")
+    return {"counts": counts, "seconds": total, "peak_rss": peak, "writer": writer.name,
+            "encrypt": (meter.calls["encrypt"], meter.seconds["encrypt"]),
+            "lookup_hash": (meter.calls["lookup_hash"], meter.seconds["lookup_hash"])}

@@ -127,10 +127,10 @@ SHAPES = {
 # and 10 million cases; `district` is one sixth of it and `street` one sixtieth.
 _CITY_COMMUNITY = dict(
     compounds_per_community=8, grids_per_community=20, property_companies=60, partners_per_community=(2, 5),
-    planned=Geometry(buildings=(8, 20), entrances=(2, 3), floors=(6, 18)),
+    planned=Geometry(buildings=(8, 22), entrances=(2, 3), floors=(6, 20)),
     old_courtyard=Geometry(buildings=(3, 8), entrances=(1, 3), floors=(4, 6)),
     scattered=Geometry(buildings=(1, 2), entrances=(1, 2), floors=(3, 6)),
-    occupancy=0.92, party_member_rate=0.05,
+    occupancy=0.92, party_member_rate=0.042,
 )
 CITY_SHAPES = {
     "street": Shape(name="street", districts=1, streets=1, communities_per_street=10, cases=166_667,

@@ -3,22 +3,18 @@
 import argparse
 import dataclasses
 import json
-import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from linli.accounts.models import User
 from linli.core import audit
 from linli.demo import city
 from linli.demo.generator import (
     CITY_SHAPES,
-    DEFAULT_ANCHOR,
     DEFAULT_SEED,
     LOGINS,
     Geometry,
     Shape,
-    ordered_counts,
 )
 from linli.places.models import AdminUnit
 
@@ -66,54 +62,9 @@ class Command(BaseCommand):
         n_cases = shape.cases if cases is None else cases
         if n_cases < 0:
             raise CommandError("--cases 不能为负数。")
-        report = generate_city(shape, seed, n_cases, batch_rows=batch_rows, copy=False if bulk_create else None,
+        report = city.generate_city(shape, seed, n_cases, batch_rows=batch_rows, copy=False if bulk_create else None,
                                out=self.stdout.write)
         audit.record(actor=None, action="generate_city", object_type="demo",
                      object_repr=f"城市数据（规模 {shape.name}，种子 {seed}）",
                      changes={"seed": seed, "scale": shape.name, "cases": n_cases, "counts": report["counts"]},
                      channel="command")
-
-
-def generate_city(shape: Shape, seed: int, n_cases: int, *, batch_rows: int = city.BATCH_ROWS,
-                  copy: bool | None = None, out=print) -> dict:
-    """Generate and print the progress and the figures; returns the counts and timings."""
-    started = time.perf_counter()
-    registry_progress = city.Progress(out=out)
-    writer = city.writer_for(registry_progress, batch_rows, copy=copy)
-    out(f"生成城市：规模 {shape.name}，种子 {seed}，写入方式 {writer.name}，"
-        f"{shape.districts} 个区 × {shape.streets} 个街道 × {shape.communities_per_street} 个社区，诉求 {n_cases:,} 件")
-    with city.CryptoMeter() as meter:
-        out("区划与人口：")
-        with transaction.atomic():
-            context = city.CityGenerator(shape, seed, writer=writer, out=out).run()
-        registry_seconds = registry_progress.elapsed()
-        out("诉求：")
-        case_progress = city.Progress(out=out)
-        writer.progress = case_progress
-        loaded = city.generate_cases(n_cases, seed, writer=writer, end=city.case_window_end(DEFAULT_ANCHOR),
-                                     out=out) if n_cases else 0
-        case_seconds = case_progress.elapsed()
-
-    counts = ordered_counts(context.counts)
-    counts["诉求"] = loaded
-    out("")
-    out(f"{'表':<34}{'行数':>12}{'写入秒数':>10}{'行/秒':>12}")
-    for progress in (registry_progress, case_progress):
-        for table, stat in sorted(progress.tables.items(), key=lambda item: -item[1].rows):
-            rate = stat.rows / stat.seconds if stat.seconds else 0
-            out(f"{table:<34}{stat.rows:>12,}{stat.seconds:>10.1f}{rate:>12,.0f}")
-    registry_rows = registry_progress.rows
-    out("")
-    out(f"区划与人口：{registry_rows:,} 行，用时 {registry_seconds:,.1f} 秒，{registry_rows / registry_seconds:,.0f} 行/秒（含生成）")
-    if loaded:
-        out(f"诉求：{loaded:,} 行，用时 {case_seconds:,.1f} 秒，{loaded / case_seconds:,.0f} 行/秒（含生成）")
-    for name, label in (("encrypt", "加密 crypto.encrypt"), ("lookup_hash", "查找哈希 crypto.lookup_hash")):
-        calls, seconds = meter.calls[name], meter.seconds[name]
-        per = seconds / calls * 1e6 if calls else 0
-        out(f"{label}：{calls:,} 次，{seconds:,.1f} 秒（每次 {per:.1f} 微秒）")
-    total = time.perf_counter() - started
-    peak = city.peak_rss_bytes()
-    out(f"合计用时 {total:,.1f} 秒；内存峰值（RSS）{peak / 2**20:,.0f} MiB")
-    return {"counts": counts, "seconds": total, "peak_rss": peak, "writer": writer.name,
-            "encrypt": (meter.calls["encrypt"], meter.seconds["encrypt"]),
-            "lookup_hash": (meter.calls["lookup_hash"], meter.seconds["lookup_hash"])}
