@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from linli.cases import actions, figures, selectors, services
 from linli.cases.access import case_get, is_staff
 from linli.cases.models import Case, Channel
+from linli.core.pagination import MAX_PAGE
 from linli.core.validators import mask_phone
 
 router = Router(tags=["诉求事件"])
@@ -154,7 +155,7 @@ def case_list(request, status: str = "open", level: str = "", category: str = ""
     else:
         qs = selectors.my_cases(actor=request.auth)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    page = max(1, page)
+    page = max(1, min(page, MAX_PAGE))
     rows = list(qs[(page - 1) * page_size: page * page_size])
     return {"count": qs.count(), "page": page, "page_size": page_size, "results": [_out(c) for c in rows]}
 
@@ -226,7 +227,7 @@ def case_figures(request, unit: str = "", grid: str = "", compound: str = "", si
     }
 
 
-@router.get("/cases/{case_id}", response=CaseDetailOut, summary="诉求详情与办理记录")
+@router.get("/cases/{case_id}", response={200: CaseDetailOut, 404: ErrorOut}, summary="诉求详情与办理记录")
 def case_detail(request, case_id: int):
     return _detail(request.auth, case_get(request.auth, case_id))
 

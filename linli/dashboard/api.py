@@ -42,12 +42,16 @@ class SectionOut(Schema):
     children: list[IndicatorsOut]
 
 
+class ErrorOut(Schema):
+    detail: str
+
+
 class IndicatorPageOut(Schema):
     definition: str
     sections: list[SectionOut]
 
 
-@router.get("/indicators", response=IndicatorPageOut, summary="辖区指标（可按 unit 或 grid 下钻）")
+@router.get("/indicators", response={200: IndicatorPageOut, 403: ErrorOut, 404: ErrorOut}, summary="辖区指标（可按 unit 或 grid 下钻）")
 def indicators(request, unit: int | None = None, grid: int | None = None):
     actor = request.auth
     require(selectors.is_officer(actor), OFFICERS_ONLY)

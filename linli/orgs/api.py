@@ -6,8 +6,9 @@ Out of sight → 404, read-only actor writing → 403, model validation → 400 
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from linli.core.pagination import PageNumbers
 from linli.orgs import access, selectors, services
 from linli.orgs.schemas import (
     ErrorOut,
@@ -91,7 +92,7 @@ def _with_compounds(queryset):
 # --- Party organisations ------------------------------------------------------------------------
 
 @router.get("/party-orgs", response=list[PartyOrgOut], summary="党组织列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def partyorg_list(request, filters: Query[PartyOrgFilters]):
     return _with_compounds(selectors.partyorg_list_visible_to(actor=request.auth, filters=_filters(filters)))
 
@@ -116,7 +117,7 @@ def partyorg_update(request, org_id: int, payload: PartyOrgPatch):
 # --- self-organisations -------------------------------------------------------------------------
 
 @router.get("/self-orgs", response=list[SelfOrgOut], summary="自治组织列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def selforg_list(request, filters: Query[SelfOrgFilters]):
     return selectors.selforg_list_visible_to(actor=request.auth, filters=_filters(filters))
 
@@ -141,7 +142,7 @@ def selforg_update(request, selforg_id: int, payload: SelfOrgPatch):
 # --- property companies -------------------------------------------------------------------------
 
 @router.get("/property-companies", response=list[PropertyCompanyOut], summary="物业服务企业列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def propertycompany_list(request, filters: Query[PropertyCompanyFilters]):
     return selectors.propertycompany_list_visible_to(actor=request.auth, filters=_filters(filters))
 
@@ -173,7 +174,7 @@ def propertycompany_update(request, company_id: int, payload: PropertyCompanyPat
 # --- property services --------------------------------------------------------------------------
 
 @router.get("/property-services", response=list[PropertyServiceOut], summary="物业服务记录列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def propertyservice_list(request, filters: Query[PropertyServiceFilters]):
     return selectors.propertyservice_list_visible_to(actor=request.auth, filters=_filters(filters))
 
@@ -200,7 +201,7 @@ def propertyservice_update(request, service_id: int, payload: PropertyServicePat
 # --- partners ----------------------------------------------------------------------------------
 
 @router.get("/partners", response=list[PartnerOut], summary="共建单位/合伙人列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def partner_list(request, filters: Query[PartnerFilters]):
     return selectors.partner_list_visible_to(actor=request.auth, filters=_filters(filters))
 
@@ -225,7 +226,7 @@ def partner_update(request, partner_id: int, payload: PartnerPatch):
 # --- positions ----------------------------------------------------------------------------------
 
 @router.get("/positions", response=list[PositionOut], summary="任职列表（交叉任职即同一人员的多条任职）")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def position_list(request, filters: Query[PositionFilters]):
     return selectors.position_list_visible_to(actor=request.auth, filters=_filters(filters))
 

@@ -4,10 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from linli.accounts.scope import scope_for
 from linli.core.access import require
+from linli.core.pagination import PageNumbers
 from linli.people import access, selectors, services
 from linli.people.schemas import (
     ErrorOut,
@@ -55,13 +56,13 @@ class ResidentFilters(Schema):
 
 
 @router.get("/residents", response=list[ResidentOut], summary="居民列表（证件号、电话脱敏）")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def resident_list(request, filters: Query[ResidentFilters]):
     _staff_only(request.auth)
     return selectors.resident_list_visible_to(actor=request.auth, filters=filters.dict(exclude_none=True))
 
 
-@router.get("/residents/{resident_id}", response=ResidentDetailOut, summary="居民详情（脱敏）")
+@router.get("/residents/{resident_id}", response={200: ResidentDetailOut, 403: ErrorOut, 404: ErrorOut}, summary="居民详情（脱敏）")
 def resident_detail(request, resident_id: int):
     return access.resident_get(request.auth, resident_id)
 
@@ -105,7 +106,7 @@ def resident_unmask(request, resident_id: int, response: HttpResponse):
 
 # Households
 
-@router.get("/households/{household_id}", response=HouseholdOut, summary="户详情与成员（脱敏）")
+@router.get("/households/{household_id}", response={200: HouseholdOut, 403: ErrorOut, 404: ErrorOut}, summary="户详情与成员（脱敏）")
 def household_detail(request, household_id: int):
     household = access.household_get(request.auth, household_id)
     summary = selectors.household_summary(household)
@@ -136,7 +137,7 @@ class PartyMemberFilters(Schema):
 
 
 @router.get("/party-members", response=list[PartyMemberOut], summary="党员列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def partymember_list(request, filters: Query[PartyMemberFilters]):
     _staff_only(request.auth)
     return selectors.partymember_list_visible_to(actor=request.auth, filters=filters.dict(exclude_none=True)
@@ -152,7 +153,7 @@ def partymember_create(request, payload: PartyMemberIn):
     return 201, access.partymember_get(request.auth, member.pk)
 
 
-@router.get("/party-members/{member_id}", response=PartyMemberOut, summary="党员详情")
+@router.get("/party-members/{member_id}", response={200: PartyMemberOut, 403: ErrorOut, 404: ErrorOut}, summary="党员详情")
 def partymember_detail(request, member_id: int):
     return access.partymember_get(request.auth, member_id)
 
@@ -176,7 +177,7 @@ class GridWorkerFilters(Schema):
 
 
 @router.get("/grid-workers", response=list[GridWorkerOut], summary="网格员列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def gridworker_list(request, filters: Query[GridWorkerFilters]):
     _staff_only(request.auth)
     return selectors.gridworker_list_visible_to(actor=request.auth, filters=filters.dict(exclude_none=True))
@@ -191,7 +192,7 @@ def gridworker_create(request, payload: GridWorkerIn):
     return 201, worker
 
 
-@router.get("/grid-workers/{worker_id}", response=GridWorkerOut, summary="网格员详情")
+@router.get("/grid-workers/{worker_id}", response={200: GridWorkerOut, 403: ErrorOut, 404: ErrorOut}, summary="网格员详情")
 def gridworker_detail(request, worker_id: int):
     return access.gridworker_get(request.auth, worker_id)
 

@@ -6,8 +6,9 @@ a read-only role answers 403; a model validation error answers 400 with field �
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from linli.core.pagination import PageNumbers
 from linli.places import access, selectors, services
 from linli.places.schemas import (
     BuildingFilters,
@@ -59,7 +60,7 @@ def _write(status: int, call, reread):
 # --- compounds --------------------------------------------------------------------------------
 
 @router.get("/compounds", response=list[CompoundOut], summary="小区列表（含楼栋、房屋、户数、居民数）")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def compound_list(request, filters: Query[CompoundFilters]):
     selectors.require_staff(request.auth)
     return selectors.compound_list_visible_to(actor=request.auth, filters=_filters(filters))
@@ -92,7 +93,7 @@ def _unit_out(request):
 
 
 @router.get("/units", response=list[UnitOut], summary="行政区划列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def unit_list(request, filters: Query[UnitFilters]):
     selectors.require_staff(request.auth)
     return selectors.unit_list_visible_to(actor=request.auth, filters=_filters(filters))
@@ -124,7 +125,7 @@ def _grid_out(request):
 
 
 @router.get("/grids", response=list[GridOut], summary="网格列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def grid_list(request, filters: Query[GridFilters]):
     selectors.require_staff(request.auth)
     return selectors.grid_list_visible_to(actor=request.auth, filters=_filters(filters))
@@ -156,7 +157,7 @@ def _building_out(request):
 
 
 @router.get("/buildings", response=list[BuildingOut], summary="楼栋列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def building_list(request, filters: Query[BuildingFilters]):
     selectors.require_staff(request.auth)
     return selectors.building_list_visible_to(actor=request.auth, filters=_filters(filters))
@@ -190,7 +191,7 @@ def _entrance_out(request):
 
 
 @router.get("/entrances", response=list[EntranceOut], summary="单元列表")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def entrance_list(request, filters: Query[EntranceFilters]):
     selectors.require_staff(request.auth)
     return selectors.entrance_list_visible_to(actor=request.auth, filters=_filters(filters))
@@ -224,7 +225,7 @@ def _dwelling_out(request):
 
 
 @router.get("/dwellings", response=list[DwellingOut], summary="房屋列表（含户数、居民数）")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(PageNumbers, page_size=PAGE_SIZE)
 def dwelling_list(request, filters: Query[DwellingFilters]):
     selectors.require_staff(request.auth)
     return selectors.dwelling_list_visible_to(actor=request.auth, filters=_filters(filters))
