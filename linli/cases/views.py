@@ -261,6 +261,7 @@ def case_detail(request, pk, bound=None, status=200):
         "events": selectors.case_timeline(actor=request.user, case=case, staff=staff),
         "photos": case.photos.all(), "escalations": case.escalations.all() if staff else [],
         "actions": [(name, ACTION_LABELS[name], form) for name, form in available.items()],
+        "may_file_proposal": "council" in available,
         "followers": case.followers.count(),
         # Shown masked; the full contact stays in the encrypted columns for the call-back.
         "contact_name": mask_name(case.contact_name), "contact_phone": mask_phone(case.contact_phone),

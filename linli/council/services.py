@@ -132,8 +132,11 @@ def proposal_submit(*, actor, compound, title: str, body: str, template=None, so
 
 def proposal_from_case(*, actor, case, template=None, title: str = "", body: str = "") -> Proposal:
     """A big matter (大事) from the closed loop becomes a proposal; the case keeps the link."""
+    from linli.cases.services import PROPOSAL_PENDING
+
     require_editor(actor)
-    if case.proposal_ref:
+    # A case marked "pending" on the case page is waiting for exactly this step.
+    if case.proposal_ref and case.proposal_ref != PROPOSAL_PENDING:
         raise Refused(f"该诉求已转为议事提案 {case.proposal_ref}。", status=409)
     return proposal_submit(actor=actor, compound=case.compound, template=template,
                            title=title or f"诉求转议：{case.category.name}", body=body or case.description,

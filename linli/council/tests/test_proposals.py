@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from linli.cases import services as case_services
 from linli.cases.models import Case, Channel
@@ -48,6 +49,23 @@ def test_a_big_matter_from_a_case_links_both_ways(estate, world):
     assert Case.objects.get(pk=case.pk).proposal_ref == proposal.ref
     with pytest.raises(Refused):
         services.proposal_from_case(actor=world.user("community_secretary"), case=Case.objects.get(pk=case.pk))
+
+
+def test_a_case_marked_for_the_council_on_the_case_page_becomes_its_proposal(estate, world, client_for):
+    # given a case that staff sent to the council from the case page (reference still pending)
+    case = case_services.case_open(actor=world.user("resident"), intake=case_services.Intake(
+        category="sanitation", description="楼道堆物需集体清理", compound=world.compound1.pk,
+        channel=Channel.ONLINE))
+    case_services.case_to_council(actor=world.user("community_secretary"), case=case, note="涉及全体业主")
+    assert Case.objects.get(pk=case.pk).proposal_ref == case_services.PROPOSAL_PENDING
+    client = client_for("community_secretary")
+    assert "立项为议事提案" in client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    # when the secretary files it from the case page's button
+    response = client.post(reverse("council:case_escalate", args=[case.pk]))
+    # then the proposal exists and the case carries its reference
+    proposal = Proposal.objects.get(case=case)
+    assert response.status_code == 302 and response.url == reverse("council:proposal_detail", args=[proposal.pk])
+    assert Case.objects.get(pk=case.pk).proposal_ref == proposal.ref
 
 
 def test_hidden_comments_are_seen_by_organisers_only(estate, world):
