@@ -1,5 +1,7 @@
 """Building an actor's Scope from their assignments (see linli.core.scoping for how it filters)."""
 
+from django.db.models import F
+
 from linli.accounts.models import EDITOR_ROLES, UNMASK_ROLES, Assignment, Role
 from linli.core.scoping import NOTHING, Scope
 
@@ -14,7 +16,7 @@ def scope_for(user) -> Scope:
     assignments = list(Assignment.objects.filter(user=user).select_related("unit"))
     roles = frozenset(a.role for a in assignments)
     everything = user.is_superuser or Role.ADMIN.value in roles
-    resident = getattr(user, "resident", None) if _has_resident(user) else None
+    resident = _resident_of(user)
     scope = Scope(
         everything=everything,
         unit_prefixes=tuple(sorted({a.unit.prefix for a in assignments if a.unit_id})),
@@ -23,21 +25,20 @@ def scope_for(user) -> Scope:
         user_id=user.pk,
         resident_ids=(resident.pk,) if resident else (),
         household_ids=(resident.household_id,) if resident else (),
-        home_compound_ids=(resident.household.dwelling.entrance.building.compound_id,) if resident else (),
+        home_compound_ids=(resident.home_compound_id,) if resident else (),
         roles=roles | ({"resident"} if resident else set()) | ({"admin"} if user.is_superuser else set()),
     )
     user._linli_scope = scope
     return scope
 
 
-def _has_resident(user) -> bool:
+def _resident_of(user):
+    """The user's resident record with its home compound, in one query (or None)."""
     from linli.people.models import Resident
 
-    try:
-        user.resident  # noqa: B018
-    except Resident.DoesNotExist:
-        return False
-    return True
+    return (Resident.objects.filter(user=user)
+            .annotate(home_compound_id=F("household__dwelling__entrance__building__compound_id"))
+            .only("id", "household_id").first())
 
 
 def can_edit(user) -> bool:
