@@ -32,6 +32,10 @@ from linli.places.schemas import (
     GridIn,
     GridOut,
     GridPatch,
+    MicroGridFilters,
+    MicroGridIn,
+    MicroGridOut,
+    MicroGridPatch,
     UnitFilters,
     UnitIn,
     UnitOut,
@@ -148,6 +152,40 @@ def grid_update(request, grid_id: int, payload: GridPatch):
     grid = access.grid_get(request.auth, grid_id, write=True)
     return _write(200, lambda: services.grid_update(actor=request.auth, grid=grid,
                                                     data=payload.dict(exclude_unset=True)), _grid_out(request))
+
+
+# --- micro-grids ------------------------------------------------------------------------------
+
+def _micro_grid_out(request):
+    return lambda micro_grid: selectors.micro_grid_list_visible_to(actor=request.auth).get(pk=micro_grid.pk)
+
+
+@router.get("/micro-grids", response=list[MicroGridOut], summary="微网格列表")
+@paginate(PageNumbers, page_size=PAGE_SIZE)
+def micro_grid_list(request, filters: Query[MicroGridFilters]):
+    selectors.require_staff(request.auth)
+    return selectors.micro_grid_list_visible_to(actor=request.auth, filters=_filters(filters))
+
+
+@router.get("/micro-grids/{int:micro_grid_id}", response={200: MicroGridOut, **ERRORS}, summary="微网格详情")
+def micro_grid_detail(request, micro_grid_id: int):
+    selectors.require_staff(request.auth)
+    micro_grid = access.micro_grid_get(request.auth, micro_grid_id)
+    return 200, _micro_grid_out(request)(micro_grid)
+
+
+@router.post("/micro-grids", response={201: MicroGridOut, **ERRORS}, summary="新增微网格")
+def micro_grid_create(request, payload: MicroGridIn):
+    return _write(201, lambda: services.micro_grid_create(actor=request.auth, data=payload.dict()),
+                  _micro_grid_out(request))
+
+
+@router.patch("/micro-grids/{int:micro_grid_id}", response={200: MicroGridOut, **ERRORS}, summary="修改微网格")
+def micro_grid_update(request, micro_grid_id: int, payload: MicroGridPatch):
+    micro_grid = access.micro_grid_get(request.auth, micro_grid_id, write=True)
+    return _write(200, lambda: services.micro_grid_update(actor=request.auth, micro_grid=micro_grid,
+                                                          data=payload.dict(exclude_unset=True)),
+                  _micro_grid_out(request))
 
 
 # --- buildings --------------------------------------------------------------------------------

@@ -82,6 +82,34 @@ class GridPatch(Schema):
     name: str | None = None
 
 
+# --- micro-grids ------------------------------------------------------------------------------
+
+class MicroGridFilters(Schema):
+    grid: int | None = Field(None, description="网格 id")
+
+
+class MicroGridOut(Schema):
+    id: int
+    grid_id: int
+    grid_name: str
+    name: str
+    buildings_count: int
+
+    @staticmethod
+    def resolve_grid_name(obj):
+        return obj.grid.name
+
+
+class MicroGridIn(Schema):
+    grid: int = Field(..., description="所属网格 id")
+    name: str
+
+
+class MicroGridPatch(Schema):
+    grid: int | None = None
+    name: str | None = None
+
+
 # --- compounds --------------------------------------------------------------------------------
 
 class CompoundFilters(Schema):
