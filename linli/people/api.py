@@ -15,6 +15,7 @@ from linli.people.schemas import (
     GridWorkerIn,
     GridWorkerOut,
     GridWorkerPatch,
+    HouseholdListOut,
     HouseholdOut,
     PartyMemberIn,
     PartyMemberOut,
@@ -105,6 +106,23 @@ def resident_unmask(request, resident_id: int, response: HttpResponse):
 
 
 # Households
+
+class HouseholdFilters(Schema):
+    q: str | None = None
+    community: str | None = None
+    street: str | None = None
+    district: str | None = None
+    compound: int | None = None
+    building: int | None = None
+    grid: int | None = None
+
+
+@router.get("/households", response=list[HouseholdListOut], summary="户列表（含成员、65岁以上、党员人数）")
+@paginate(PageNumbers, page_size=PAGE_SIZE)
+def household_list(request, filters: Query[HouseholdFilters]):
+    _staff_only(request.auth)
+    return selectors.household_list_visible_to(actor=request.auth, filters=filters.dict(exclude_none=True))
+
 
 @router.get("/households/{household_id}", response={200: HouseholdOut, 403: ErrorOut, 404: ErrorOut}, summary="户详情与成员（脱敏）")
 def household_detail(request, household_id: int):

@@ -60,6 +60,22 @@ class ResidentFilterForm(forms.Form):
         self.fields["care_tag"].choices = [("", "全部")] + [(t.code, t.name) for t in selectors.care_tags()]
 
 
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False,
+                        widget=forms.TextInput(attrs={"placeholder": "户号或成员姓名"}))
+    community = forms.ChoiceField(label="社区", required=False)
+    compound = forms.ChoiceField(label="小区", required=False)
+    grid = forms.ChoiceField(label="网格", required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [("", "全部")] + [
+            (c.code, c.name) for c in selectors.communities_visible_to(actor)]
+        self.fields["compound"].choices = [("", "全部")] + [
+            (str(c.pk), c.name) for c in selectors.compounds_visible_to(actor)]
+        self.fields["grid"].choices = [("", "全部")] + [(str(g.pk), g.name) for g in selectors.grids_visible_to(actor)]
+
+
 class _ResidentFields(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", required=False, max_length=30)

@@ -117,6 +117,31 @@ class HouseholdOut(Schema):
     members: list[ResidentOut]
 
 
+class HouseholdListOut(Schema):
+    id: int
+    number: str
+    dwelling_id: int
+    dwelling: str
+    compound_id: int
+    compound_name: str
+    head_name: str | None
+    member_count: int
+    elderly_count: int
+    party_member_count: int
+
+    @staticmethod
+    def resolve_dwelling(obj):
+        return str(obj.dwelling)
+
+    @staticmethod
+    def resolve_compound_id(obj):
+        return obj.dwelling.entrance.building.compound_id
+
+    @staticmethod
+    def resolve_compound_name(obj):
+        return obj.dwelling.entrance.building.compound.name
+
+
 class PartyMemberOut(Schema):
     id: int
     resident_id: int

@@ -3,7 +3,8 @@
 import re
 from collections.abc import Mapping
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from linli.accounts.scope import scope_for
 from linli.core import clock, crypto
@@ -112,12 +113,35 @@ def resident_list_visible_to(*, actor, filters: Mapping | None = None) -> QueryS
             .prefetch_related("care_tags").order_by("household_id", "id"))
 
 
+def _member_count(condition: Q | None = None) -> Coalesce:
+    # A correlated subquery per count, not a join: several Count()s over one join would multiply.
+    members = Resident.objects.filter(household=OuterRef("pk"))
+    if condition is not None:
+        members = members.filter(condition)
+    counted = members.order_by().values("household").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def household_list_visible_to(*, actor, filters: Mapping | None = None) -> QuerySet:
+    """Households in sight, each with its member, 65+ and Party-member counts and head's name."""
     qs = visible(Household.objects.all(), scope_for(actor))
+    q = _get(filters, "q")
+    if q:
+        text = str(q).strip()
+        qs = qs.filter(Q(number__icontains=text)
+                       | Q(pk__in=Resident.objects.filter(name__icontains=text).values("household_id")))
     qs = _place_filters(qs, filters, "dwelling__entrance__building__compound")
     dwelling = _int(_get(filters, "dwelling"))
     if dwelling is not None:
         qs = qs.filter(dwelling_id=dwelling)
+    cutoff = elderly_born_before(clock.today())
+    head = Resident.objects.filter(household=OuterRef("pk"), relation=Resident.Relation.HEAD).order_by("id")
+    qs = qs.annotate(
+        member_count=_member_count(),
+        elderly_count=_member_count(Q(birth_date__lte=cutoff)),
+        party_member_count=_member_count(Q(party_member__isnull=False)),
+        head_name=Subquery(head.values("name")[:1]),
+    )
     return qs.select_related("dwelling__entrance__building__compound").order_by(
         "dwelling__entrance__building__compound__name", "dwelling__entrance__building__number",
         "dwelling__entrance__number", "dwelling__number", "id")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("residents/<int:pk>/unmask/", views.resident_unmask, name="resident_unmask"),
     path("residents/<int:pk>/sensitive-tags/", views.resident_sensitive_tags, name="resident_sensitive_tags"),
+    path("households/", views.household_list, name="household_list"),
     path("households/new/", views.household_create, name="household_create"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("party-members/", views.partymember_list, name="partymember_list"),

@@ -180,6 +180,17 @@ def resident_edit(request, pk):
 
 @login_required
 @page_errors
+def household_list(request):
+    _staff_only(request.user)
+    form = forms.HouseholdFilterForm(request.GET or None, actor=request.user)
+    households = selectors.household_list_visible_to(actor=request.user, filters=request.GET)
+    page, query = paginate(request, households)
+    return render(request, "people/household_list.html", {
+        "filter_form": form, "page": page, "query": query, "can_edit": can_edit(request.user)})
+
+
+@login_required
+@page_errors
 def household_detail(request, pk):
     household = access.household_get(request.user, pk)
     return render(request, "people/household_detail.html", {
