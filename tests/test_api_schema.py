@@ -6,6 +6,8 @@ must not be a 5xx, must be declared for its status code, and must match its decl
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -39,7 +41,18 @@ schema.config.phases.coverage.enabled = False
 
 
 @pytest.fixture
-def officer_token(world):
+def _connection_kept_open():
+    """Calls go straight to the WSGI app, so Django's request signals would close the test's
+    connection (it is inside the test transaction); Django's own test client disconnects them too."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def officer_token(world, _connection_kept_open):
     raw, _ = token_issue(username=world.user("district_officer").username, password=PASSWORD, request=None)
     return raw
 
