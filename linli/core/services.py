@@ -1,8 +1,45 @@
 """Generic audited writes that domain services build on: validate, save, audit, in one transaction."""
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 
 from linli.core import audit
+
+OUT_OF_SIGHT = "所选{label}不存在或不在您的辖区内。"
+
+
+def resolve_references(model, data: dict, allowed: tuple, *, source, current=None) -> dict:
+    """Keep the allowed fields and swap every foreign-key value for the row the actor may point it at.
+
+    `source(name, field)` gives the queryset of rows allowed for that reference (the actor's sight);
+    an id from a form or API client is never trusted. On an update (`current`), a reference left at its
+    present value is kept even if its target is out of sight, so editing other fields still works.
+    Out-of-sight or unknown targets are field errors, all reported together.
+    """
+    references = {f.name: f for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey)}
+    cleaned, errors = {}, {}
+    for name, value in (data or {}).items():
+        if name not in allowed:
+            continue
+        field = references.get(name)
+        if field is None:
+            cleaned[name] = value
+            continue
+        if value in (None, ""):
+            cleaned[name] = None
+            continue
+        pk = value.pk if isinstance(value, models.Model) else value
+        if current is not None and str(pk) == str(getattr(current, field.attname)):
+            cleaned[name] = getattr(current, name)
+            continue
+        rows = source(name, field)
+        try:
+            cleaned[name] = rows.get(pk=pk)
+        except (rows.model.DoesNotExist, ValueError, TypeError):
+            errors[name] = [OUT_OF_SIGHT.format(label=field.verbose_name)]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 @transaction.atomic

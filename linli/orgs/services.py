@@ -15,11 +15,11 @@ from django.db import models, transaction
 
 from linli.core import audit, clock
 from linli.core import services as core_services
+from linli.core.services import OUT_OF_SIGHT
 from linli.orgs import selectors
 from linli.orgs.access import require_editor
 from linli.orgs.models import PartnerUnit, PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
 
-OUT_OF_SIGHT = "所选{label}不存在或不在您的辖区内。"
 LOST_FROM_SIGHT = "保存后该记录将不在您的辖区内，请选择您辖区内的{label}。"
 
 PARTYORG_CREATE_FIELDS = ("name", "level", "parent", "community", "formation", "property_company", "founded_on")
@@ -51,36 +51,11 @@ def _sources(actor) -> dict:
 
 
 def _clean(actor, model, data: dict, allowed: tuple, *, source_names: dict | None = None, instance=None) -> dict:
-    """Keep the allowed fields and swap every reference for the row the actor can actually see.
-
-    On an update, a reference left at its current value is kept even if out of the actor's sight
-    (a grid worker may rename a branch whose committee they cannot open).
-    """
+    """Allowed fields, with every reference re-read among the rows this actor may point it at."""
     sources = _sources(actor)
-    references = {f.name: f for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey)}
-    cleaned, errors = {}, {}
-    for name, value in (data or {}).items():
-        if name not in allowed:
-            continue
-        field = references.get(name)
-        if field is None:
-            cleaned[name] = value
-            continue
-        if value in (None, ""):
-            cleaned[name] = None
-            continue
-        pk = value.pk if isinstance(value, models.Model) else value
-        if instance is not None and str(getattr(instance, field.attname)) == str(pk):
-            cleaned[name] = getattr(instance, name)
-            continue
-        source = sources[(source_names or {}).get(name, name)]()
-        try:
-            cleaned[name] = source.get(pk=pk)
-        except (source.model.DoesNotExist, ValueError, TypeError):
-            errors[name] = [OUT_OF_SIGHT.format(label=field.verbose_name)]
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    return core_services.resolve_references(
+        model, data, allowed, current=instance,
+        source=lambda name, field: sources[(source_names or {}).get(name, name)]())
 
 
 def _compounds(actor, values) -> list:

@@ -13,12 +13,12 @@ from linli.core import services as core
 from linli.core.access import get_visible, require
 from linli.core.errors import NotFound
 from linli.core.scoping import visible
+from linli.core.services import OUT_OF_SIGHT
 from linli.people import selectors
 from linli.people.access import work_scope
 from linli.people.models import SENSITIVE_TAGS, CareTag, GridWorker, Household, PartyMember, Resident
 from linli.places.models import Dwelling, Grid
 
-OUT_OF_SIGHT = "所选{label}不存在或不在您的辖区内。"
 RESIDENT_FIELDS = ("name", "id_number", "phone", "email", "relation", "status", "is_owner")
 PARTYMEMBER_FIELDS = ("category", "joined_on", "employer", "dual_registered_on", "lost_contact", "search_record")
 GRIDWORKER_FIELDS = ("name", "phone", "kind", "duties", "started_on")

@@ -7,7 +7,7 @@ dict, which pages show next to the fields and the API returns as 400.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
 from linli.accounts.scope import can_edit, scope_for
 from linli.core import services as core_services
@@ -28,44 +28,14 @@ ENTRANCE_FIELDS = ("building", "number")
 DWELLING_FIELDS = ("entrance", "number", "floor", "registered_area", "surveyed_area", "contract_area",
                    "developer_unsold")
 
-OUT_OF_SIGHT = "所选{label}不存在或不在您的辖区内。"
-
-
-def _references(model) -> dict:
-    return {f.name: f for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey)}
 
 
 def _clean_data(actor, model, data: dict, allowed: tuple, current=None) -> dict:
-    """Keep the allowed fields and swap every reference for the row the actor can actually see.
-
-    On an update, a reference left as it is stays valid even if the actor cannot see its target
-    (a grid worker edits a compound without seeing its community): only a new target is checked.
-    """
+    """Allowed fields, with every referenced place re-read through the actor's sight."""
     scope = scope_for(actor)
-    refs = _references(model)
-    cleaned, errors = {}, {}
-    for name, value in data.items():
-        if name not in allowed:
-            continue
-        field = refs.get(name)
-        if field is None:
-            cleaned[name] = value
-            continue
-        if value in (None, ""):
-            cleaned[name] = None
-            continue
-        pk = value.pk if isinstance(value, models.Model) else value
-        if current is not None and str(pk) == str(getattr(current, field.attname)):
-            cleaned[name] = getattr(current, name)
-            continue
-        target = field.related_model
-        try:
-            cleaned[name] = visible(target._default_manager.all(), scope).get(pk=pk)
-        except (target.DoesNotExist, ValueError, TypeError):
-            errors[name] = [OUT_OF_SIGHT.format(label=field.verbose_name)]
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    return core_services.resolve_references(
+        model, data, allowed, current=current,
+        source=lambda name, field: visible(field.related_model._default_manager.all(), scope))
 
 
 def _require_editor(actor) -> None:
