@@ -9,12 +9,17 @@ from linli.accounts.models import Assignment, Role, User
 PASSWORD = "linli-demo"
 
 
+# Caches derived from other tables, rebuilt on reads (the figures refresh their rollups): a read that
+# refreshes them wrote no data of anyone's.
+DERIVED_TABLES = ("cases.caseday", "cases.casedaydirty")
+
+
 def table_counts() -> dict[str, int]:
     """Row counts of every Linli and task table: equal before and after means nothing was written."""
     counts = {}
     for model in apps.get_models():
         label = model._meta.label_lower
-        if label.startswith(("sessions.", "contenttypes.", "auth.permission", "admin.")):
+        if label.startswith(("sessions.", "contenttypes.", "auth.permission", "admin.")) or label in DERIVED_TABLES:
             continue
         counts[label] = model._default_manager.count()
     return counts

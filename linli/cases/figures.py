@@ -38,7 +38,18 @@ from django.db.models.functions import Coalesce, RowNumber, Substr
 from django.utils import timezone
 
 from linli.accounts.scope import scope_for
-from linli.cases.models import OPEN_STATUSES, UNACCEPTED_STATUSES, Case, Escalation, Rating, Tier, _case_grid
+from linli.cases import rollups
+from linli.cases.models import (
+    OPEN_STATUSES,
+    UNACCEPTED_STATUSES,
+    Case,
+    CaseDay,
+    Escalation,
+    Rating,
+    RollupLevel,
+    Tier,
+    _case_grid,
+)
 from linli.core import clock
 from linli.core.access import get_visible, require
 from linli.core.scoping import visible
@@ -297,22 +308,128 @@ def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def case_figures(*, actor, filters: dict | None = None) -> Figures:
-    """Figures for one node (unit, grid or compound; default: the actor's area) and period (dates, inclusive)."""
-    filters = filters or {}
-    scope = scope_for(actor)
-    require(scope.is_staff_scope, "统计仅供工作人员查看")
-    since, until = period(filters)
-    tier = filters.get("tier") or ""
-    if tier and tier not in Tier.values:
-        raise ValidationError({"tier": ["分级无效。"]})
-    node = _resolve(actor, scope, filters)
-    now = clock.now()
-    base = visible(Case.objects.all(), scope).filter(
-        node.cases, requested_at__gte=_midnight(since), requested_at__lt=_midnight(until + dt.timedelta(days=1)))
-    if tier:
-        base = base.filter(tier=tier)
+# ---------------------------------------------------------------- from the rollups
 
+UNIT_LEVEL = {AdminUnit.Level.DISTRICT: RollupLevel.DISTRICT, AdminUnit.Level.STREET: RollupLevel.STREET,
+              AdminUnit.Level.COMMUNITY: RollupLevel.COMMUNITY}
+CHILD_LEVEL = {RollupLevel.DISTRICT: RollupLevel.STREET, RollupLevel.STREET: RollupLevel.COMMUNITY,
+               RollupLevel.COMMUNITY: RollupLevel.COMPOUND}
+
+
+def _rollup_nodes(node: _Node, scope) -> tuple[Q, str | None] | None:
+    """(rows of the node, level of its children's rows) when the rollups answer for the node, else None.
+
+    They do when the actor sees every case under the node; a grid is not a rollup node (its cases
+    are those of its buildings), and an actor who sees only part of a node gets the live figures.
+    """
+    if node.kind == "all":
+        if not scope.everything:
+            return None
+        return Q(level=RollupLevel.DISTRICT), RollupLevel.DISTRICT
+    if node.kind == "unit":
+        prefix = node.obj.prefix
+        if not (scope.everything or any(prefix.startswith(p) for p in scope.unit_prefixes)):
+            return None
+        level = UNIT_LEVEL[node.obj.level]
+        return Q(level=level, unit=prefix), CHILD_LEVEL[level]
+    if node.kind == "compound":
+        compound = node.obj
+        code = compound.community.code
+        if not (scope.everything or compound.pk in scope.compound_ids
+                or any(code.startswith(p) for p in scope.unit_prefixes)):
+            return None
+        return Q(level=RollupLevel.COMPOUND, unit=str(compound.pk)), None
+    return None
+
+
+def _summed(rows, key: str) -> tuple[dict[str, Row], dict[str, dict]]:
+    """Rollup rows summed per `key` ("tier" or "unit"): Row objects and their merged histograms."""
+    out: dict[str, Row] = {}
+    histograms: dict[str, dict] = {}
+    for r in rows:
+        group = r[key]
+        row = out.get(group)
+        if row is None:
+            row = out[group] = Row(key=group, label="")
+            histograms[group] = {}
+        row.cases += r["cases"]
+        row.arrive_due += r["arrive_settled"]
+        row.arrive_on_time += r["arrive_on_time"]
+        row.solve_due += r["solve_settled"]
+        row.solve_on_time += r["solve_on_time"]
+        row.solved += r["solved"]
+        row.handling_total += dt.timedelta(microseconds=r["handling_us"])
+        row.rated += r["rated"]
+        row.satisfied += r["satisfied"]
+        row.escalations += r["escalations"]
+        row.reopened += r["reopened"]
+        rollups.merge(histograms[group], r["handling"])
+    return out, histograms
+
+
+ROLLUP_FIELDS = ("tier", "unit", "cases", "arrive_settled", "arrive_on_time", "solve_settled", "solve_on_time", "solved",
+                 "handling_us", "rated", "satisfied", "escalations", "reopened", "handling")
+
+
+def _live(base, key, now) -> dict[str, dict]:
+    """Per group: open cases already past a deadline they have not settled (the part the rollups leave out)."""
+    missed_arrival = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.ARRIVE))
+    missed_solving = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.SOLVE))
+    waiting = (Q(status__in=UNACCEPTED_STATUSES, arrive_by__lt=now) & Q(accepted_at__isnull=True)
+               & ~Q(missed_arrival))
+    unsolved = Q(solve_by__lt=now) & Q(solved_at__isnull=True) & ~Q(missed_solving)
+    rows = (base.filter(status__in=OPEN_STATUSES).order_by().annotate(group=key).values("group")
+            .annotate(arrive=Count("pk", filter=waiting), solve=Count("pk", filter=unsolved)))
+    return {str(r["group"]): r for r in rows}
+
+
+def _from_rollups(node: _Node, scope, nodes: Q, child_level, base, since, until, tier, now):
+    days = CaseDay.objects.filter(nodes, day__gte=since, day__lte=until)
+    if tier:
+        days = days.filter(tier=tier)
+    by_tier, tier_histograms = _summed(days.values(*ROLLUP_FIELDS), "tier")
+    live_tiers = _live(base, F("tier"), now)
+    tiers = []
+    total = Row(key="all", label=node.label)
+    total_histogram: dict = {}
+    for value, label in Tier.choices:
+        if tier and value != tier:
+            continue
+        row = by_tier.get(value) or Row(key=value, label=label)
+        row.key, row.label = value, label
+        live = live_tiers.get(value, {})
+        row.arrive_due += live.get("arrive", 0)
+        row.solve_due += live.get("solve", 0)
+        row.handling_p90 = rollups.percentile(tier_histograms.get(value, {}))
+        rollups.merge(total_histogram, tier_histograms.get(value, {}))
+        total.add(row)
+        tiers.append(row)
+    total.handling_p90 = rollups.percentile(total_histogram)
+
+    key, children, heading = _children(node, scope)
+    rows = []
+    if children and child_level is not None:
+        parent = node.obj.prefix if node.kind == "unit" else None
+        child_days = CaseDay.objects.filter(level=child_level, day__gte=since, day__lte=until)
+        if parent is not None:
+            child_days = child_days.filter(parent=parent)
+        if tier:
+            child_days = child_days.filter(tier=tier)
+        by_child, child_histograms = _summed(child_days.values(*ROLLUP_FIELDS), "unit")
+        live_children = _live(base, key, now)
+        for child_key, label, params in children:
+            row = by_child.get(child_key) or Row(key=child_key, label=label)
+            row.key, row.label, row.params = child_key, label, params
+            live = live_children.get(child_key, {})
+            row.arrive_due += live.get("arrive", 0)
+            row.solve_due += live.get("solve", 0)
+            row.handling_p90 = rollups.percentile(child_histograms.get(child_key, {}))
+            rows.append(row)
+    return total, tiers, rows, heading
+
+
+def _live_figures(node: _Node, scope, base, tier, now):
+    """Figures straight from the cases: for nodes the rollups do not cover (grids, partial sight)."""
     by_tier = _grouped(base, F("tier"), now)
     tier_p90 = _p90(base, F("tier"))
     total_p90 = _p90(base, None).get("all")
@@ -332,5 +449,30 @@ def case_figures(*, actor, filters: dict | None = None) -> Figures:
             row = _row(child_key, label, by_child.get(child_key), child_p90.get(child_key))
             row.params = params
             rows.append(row)
+    return total, tiers, rows, heading
+
+
+def case_figures(*, actor, filters: dict | None = None) -> Figures:
+    """Figures for one node (unit, grid or compound; default: the actor's area) and period (dates, inclusive)."""
+    filters = filters or {}
+    scope = scope_for(actor)
+    require(scope.is_staff_scope, "统计仅供工作人员查看")
+    since, until = period(filters)
+    tier = filters.get("tier") or ""
+    if tier and tier not in Tier.values:
+        raise ValidationError({"tier": ["分级无效。"]})
+    node = _resolve(actor, scope, filters)
+    now = clock.now()
+    base = visible(Case.objects.all(), scope).filter(
+        node.cases, requested_at__gte=_midnight(since), requested_at__lt=_midnight(until + dt.timedelta(days=1)))
+    if tier:
+        base = base.filter(tier=tier)
+
+    rolled = _rollup_nodes(node, scope)
+    if rolled is not None:
+        rollups.refresh()
+        total, tiers, rows, heading = _from_rollups(node, scope, *rolled, base, since, until, tier, now)
+    else:
+        total, tiers, rows, heading = _live_figures(node, scope, base, tier, now)
     return Figures(label=node.label, kind=node.kind, node_id=getattr(node.obj, "pk", None), since=since,
                    until=until, tier=tier, total=total, tiers=tiers, children=rows, children_label=heading)

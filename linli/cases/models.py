@@ -206,6 +206,12 @@ class Case(models.Model):
             models.Index(fields=["status", "arrive_by"], name="case_status_arrive"),
             models.Index(fields=["status", "solve_by"], name="case_status_solve"),
             models.Index(fields=["compound", "category", "requested_at"], name="case_duplicates"),
+            # Open cases are a small, history-independent share: worklists and the live part of the
+            # figures read them through these partial indexes, whatever the number of closed cases.
+            models.Index(fields=["compound"], condition=Q(status__in=OPEN_STATUSES), name="case_open_compound"),
+            models.Index(fields=["building"], condition=Q(status__in=OPEN_STATUSES), name="case_open_building"),
+            models.Index(fields=["assignee"], condition=Q(status__in=OPEN_STATUSES), name="case_open_assignee"),
+            models.Index(fields=["requested_at"], condition=Q(status__in=OPEN_STATUSES), name="case_open_requested"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(description=""), name="case_description_not_empty"),
@@ -364,3 +370,67 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+# ---------------------------------------------------------------- rollups behind the figures
+
+
+class RollupLevel(models.TextChoices):
+    COMPOUND = "compound", "小区"
+    COMMUNITY = "community", "社区"
+    STREET = "street", "街道"
+    DISTRICT = "district", "区县"
+
+
+class CaseDay(models.Model):
+    """The settled part of the figures for the cases filed on one local day, per node and tier.
+
+    Derived from cases and escalations by `linli.cases.rollups`, never edited by hand: it can be
+    rebuilt at any time. Counts that depend on the current time (still waiting past a deadline)
+    are not here; the figures add them from the open cases.
+    """
+
+    day = models.DateField("受理日期")
+    level = models.CharField("层级", max_length=10, choices=RollupLevel.choices)
+    # The node: a compound's id, a community's full code, or a street's or district's code prefix.
+    unit = models.CharField("节点", max_length=12)
+    # The node one level up, so a node's children are one index range: level + parent + days.
+    parent = models.CharField("上级节点", max_length=12)
+    tier = models.CharField("分级", max_length=16, choices=Tier.choices)
+    cases = models.PositiveIntegerField(default=0)
+    arrive_settled = models.PositiveIntegerField(default=0, help_text="已接单或已因超时未接单提级")
+    arrive_on_time = models.PositiveIntegerField(default=0)
+    solve_settled = models.PositiveIntegerField(default=0, help_text="已办结或已因超时未办结提级")
+    solve_on_time = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+    handling_us = models.BigIntegerField(default=0, help_text="办结用时合计（微秒）")
+    # Handling times of the solved cases: {bucket start in minutes: count}; see rollups.bucket.
+    handling = models.JSONField(default=dict)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    escalations = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "诉求日汇总"
+        verbose_name_plural = "诉求日汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["level", "unit", "day", "tier"], name="caseday_node_day_tier"),
+        ]
+        indexes = [models.Index(fields=["level", "parent", "day"], name="caseday_children")]
+
+
+class CaseDayDirty(models.Model):
+    """A case (by its compound and filing time) whose day needs its rollup rows recomputed.
+
+    Written by database triggers on cases and escalations (migration 0003), so every write path,
+    bulk loads included, marks what it changed; `rollups.refresh` consumes the rows.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    compound_id = models.IntegerField()
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "待汇总诉求"
+        verbose_name_plural = "待汇总诉求"

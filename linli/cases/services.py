@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from linli.accounts.scope import can_edit, can_unmask, scope_for
-from linli.cases import catalogue, photos
+from linli.cases import catalogue, photos, rollups
 from linli.cases.access import (
     intake_buildings,
     intake_compounds,
@@ -774,6 +774,8 @@ def sla_sweep(*, now=None, batch_size=1000) -> SweepResult:
             _event(case, None, CaseEvent.Kind.CLOSED, f"超过 {hours} 小时未确认，系统自动关闭", at=now)
             _save(None, case, "case.autoclose", before, at=now)
             result.closed += 1
+    # The sweep changes cases in bulk: bring the figures' rollups up to date now, not on a reader's time.
+    rollups.refresh()
     return result
 
 

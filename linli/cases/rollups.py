@@ -1,0 +1,272 @@
+"""Daily rollups behind the case figures, so a dashboard costs the same at one million cases or ten.
+
+`CaseDay` holds, per local filing day, node of the place tree (compound, community, street,
+district) and tier, the settled part of every measure in `figures`: counts, the handling-time sum
+and a histogram of handling times for the 90th percentile. A figure for a unit over a period then
+reads (days × tiers) rows for the node and as many per child, whatever the number of cases.
+
+What is not settled is what depends on the moment of asking: a case still waiting past its
+deadline counts as due now and was not due an hour ago. `figures` counts that live from the open
+cases (partial indexes on open cases keep that independent of the closed history).
+
+Freshness: triggers on cases and escalations (migration 0004) mark every changed case in
+`CaseDayDirty`; `refresh` turns the marks into recomputed days. It runs before every figures read
+and after every SLA sweep, so the figures are exact and current. `rebuild` recomputes everything
+(`linli case-rollups --rebuild`), e.g. after a bulk load or a change of TIME_ZONE.
+
+Handling times are kept in the histogram at whole minutes below a day, quarter hours below a week
+and hours beyond: the 90th percentile is interpolated between those values exactly as
+`percentile_cont` would between the cases' own times, so it can differ from the exact figure by
+less than that resolution.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from django.db import connection, transaction
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from linli.cases.models import Case, CaseDay, CaseDayDirty, Escalation, Rating, RollupLevel
+from linli.places.models import AdminUnit, Compound
+
+# Counters that add up from children to parents.
+COUNTERS = ("cases", "arrive_settled", "arrive_on_time", "solve_settled", "solve_on_time", "solved", "handling_us",
+            "rated", "satisfied", "escalations", "reopened")
+DIRTY_CHUNK = 50_000
+COMPOUND_CHUNK = 1_000
+# Any constant: the one PostgreSQL advisory lock that serialises refreshes (see refresh).
+_LOCK_KEY = 0x6C696E6C69  # "linli"
+_MICRO = dt.timedelta(microseconds=1)
+
+PARENT_LEVEL = {RollupLevel.COMPOUND: RollupLevel.COMMUNITY, RollupLevel.COMMUNITY: RollupLevel.STREET,
+                RollupLevel.STREET: RollupLevel.DISTRICT}
+# A node key's length at each unit level; a district's parent is the city prefix.
+KEY_LENGTH = {RollupLevel.COMMUNITY: AdminUnit.PREFIX_LENGTH["community"],
+              RollupLevel.STREET: AdminUnit.PREFIX_LENGTH["street"],
+              RollupLevel.DISTRICT: AdminUnit.PREFIX_LENGTH["district"]}
+CITY_PREFIX = 4
+
+
+def bucket(handling: dt.timedelta) -> int:
+    """The histogram key of a handling time: its start in minutes (1 min < 1 day, 15 min < 7 days, else 1 h)."""
+    minutes = max(int(handling.total_seconds() // 60), 0)
+    if minutes < 1440:
+        return minutes
+    if minutes < 7 * 1440:
+        return minutes - minutes % 15
+    return minutes - minutes % 60
+
+
+def percentile(histogram: dict, tenths: int = 9) -> dt.timedelta | None:
+    """The `tenths`/10 percentile of the histogram's values, interpolated like `percentile_cont`."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    lower, frac = divmod(tenths * (n - 1), 10)
+    values = sorted((int(k), c) for k, c in histogram.items() if c)
+
+    def value_at(index: int) -> int:
+        seen = 0
+        for value, count in values:
+            seen += count
+            if index < seen:
+                return value
+        return values[-1][0]
+
+    low = value_at(lower)
+    high = value_at(lower + 1) if frac else low
+    low_td, high_td = dt.timedelta(minutes=low), dt.timedelta(minutes=high)
+    return low_td + (high_td - low_td) * frac / 10
+
+
+def merge(into: dict, histogram: dict) -> None:
+    for key, count in histogram.items():
+        into[str(key)] = into.get(str(key), 0) + count
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    return timezone.localtime(at).date()
+
+
+# ---------------------------------------------------------------- recomputing one day
+
+
+def _settled_measures() -> dict:
+    missed_arrival = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.ARRIVE))
+    missed_solving = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.SOLVE))
+    escalations = (Escalation.objects.filter(case=OuterRef("pk")).order_by().values("case")
+                   .annotate(n=Count("pk")).values("n"))
+    accepted = Q(accepted_at__isnull=False)
+    solved = Q(solved_at__isnull=False)
+    handling = ExpressionWrapper(F("solved_at") - F("requested_at"), output_field=DurationField())
+    return {
+        "cases": Count("pk"),
+        "arrive_settled": Count("pk", filter=accepted | Q(missed_arrival)),
+        "arrive_on_time": Count("pk", filter=Q(accepted_at__lte=F("arrive_by")) & ~Q(missed_arrival)),
+        "solve_settled": Count("pk", filter=solved | Q(missed_solving)),
+        "solve_on_time": Count("pk", filter=Q(solved_at__lte=F("solve_by")) & ~Q(missed_solving)),
+        "solved": Count("pk", filter=solved),
+        "handling_total": Sum(handling, filter=solved),
+        "rated": Count("pk", filter=~Q(rating="")),
+        "satisfied": Count("pk", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASIC))),
+        "escalations": Sum(Coalesce(Subquery(escalations, output_field=IntegerField()), 0)),
+        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
+    }
+
+
+def _compound_rows(day: dt.date, compound_ids: list[int] | None) -> tuple[list[CaseDay], set[str]]:
+    """The compound rows of one day (for the given compounds, or all), and the communities they sit in."""
+    cases = Case.objects.filter(requested_at__gte=_midnight(day), requested_at__lt=_midnight(day + dt.timedelta(days=1)))
+    if compound_ids is not None:
+        cases = cases.filter(compound_id__in=compound_ids)
+    cases = cases.order_by()
+    histograms: dict = defaultdict(dict)
+    for compound_id, tier, requested_at, solved_at in cases.filter(solved_at__isnull=False).values_list(
+            "compound_id", "tier", "requested_at", "solved_at"):
+        key = str(bucket(solved_at - requested_at))
+        histogram = histograms[compound_id, tier]
+        histogram[key] = histogram.get(key, 0) + 1
+    rows = []
+    for r in cases.values("compound_id", "tier", "compound__community__code").annotate(**_settled_measures()):
+        total = r.pop("handling_total") or dt.timedelta(0)
+        compound_id, tier = r.pop("compound_id"), r.pop("tier")
+        rows.append(CaseDay(
+            day=day, level=RollupLevel.COMPOUND, unit=str(compound_id), tier=tier,
+            parent=r.pop("compound__community__code"), handling_us=total // _MICRO,
+            handling=histograms.get((compound_id, tier), {}), **{k: v or 0 for k, v in r.items()}))
+    communities = {row.parent for row in rows}
+    if compound_ids is not None:
+        # Compounds whose cases of the day are gone still need their communities recomputed.
+        communities |= set(Compound.objects.filter(pk__in=compound_ids).values_list("community__code", flat=True))
+    return rows, communities
+
+
+def _roll_up(day: dt.date, level: str, children: list[CaseDay]) -> list[CaseDay]:
+    """Rows of `level` for one day, summed from its children's rows."""
+    length = KEY_LENGTH[level]
+    parent_length = KEY_LENGTH[PARENT_LEVEL[level]] if level in PARENT_LEVEL else CITY_PREFIX
+    sums: dict = {}
+    for child in children:
+        unit = child.parent[:length]
+        row = sums.get((unit, child.tier))
+        if row is None:
+            row = sums[unit, child.tier] = CaseDay(day=day, level=level, unit=unit, parent=unit[:parent_length],
+                                                   tier=child.tier, handling={})
+        for name in COUNTERS:
+            setattr(row, name, getattr(row, name) + getattr(child, name))
+        merge(row.handling, child.handling)
+    return list(sums.values())
+
+
+def _replace(day: dt.date, level: str, units: Iterable[str] | None, rows: list[CaseDay]) -> None:
+    stale = CaseDay.objects.filter(day=day, level=level)
+    if units is not None:
+        stale = stale.filter(unit__in=list(units))
+    stale.delete()
+    CaseDay.objects.bulk_create(rows, batch_size=1000)
+
+
+def recompute_day(day: dt.date, compound_ids: list[int] | None = None) -> None:
+    """Recompute the rows of one day: of the given compounds (all if None) and of every unit above them."""
+    whole = compound_ids is None
+    rows, touched = _compound_rows(day, compound_ids)
+    _replace(day, RollupLevel.COMPOUND, None if whole else [str(pk) for pk in compound_ids], rows)
+    children = rows
+    for level in (RollupLevel.COMMUNITY, RollupLevel.STREET, RollupLevel.DISTRICT):
+        units = {key[:KEY_LENGTH[level]] for key in touched}
+        if not whole:
+            # The untouched siblings count too: read every child row of the touched units.
+            children = list(CaseDay.objects.filter(day=day, level=_child_level(level), parent__in=units))
+        rolled = _roll_up(day, level, children)
+        _replace(day, level, None if whole else units, rolled)
+        children, touched = rolled, units
+
+
+def _child_level(level: str) -> str:
+    return {parent: child for child, parent in PARENT_LEVEL.items()}[level]
+
+
+# ---------------------------------------------------------------- keeping rows fresh
+
+
+def _take_dirty(limit: int) -> list[tuple[int, dt.datetime]]:
+    """Remove up to `limit` marks and return them (oldest first)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # One refresher at a time (lock held to the end of the transaction): marks committed while
+            # it works stay for the next refresh, so nothing is lost and no day is computed twice at once.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            cursor.execute(
+                "DELETE FROM cases_casedaydirty WHERE id IN "
+                "(SELECT id FROM cases_casedaydirty ORDER BY id LIMIT %s) RETURNING compound_id, requested_at",
+                [limit])
+            return cursor.fetchall()
+    # SQLite has one writer at a time: marks read here cannot be joined by an older uncommitted one.
+    marks = list(CaseDayDirty.objects.order_by("id").values_list("id", "compound_id", "requested_at")[:limit])
+    if marks:
+        CaseDayDirty.objects.filter(id__lte=marks[-1][0]).delete()
+    return [(compound_id, at) for _, compound_id, at in marks]
+
+
+def refresh(*, limit: int = DIRTY_CHUNK) -> int:
+    """Recompute every day marked since the last refresh; returns the (day, compound) pairs recomputed."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            marks = _take_dirty(limit)
+            if not marks:
+                return done
+            by_day: dict = defaultdict(set)
+            for compound_id, at in marks:
+                by_day[local_day(at)].add(compound_id)
+            for day in sorted(by_day):
+                ids = sorted(by_day[day])
+                for start in range(0, len(ids), COMPOUND_CHUNK):
+                    recompute_day(day, ids[start:start + COMPOUND_CHUNK])
+                done += len(ids)
+        if len(marks) < limit:
+            return done
+
+
+def rebuild(*, out: Callable[[str], None] | None = None) -> int:
+    """Recompute every day from the cases (all marks dropped first); returns the number of days."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        CaseDayDirty.objects.all().delete()
+        CaseDay.objects.all().delete()
+    first = Case.objects.order_by("requested_at").values_list("requested_at", flat=True).first()
+    last = Case.objects.order_by("-requested_at").values_list("requested_at", flat=True).first()
+    if first is None:
+        return 0
+    day, end = local_day(first), local_day(last)
+    days = 0
+    while day <= end:
+        # A day per transaction: a long rebuild commits as it goes, and a refresh can interleave.
+        with transaction.atomic():
+            recompute_day(day)
+        days += 1
+        if out and days % 30 == 0:
+            out(f"  已汇总至 {day.isoformat()}（{days:,} 天）")
+        day += dt.timedelta(days=1)
+    return days
+
