@@ -18,16 +18,17 @@ backend into its log) and `linli sla-sweep` runs every `--sweep-every` seconds, 
 Every user logs in twice (an API token from POST /api/v1/auth/token and a page session through
 /login/, with the CSRF cookie) before the clock starts.
 
-Traffic (timed, `--seconds`, default 300). `--users` (40) threads, split by `--mix` (70,20,10 %) into
+Traffic (timed, `--seconds`, default 300). `--users` (40) threads, split by `--mix` (65,25,10 %) into
 residents, workers and officers; each has its own keep-alive connection and waits a random think time
 (`--think`, 0.5–3 s) between actions, which are picked by weight:
 
-- residents file cases (JSON `POST /api/v1/cases`, or the phone page `/cases/new/` with a photo), list
+- residents file cases (about one action in ten: JSON `POST /api/v1/cases`, or one time in three the
+  phone page `/cases/new/` with a photo), list
   and read their cases, open their notifications, their case page and home page, and rate their
   solved cases (`POST /api/v1/cases/{id}/confirm`; 5 % unsatisfied, which reopens the case);
-- grid workers list their cases and work them one step at a time (dispatch to themselves, accept,
-  solve; a third of the solves through the case page with a photo), and open `/cases/`, case pages,
-  home and notifications;
+- grid workers list their cases and work them a step at a time (take a new one on: dispatch it to
+  themselves and accept it; solve, a third of the solves through the case page with a photo), and
+  open `/cases/`, case pages, home and notifications;
 - officers open the figures (`/cases/figures/`, `GET /api/v1/cases/figures`), home, the indicators
   page and API, the resident and compound registries, the case list, and supervise hard cases in
   their area (API, or the case page's form).
@@ -39,7 +40,10 @@ are below their level. So every answer must be the expected one (200, 201, or a 
 page); anything else, or a dropped connection, is an error.
 
 At the end it prints, per kind of request, count, errors, p50, p95, p99 and max latency, the totals,
-and every error (status and first line). It then checks in the database that every case a client
+and every error (status and first line, or a page's form errors). Two baselines from the same run
+stand beside them: `GET /healthz` (Django and a `SELECT 1` through the same gunicorn), probed once a
+second during the run, is the floor any request pays on the machine as loaded; and pgbench's rate of
+single-row INSERTs with as many clients as gunicorn has threads, measured right after the run. It then checks in the database that every case a client
 was told about (a 201's id, a 302 to its page) exists exactly once and that no other case was filed
 by the run's residents, that no background task failed, that every sweep exited 0, that the gunicorn
 log has no traceback, and that `linli ledger-verify` passes. Exit 1 if anything failed. The database
@@ -75,6 +79,8 @@ from _common import (  # noqa: E402
     django_setup,
     free_port,
     machine,
+    pgbench_command,
+    pgbench_insert_tps,
     print_machine,
     print_table,
     run,
@@ -92,7 +98,7 @@ def parse(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seconds", type=float, default=300, help="timed run (default 300)")
     p.add_argument("--users", type=int, default=40, help="virtual users (default 40)")
-    p.add_argument("--mix", default="70,20,10", help="residents,workers,officers in %% (default 70,20,10)")
+    p.add_argument("--mix", default="65,25,10", help="residents,workers,officers in %% (default 65,25,10)")
     p.add_argument("--think", default="0.5,3", help="think time range in seconds (default 0.5,3)")
     p.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     p.add_argument("--threads", type=int, default=2, help="threads per gthread worker (default 2)")
@@ -354,7 +360,8 @@ class User:
 
 
 class Resident(User):
-    weights = {"file_api": 3, "file_page": 1, "list_api": 3, "detail_api": 2, "notifications": 2,
+    # About one action in ten files a case, so the workers' loop keeps up with the default mix.
+    weights = {"file_api": 1, "file_page": 0.5, "list_api": 3, "detail_api": 2, "notifications": 2,
                "mine_page": 1, "detail_page": 1, "home": 1, "rate": 3}
 
     def __init__(self, *a, compound, building, **kw):
@@ -425,7 +432,7 @@ class Resident(User):
 
 
 class Worker(User):
-    weights = {"work": 8, "list_page": 2, "detail_page": 1, "home": 1, "notifications": 1}
+    weights = {"work": 10, "list_page": 2, "detail_page": 1, "home": 1, "notifications": 1}
 
     def _mine(self):
         answer = self.get("GET /api/v1/cases?mine=true", "/api/v1/cases?mine=true&page_size=100", api=True)
@@ -443,7 +450,9 @@ class Worker(User):
         # so a fresh case with a building is in exactly one grid: mine.
         fresh = [r for r in answer.json()["results"] if r["id"] > self.world.watermark and r["building_id"]]
         if fresh:
+            # Taking a case on is dispatching it to oneself and accepting it, one after the other.
             self._dispatch(fresh[0]["id"])
+            self._accept(fresh[0]["id"])
 
     def _dispatch(self, case_id):
         self.post("POST /api/v1/cases/{id}/dispatch", f"/api/v1/cases/{case_id}/dispatch", api=True,
@@ -695,6 +704,17 @@ class SweepLoop(threading.Thread):
             self.stop.wait(self.every)
 
 
+def probe(port: int, stats: Stats, deadline: float) -> None:
+    """The baseline: GET /healthz once a second for the whole run."""
+    browser = Browser(port, stats)
+    while time.monotonic() < deadline:
+        tick = time.monotonic()
+        with contextlib.suppress(Unexpected):
+            browser.call("GET /healthz", "GET", "/healthz")
+        time.sleep(max(0.0, min(1.0 - (time.monotonic() - tick), deadline - time.monotonic())))
+    browser.close()
+
+
 def stop_group(proc: subprocess.Popen) -> None:
     if proc.poll() is not None:
         return
@@ -759,6 +779,7 @@ def main(argv):
                                   start_new_session=True)
         sweeps = SweepLoop(env, args.sweep_every, logs["sweep"])
         stats = Stats()
+        baseline = Stats()
         failed_setup = None
         try:
             wait_ready(port, gunicorn)
@@ -792,6 +813,8 @@ def main(argv):
             run_started = dt.datetime.now(dt.UTC)
             deadline = time.monotonic() + args.seconds
             threads = [threading.Thread(target=u.loop, args=(deadline,)) for u in users]
+            threads.append(threading.Thread(target=probe, args=(port, baseline, deadline)))
+            load_before = os.getloadavg()
             t0 = time.perf_counter()
             for t in threads:
                 t.start()
@@ -862,6 +885,8 @@ def main(argv):
             problems.append(f"ledger-verify exited {ledger.returncode}: {ledger.stdout.strip()} {ledger.stderr.strip()}")
         emails = texts["worker"].count("Subject: ")
         connections.close_all()
+        pg_clients = args.workers * args.threads
+        tps = pgbench_insert_tps(db, pg_clients, 15)
         info = machine(db)
 
     # ---- figures
@@ -869,7 +894,8 @@ def main(argv):
     print_machine(info)
     print(f"\n{len(users)} users ({n_res} residents, {len(world.workers)} grid workers, {n_off} officers), "
           f"think time {args.think[0]:g}–{args.think[1]:g} s, {elapsed:.0f} s; gunicorn {args.workers} gthread "
-          f"workers × {args.threads} threads; sla-sweep every {args.sweep_every:g} s and db_worker alongside")
+          f"workers × {args.threads} threads; sla-sweep every {args.sweep_every:g} s and db_worker alongside; "
+          f"load average {load_before[0]:.2f} when the run started")
     kinds = sorted(stats.latencies, key=lambda k: (k.split(" ", 2)[1], k))
     head = f"{'request':<46} {'count':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
     print("\n" + head + "\n" + "-" * len(head))
@@ -886,6 +912,11 @@ def main(argv):
     print(f"{'all requests':<46} {len(everything):>6} {errors:>6} "
           + " ".join(f"{percentile(everything, q) * 1000:>8.0f}" for q in (50, 95, 99))
           + f" {everything[-1] * 1000 if everything else float('nan'):>8.0f}")
+    floor = sorted(baseline.latencies.get("GET /healthz", [])) or [float("nan")]
+    probe_errors = sum(baseline.errors.values())
+    errors += probe_errors
+    print(f"{'baseline: GET /healthz, 1 probe/s, same run':<46} {len(floor):>6} {probe_errors:>6} "
+          + " ".join(f"{percentile(floor, q) * 1000:>8.0f}" for q in (50, 95, 99)) + f" {floor[-1] * 1000:>8.0f}")
     sweep_times = sorted(s for s, _ in sweeps.runs)
     print_table("totals and checks", [
         ("requests", f"{len(everything):,}", f"{len(everything) / elapsed:,.1f} per second"),
@@ -898,12 +929,15 @@ def main(argv):
         ("supervised targets", f"{supervised:,}", "hard cases supervised by officers (distinct)"),
         ("background tasks", ", ".join(f"{k} {v}" for k, v in sorted(tasks.items())) or "none",
          f"{emails:,} e-mails sent (console backend)"),
+        (f"baseline: pgbench single-row INSERT, {pg_clients} clients", f"{tps:,.0f}",
+         f"tps right after the run ({pgbench_command(pg_clients, 15)})"),
         ("ledger-verify", "ok" if ledger.returncode == 0 else "FAILED", ledger.stdout.strip().splitlines()[0]
          if ledger.stdout.strip() else ""),
     ])
-    if stats.error_list:
-        print(f"\nerrors ({len(stats.error_list)}):")
-        for line in stats.error_list[:50]:
+    if stats.error_list or baseline.error_list:
+        listed = stats.error_list + baseline.error_list
+        print(f"\nerrors ({len(listed)}):")
+        for line in listed[:50]:
             print(f"  {line}")
     if problems:
         print("\nproblems:")
