@@ -314,8 +314,16 @@ def has_chinese(text: str) -> bool:
     return re.search(r"[\u4e00-\u9fff]", text) is not None
 
 
-def snippet(data: bytes, limit: int = 160) -> str:
+def readable(data: bytes) -> str:
+    """The body as text, JSON with its Chinese un-escaped."""
     text = data.decode("utf-8", "replace")
+    with contextlib.suppress(ValueError):
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    return text
+
+
+def snippet(data: bytes, limit: int = 160) -> str:
+    text = readable(data)
     if "<html" in text.lower() or "<!doctype" in text.lower():
         title = re.search(r"<title>(.*?)</title>", text, re.S | re.I)
         h1 = re.search(r"<h1>(.*?)</h1>", text, re.S | re.I)
@@ -852,7 +860,7 @@ def fault_disk(db: FaultDatabase, world, args, verdicts: Verdicts) -> None:
                  ("cases filed (201) before the disk was full", f"{filed}", "")]
         if failed:
             n, status, data = failed[0]
-            text = data.decode("utf-8", "replace")
+            text = readable(data)
             rows.append(("answer when full", f"{status}", snippet(data)))
             verdicts.check("disk", "a full disk is answered with a clear Chinese message",
                            status in (400, 503, 507) and has_chinese(text) and "照片" in text,

@@ -6,6 +6,7 @@ bench/faults.py; these are the same faults injected in-process, quick enough for
 
 import datetime as dt
 import errno
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -99,7 +100,7 @@ def test_full_disk_is_answered_with_a_chinese_message(world, frozen, counts, med
     assert counts() == before
     # a refusal the phone can show (not Django's English "Server Error (500)")
     assert answer.status_code in (400, 503, 507)
-    assert "照片" in answer.content.decode()
+    assert "照片" in json.dumps(answer.json(), ensure_ascii=False)
 
 
 def test_sweep_interrupted_after_a_batch_then_rerun_escalates_each_case_once(
