@@ -22,10 +22,10 @@ Traffic (timed, `--seconds`, default 300). `--users` (40) threads, split by `--m
 residents, workers and officers; each has its own keep-alive connection and waits a random think time
 (`--think`, 0.5–3 s) between actions, which are picked by weight:
 
-- residents file cases (about one action in ten: JSON `POST /api/v1/cases`, or one time in three the
-  phone page `/cases/new/` with a photo), list
-  and read their cases, open their notifications, their case page and home page, and rate their
-  solved cases (`POST /api/v1/cases/{id}/confirm`; 5 % unsatisfied, which reopens the case);
+- residents file cases (about one action in ten: JSON `POST /api/v1/cases`, or one time in three
+  the phone page `/cases/new/` with a photo), list and read their cases, open their notifications,
+  their case page and home page, and rate their solved cases (`POST /api/v1/cases/{id}/confirm`;
+  5 % unsatisfied, which reopens the case);
 - grid workers list their cases and work them a step at a time (take a new one on: dispatch it to
   themselves and accept it; solve, a third of the solves through the case page with a photo), and
   open `/cases/`, case pages, home and notifications;
@@ -43,11 +43,20 @@ At the end it prints, per kind of request, count, errors, p50, p95, p99 and max 
 and every error (status and first line, or a page's form errors). Two baselines from the same run
 stand beside them: `GET /healthz` (Django and a `SELECT 1` through the same gunicorn), probed once a
 second during the run, is the floor any request pays on the machine as loaded; and pgbench's rate of
-single-row INSERTs with as many clients as gunicorn has threads, measured right after the run. It then checks in the database that every case a client
-was told about (a 201's id, a 302 to its page) exists exactly once and that no other case was filed
-by the run's residents, that no background task failed, that every sweep exited 0, that the gunicorn
-log has no traceback, and that `linli ledger-verify` passes. Exit 1 if anything failed. The database
-is dropped at the end, also on failure.
+single-row INSERTs with as many clients as gunicorn has threads, measured right after the run.
+
+It then checks in the database that every case a client was told about (a 201's id, a 302 to its
+page) exists exactly once and that no other case was filed by the run's residents, that no
+background task failed, that every sweep exited 0, that the gunicorn and worker logs have no
+traceback, and that `linli ledger-verify` passes. Exit 1 if anything failed. The database is dropped
+at the end, also on failure.
+
+To measure the committed code while the working tree holds changes in progress, run it from an
+export of HEAD that uses this virtualenv:
+
+    mkdir /tmp/linli-head && git archive HEAD | tar -x -C /tmp/linli-head
+    ln -s "$PWD/.venv" /tmp/linli-head/.venv
+    cd /tmp/linli-head && PYTHONPATH=$PWD .venv/bin/python bench/load_mixed.py
 """
 
 import argparse
