@@ -657,7 +657,7 @@ def fault_restart(db: FaultDatabase, world, server: OwnPostgres, args, verdicts:
         load_ended = time.monotonic()
         # A third restart while nobody is sending: at night, say. Every gunicorn thread still holds
         # the connection it used under load (CONN_MAX_AGE); the app itself is not restarted. Then
-        # 20 requests one after another, each on a new HTTP connection so they spread over the
+        # requests one after another, each on a new HTTP connection so they spread over the
         # workers and threads, until 10 in a row succeed (40 at most).
         quiet_took = server.restart("fast")
         probes = []
