@@ -1,13 +1,10 @@
 """Reads that list cases, always through the jurisdiction filter."""
 
-from django.db.models import Case as When_
-from django.db.models import F, Q, Value, When
-from django.db.models.fields import DateTimeField
+from django.db.models import F, Q
 
 from linli.accounts.scope import scope_for
 from linli.cases.models import (
     OPEN_STATUSES,
-    UNACCEPTED_STATUSES,
     Case,
     CaseEvent,
     Level,
@@ -16,16 +13,6 @@ from linli.cases.models import (
 )
 from linli.core import clock
 from linli.core.scoping import visible
-
-
-def _due_expression():
-    # The deadline that matters now: arriving while nobody has taken it, solving after; none once solved.
-    return When_(
-        When(status__in=UNACCEPTED_STATUSES, then=F("arrive_by")),
-        When(status=Status.ACCEPTED, then=F("solve_by")),
-        default=Value(None),
-        output_field=DateTimeField(),
-    )
 
 
 def case_list_visible_to(*, actor, filters: dict | None = None):
@@ -50,7 +37,6 @@ def case_list_visible_to(*, actor, filters: dict | None = None):
     if filters.get("supervised"):
         qs = qs.filter(supervised=True)
     now = clock.now()
-    qs = qs.annotate(due_at=_due_expression())
     if filters.get("overdue"):
         qs = qs.filter(due_at__lt=now)
     text = (filters.get("q") or "").strip()

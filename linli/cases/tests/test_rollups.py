@@ -232,3 +232,18 @@ def test_command_refreshes_and_rebuilds(world):
     call_command("case-rollups", "--rebuild", stdout=out)
     assert "已重建 1 天" in out.getvalue()
     assert CaseDay.objects.get(level="compound").solved == 1
+
+
+def test_rebuild_of_a_range_touches_only_those_days(world):
+    clock.freeze(NOW)
+    _random_cases(world, 13, n=30)
+    rollups.refresh()
+    before = CaseDay.objects.filter(level="district").order_by("day", "tier").values_list("day", "cases")
+    before = list(before)
+    CaseDay.objects.filter(day=dt.date(2025, 3, 2)).delete()
+    CaseDay.objects.filter(day=dt.date(2025, 3, 4)).update(cases=0)
+    assert rollups.rebuild(since=dt.date(2025, 3, 2), until=dt.date(2025, 3, 2)) == 1
+    after = list(CaseDay.objects.filter(level="district").order_by("day", "tier").values_list("day", "cases"))
+    # the 2nd is back; the 4th, outside the range, keeps its (spoilt) rows
+    assert [r for r in after if r[0] != dt.date(2025, 3, 4)] == [r for r in before if r[0] != dt.date(2025, 3, 4)]
+    assert all(cases == 0 for day, cases in after if day == dt.date(2025, 3, 4))

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from linli.accounts.models import User
+from linli.cases import rollups
 from linli.core import audit
 from linli.demo.generator import DEFAULT_SEED, LOGINS, PASSWORD, SHAPES, generate, ordered_counts
 from linli.places.models import AdminUnit
@@ -40,6 +41,9 @@ class Command(BaseCommand):
             audit.record(actor=None, action="demo_load", object_type="demo",
                          object_repr=f"演示数据（规模 {scale}，种子 {seed}）",
                          changes={"seed": seed, "scale": scale, "counts": counts}, channel="command")
+        # The demo files cases over many days at once: build their rollups in one pass now rather than
+        # leave the first reader of the figures to refresh every day.
+        rollups.rebuild()
         elapsed = time.perf_counter() - started
 
         self.stdout.write(self.style.SUCCESS(f"已载入演示数据（规模 {scale}，种子 {seed}），用时 {elapsed:.1f} 秒："))

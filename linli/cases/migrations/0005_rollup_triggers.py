@@ -7,6 +7,10 @@ INSERT … SELECT; SQLite has row triggers only.
 
 Only columns the figures read matter: an update touching none of them marks nothing. Existing
 cases are all marked once, so the first refresh builds the rollups of an existing database.
+
+On SQLite a later migration that rebuilds cases_case or cases_escalation (Django remakes the table
+for most column changes there) drops these triggers with the old table: such a migration must run
+`drop_sqlite_triggers` before and `create_sqlite_triggers` after (test_rollups fails otherwise).
 """
 
 from django.db import migrations
@@ -93,13 +97,22 @@ SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS {name}" for name in (
 MARK_ALL = "INSERT INTO cases_casedaydirty (compound_id, requested_at) SELECT compound_id, requested_at FROM cases_case"
 
 
+def drop_sqlite_triggers(schema_editor):
+    for statement in SQLITE_BACKWARD:
+        schema_editor.execute(statement)
+
+
+def create_sqlite_triggers(schema_editor):
+    for statement in SQLITE_FORWARD:
+        schema_editor.execute(statement)
+
+
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_FORWARD)
     elif vendor == "sqlite":
-        for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement)
+        create_sqlite_triggers(schema_editor)
     else:
         raise RuntimeError(f"诉求汇总触发器不支持数据库 {vendor}")
     schema_editor.execute(MARK_ALL)
@@ -113,5 +126,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0003_rollups")]
+    dependencies = [("cases", "0004_case_due_at")]
     operations = [migrations.RunPython(forward, backward)]
