@@ -11,6 +11,19 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """A file field that takes several files: the plain FileField rejects the widget's list of them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return super().clean(data, initial)
+
+
 def _select(choices, blank="请选择"):
     return forms.Select(choices=[("", blank)] + list(choices))
 
@@ -30,8 +43,7 @@ class CaseForm(forms.Form):
         attrs={"step": "0.000001", "min": "-90", "max": "90", "inputmode": "decimal", "placeholder": "如 37.8570"}))
     longitude = forms.CharField(label="经度（可选）", required=False, widget=forms.NumberInput(
         attrs={"step": "0.000001", "min": "-180", "max": "180", "inputmode": "decimal", "placeholder": "如 112.5489"}))
-    photos = forms.FileField(label="照片（最多 6 张，每张不超过 10 MB）", required=False,
-                             widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
+    photos = MultipleFileField(label="照片（最多 6 张，每张不超过 10 MB）", required=False)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,8 +118,7 @@ class NoteForm(forms.Form):
 
 class SolveForm(forms.Form):
     note = forms.CharField(label="办理结果", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    photos = forms.FileField(label="照片（可选，最多 6 张）", required=False,
-                             widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
+    photos = MultipleFileField(label="照片（可选，最多 6 张）", required=False)
 
 
 class ConfirmForm(forms.Form):

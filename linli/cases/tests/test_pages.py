@@ -169,3 +169,17 @@ def test_notifications_page_and_bell(client_for, open_case, world):
     assert "新诉求" in client.get("/cases/notifications/").content.decode()
     client.post("/cases/notifications/")
     assert unread_count(world.user("grid_worker")) == 0
+
+
+def test_solving_on_the_page_with_photos_keeps_them(client_for, open_case, world):
+    # a grid worker solves on the case page and attaches two photos of the result
+    case = open_case()
+    worker = world.user("grid_worker")
+    services.case_dispatch(actor=worker, case=case, assignee=worker)
+    services.case_accept(actor=worker, case=case)
+    response = client_for("grid_worker").post(f"/cases/{case.pk}/solve/", {
+        "note": "已清理完毕", "photos": [jpeg("after1.jpg"), jpeg("after2.jpg")]})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.SOLVED
+    assert case.photos.count() == 2
