@@ -9,6 +9,8 @@ from django.core.files.storage import default_storage
 MAX_PHOTOS = 6
 MAX_BYTES = 10 * 1024 * 1024
 
+STORAGE_FAILED = "照片未能保存（服务器存储空间不足或不可写），诉求未提交。请稍后再试，或先不附照片提交。"
+
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
 
 
@@ -55,7 +57,13 @@ def store(upload, kind: str, stage: str) -> str:
 
     name = f"cases/{clock.now():%Y/%m}/{stage}-{uuid.uuid4().hex}.{_EXTENSIONS[kind]}"
     upload.seek(0)
-    return default_storage.save(name, upload)
+    try:
+        return default_storage.save(name, upload)
+    except OSError as exc:
+        # A full or read-only disk: remove whatever part of the file was written (the caller never
+        # learns this name, so it could not), and answer with a form error instead of a bare 500.
+        discard([name])
+        raise ValidationError({"photos": [STORAGE_FAILED]}) from exc
 
 
 def discard(names) -> None:

@@ -77,7 +77,6 @@ def test_full_disk_during_intake_leaves_no_case_no_rows_and_no_file(world, froze
     assert media_files(media) == []
 
 
-@pytest.mark.xfail(strict=True, reason="photos.store leaves the partly written file of a failed save behind")
 def test_full_disk_leaves_no_partly_written_file(world, frozen, counts, media, full_disk):
     # given a disk that fills up half-way through the first photo (as a real full disk does)
     full_disk(room=0, partial=True)
@@ -89,7 +88,6 @@ def test_full_disk_leaves_no_partly_written_file(world, frozen, counts, media, f
     assert media_files(media) == []
 
 
-@pytest.mark.xfail(strict=True, reason="a full upload disk is answered with a bare 500, not a Chinese message")
 def test_full_disk_is_answered_with_a_chinese_message(world, frozen, counts, media, full_disk):
     full_disk(room=0)
     client = Client(raise_request_exception=False)
