@@ -1,5 +1,9 @@
 """The JSON API under /api/v1/: one NinjaAPI, each domain adds its router."""
 
+import logging
+
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseUnavailable
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -7,6 +11,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from linli.accounts.tokens import token_user
 from linli.core.errors import Forbidden, NotFound
+
+logger = logging.getLogger(__name__)
 
 
 class BearerAuth(HttpBearer):
@@ -61,6 +67,17 @@ def _unauthenticated(request, exc):
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
     return api.create_response(request, {"detail": "请求参数有误", "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(DatabaseUnavailable)
+@api.exception_handler(InterfaceError)
+def _database_down(request, exc):
+    # The database is restarting or unreachable: nothing was written (the transaction did not commit),
+    # and the client may send the same request again shortly.
+    logger.warning("database unavailable: %s", exc)
+    response = api.create_response(request, {"detail": "服务暂时不可用（数据库连接中断），请稍后重试。"}, status=503)
+    response["Retry-After"] = "5"
+    return response
 
 
 def _register_routers():

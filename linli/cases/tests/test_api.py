@@ -111,3 +111,21 @@ def test_worklist_filters_and_pages(client_for, open_case, world):
     assert client.get("/api/v1/cases?level=community").json()["count"] == 1
     assert client_for("outsider").get("/api/v1/cases").json()["count"] == 0
     assert Case.objects.filter(status=Status.NEW).count() == 3
+
+
+def test_database_outage_is_a_503_with_retry_after(client_for, world, monkeypatch, counts):
+    # when the database connection breaks under a request (PostgreSQL restarting)
+    from django.db import OperationalError
+
+    from linli.cases import selectors
+
+    def broken(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(selectors, "case_list_visible_to", broken)
+    before = counts()
+    response = client_for("grid_worker").get("/api/v1/cases")
+    # then the client is told to retry, in JSON and in Chinese, and nothing was written
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "稍后重试" in response.json()["detail"]
+    assert counts() == before
