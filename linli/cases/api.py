@@ -124,8 +124,10 @@ def _invalid(exc: ValidationError):
     return 400, {"detail": "请求参数有误", "errors": errors}
 
 
-@router.post("/cases", response={201: CaseOut, 400: ErrorOut, 403: ErrorOut},
-             summary="提交诉求（JSON，或 multipart 附最多 6 张照片）")
+@router.post("/cases", response={200: CaseOut, 201: CaseOut, 400: ErrorOut, 403: ErrorOut},
+             summary="提交诉求（JSON，或 multipart 附最多 6 张照片）",
+             description="可带请求头 Idempotency-Key（1–64 个字符）：同一账号以同一请求键重发时不再新建，"
+                         "返回首次提交的诉求（状态码 200）。网络中断后重试请带上它。")
 def case_create(request):
     try:
         data, files = _body(request)
@@ -137,11 +139,12 @@ def case_create(request):
             latitude=data.get("latitude"), longitude=data.get("longitude"), address=str(data.get("address") or ""),
             channel=str(data.get("channel") or Channel.ONLINE), contact_name=str(data.get("contact_name") or ""),
             contact_phone=str(data.get("contact_phone") or ""), tier=str(data.get("tier") or ""),
+            client_key=request.headers.get("Idempotency-Key", ""),
         )
         case = services.case_open(actor=request.auth, intake=intake, photo_files=files)
     except ValidationError as exc:
         return _invalid(exc)
-    return 201, _out(case)
+    return (200 if case.replayed else 201), _out(case)
 
 
 @router.get("/cases", response=CasePageOut, summary="工作台列表（按紧急程度排序，分页）")

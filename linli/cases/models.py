@@ -210,6 +210,10 @@ class Case(models.Model):
     follow_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回访人", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
 
+    # The submitter's own key for this filing (the API's Idempotency-Key, prefixed with the user's id):
+    # a client that resends after a lost answer gets the same case back instead of a second one.
+    client_key = models.CharField("提交请求键", max_length=100, null=True, blank=True, editable=False)
+
     # A big matter goes to the council; the council fills in its proposal's reference here.
     proposal_ref = models.CharField("议事提案", max_length=64, null=True, blank=True)
 
@@ -234,6 +238,9 @@ class Case(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(description=""), name="case_description_not_empty"),
+            # Partial (condition) so SQLite adds it as an index instead of rebuilding the table.
+            models.UniqueConstraint(fields=["client_key"], condition=Q(client_key__isnull=False),
+                                    name="case_client_key_once"),
         ]
 
     def __str__(self):

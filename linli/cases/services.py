@@ -170,6 +170,12 @@ class Intake:
     contact_name: str = ""
     contact_phone: str = ""
     tier: str = ""
+    # The client's key for this filing (API header Idempotency-Key): the same key again returns the
+    # case filed the first time.
+    client_key: str = ""
+
+
+CLIENT_KEY_MAX = 64
 
 
 def _pick(queryset, value, field, label, errors):
@@ -201,6 +207,16 @@ def _decimal(value, low, high, field, label, errors):
 def case_open(*, actor, intake: Intake, photo_files=()) -> Case:
     """File a case: a resident online for their own compound, or staff on someone's behalf."""
     require(getattr(actor, "is_authenticated", False), "请先登录")
+    client_key = None
+    if intake.client_key:
+        key = str(intake.client_key).strip()
+        if not key or len(key) > CLIENT_KEY_MAX or not key.isprintable():
+            raise ValidationError({"client_key": [f"请求键应为 1 至 {CLIENT_KEY_MAX} 个可打印字符。"]})
+        client_key = f"{actor.pk}:{key}"
+        earlier = Case.objects.filter(client_key=client_key).first()
+        if earlier is not None:
+            earlier.replayed = True
+            return earlier
     scope = scope_for(actor)
     staff = can_edit(actor)
     if intake.channel == Channel.ONLINE:
@@ -278,7 +294,7 @@ def case_open(*, actor, intake: Intake, photo_files=()) -> Case:
                 address=address, reporter=actor if intake.channel == Channel.ONLINE else None,
                 contact_name=contact_name, contact_phone=contact_phone,
                 taken_by=actor if intake.channel != Channel.ONLINE else None,
-                requested_at=now, updated_at=now, arrive_by=arrive_by, solve_by=solve_by,
+                requested_at=now, updated_at=now, arrive_by=arrive_by, solve_by=solve_by, client_key=client_key,
             )
             for upload, kind in checked:
                 name = photos.store(upload, kind, "intake")
@@ -290,10 +306,19 @@ def case_open(*, actor, intake: Intake, photo_files=()) -> Case:
             audit.record(actor=actor, action="case.open", obj=case, object_repr=f"诉求 #{case.pk}",
                          changes=audit.diff({}, audit.snapshot(case)))
             notify(officers_at(case, Level.COMPOUND), f"新诉求 #{case.pk}：{category.name}，请及时派单", _link(case))
+    except IntegrityError:
+        photos.discard(saved)
+        # The same key sent twice at once: the other request filed it first.
+        earlier = Case.objects.filter(client_key=client_key).first() if client_key else None
+        if earlier is None:
+            raise
+        earlier.replayed = True
+        return earlier
     except BaseException:
         # The rows are gone with the rollback; the files must go too, or they would be orphans.
         photos.discard(saved)
         raise
+    case.replayed = False
     return case
 
 

@@ -129,3 +129,32 @@ def test_database_outage_is_a_503_with_retry_after(client_for, world, monkeypatc
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert "稍后重试" in response.json()["detail"]
     assert counts() == before
+
+
+def test_a_resent_filing_with_the_same_key_files_one_case(client_for, world, frozen):
+    body = json.dumps({"category": "sanitation", "description": "楼道灯坏了", "compound": world.compound1.pk})
+    resident = client_for("resident")
+
+    def send(client, key):
+        return client.post("/api/v1/cases", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+
+    first = send(resident, "phone-7f3a-0001")
+    # the answer was lost; the phone sends the same filing again with the same key
+    again = send(resident, "phone-7f3a-0001")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert Case.objects.count() == 1
+    # another key is another filing; the same key from another user is theirs, not this one
+    assert send(resident, "phone-7f3a-0002").status_code == 201
+    other = send(client_for("grid_worker"), "phone-7f3a-0001")
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+    assert Case.objects.count() == 3
+
+
+def test_a_bad_key_is_refused_and_nothing_filed(client_for, world, frozen, counts):
+    before = counts()
+    response = client_for("resident").post(
+        "/api/v1/cases", json.dumps({"category": "sanitation", "description": "x", "compound": world.compound1.pk}),
+        content_type="application/json", HTTP_IDEMPOTENCY_KEY="k" * 65)
+    assert response.status_code == 400 and "client_key" in response.json()["errors"]
+    assert counts() == before
