@@ -34,7 +34,10 @@ own free port, both up for the whole run; only one of them is under load at a ti
    - helpdesk's list page `GET /tickets/` as the agent, which holds no rows: its DataTable loads them
      with `GET /datatables_ticket_list/<query>?draw=1&start=0&length=25`, the URL taken from the page.
      A person waits for both, so the page row adds them up.
-   Every answer must be 200 and report the queue size as its total.
+   Every answer must be 200 and report the queue size as its total. `--rest-gets N` also times N
+   GETs of helpdesk's REST list `/api/tickets/?status=1` (off by default: that view reads the custom
+   fields of every open ticket, one query each, before it pages: 1.8 s a GET at 3,000 open tickets
+   in a quick run here, so of the order of a minute at 100,000, near gunicorn's 120 s timeout).
 
 It prints the machine, one table (measure | Linli | helpdesk | Linli ÷ helpdesk) and pgbench's
 single-row INSERT rate on the same server with the same clients (`--pgbench-seconds`, 0 skips it).
