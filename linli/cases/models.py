@@ -443,7 +443,11 @@ class CaseDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["level", "unit", "day", "tier"], name="caseday_node_day_tier"),
         ]
-        indexes = [models.Index(fields=["level", "parent", "day"], name="caseday_children")]
+        indexes = [
+            models.Index(fields=["level", "parent", "day"], name="caseday_children"),
+            # Recomputing a day replaces its rows: without this, each replace scanned the whole level.
+            models.Index(fields=["day", "level"], name="caseday_day"),
+        ]
 
 
 class CaseDayDirty(models.Model):
