@@ -218,3 +218,18 @@ def test_each_part_draws_its_own_cases():
     assert rows(0) == rows(0)
     assert not {r[13] for r in rows(0)} & {r[13] for r in rows(1)}
     assert not {r[13] for r in rows(1)} & {r[13] for r in rows(2)}
+
+
+@pytest.mark.postgres
+def test_add_cases_can_drop_the_case_indexes_for_the_load_and_builds_them_again(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("the indexes are only dropped on PostgreSQL")
+    # given a tiny city and the case table's indexes
+    city.generate_city(TINY_SHAPE, 4, 10, out=quiet)
+    before = city.secondary_indexes(Case)
+    # when cases are added with the indexes dropped meanwhile
+    report = city.add_cases(25, 4, 1, rebuild_indexes=True, out=quiet)
+    # then the same indexes are back, and the rows are in
+    assert report["indexes_rebuilt"] == len(before) > 5
+    assert city.secondary_indexes(Case) == before
+    assert Case.objects.count() == 35

@@ -59,17 +59,20 @@ class Command(BaseCommand):
                             help="向已生成的城市追加 N 件诉求：同一两年时间窗，另取一段随机序列，不与已有诉求重复")
         parser.add_argument("--part", type=int, default=None,
                             help="追加诉求的部分编号（默认为此前追加次数加 1；同一种子的同一部分只能载入一次）")
+        parser.add_argument("--keep-indexes", action="store_true",
+                            help=f"追加诉求时保留索引逐行更新（默认在 PostgreSQL 上追加 {city.REBUILD_INDEXES_FROM:,} 件及以上时"
+                                 "先删除诉求表的索引、载入后重建，其间诉求表不可读）")
         parser.add_argument("--batch-rows", type=int, default=city.BATCH_ROWS, help="每批写入的行数")
         parser.add_argument("--bulk-create", action="store_true", help="在 PostgreSQL 上也用 bulk_create（对比用）")
         # For tests: any shape, as JSON fields of Shape over the street shape.
         parser.add_argument("--shape-json", default=None, help=argparse.SUPPRESS)
 
-    def handle(self, *args, scale, seed, cases, add_cases, part, batch_rows, bulk_create, shape_json, **options):
+    def handle(self, *args, scale, seed, cases, add_cases, part, keep_indexes, batch_rows, bulk_create, shape_json, **options):
         copy = False if bulk_create else None
         if add_cases is not None:
             if scale or cases is not None or shape_json:
                 raise CommandError("--add-cases 只向已有城市追加诉求，不能与 --scale、--cases、--shape-json 同时使用。")
-            self._add_cases(add_cases, seed, part, batch_rows, copy)
+            self._add_cases(add_cases, seed, part, batch_rows, copy, keep_indexes)
             return
         if part is not None:
             raise CommandError("--part 只用于 --add-cases。")
@@ -89,7 +92,7 @@ class Command(BaseCommand):
                      changes={"seed": seed, "scale": shape.name, "cases": n_cases, "counts": report["counts"]},
                      channel="command")
 
-    def _add_cases(self, n, seed, part, batch_rows, copy):
+    def _add_cases(self, n, seed, part, batch_rows, copy, keep_indexes):
         if n <= 0:
             raise CommandError("--add-cases 须为正整数。")
         if not Compound.objects.exists():
@@ -106,7 +109,8 @@ class Command(BaseCommand):
         if any(e.changes.get("seed") == seed and e.changes.get("part") == part for e in added):
             raise CommandError(f"种子 {seed} 的第 {part} 部分诉求已经追加过，再次载入会重复：请换一个 --part。")
         try:
-            report = city.add_cases(n, seed, part, batch_rows=batch_rows, copy=copy, out=self.stdout.write)
+            report = city.add_cases(n, seed, part, batch_rows=batch_rows, copy=copy,
+                                    rebuild_indexes=False if keep_indexes else None, out=self.stdout.write)
         except ValueError as e:
             raise CommandError("没有可用的小区或启用的诉求类别，无法生成诉求。") from e
         audit.record(actor=None, action=ADD_CASES_ACTION, object_type="demo",
