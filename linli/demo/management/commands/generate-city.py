@@ -48,10 +48,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=list(CITY_SHAPES), default=None,
-                            help="规模（默认 street）：street（约 1/60 城市，PostgreSQL 上约 1 分钟）、"
-                                 "district（约 1/6，约 10 分钟）、city（6 个区、500 万居民、1000 万诉求；"
-                                 "2 核机器上区划与人口约 12 分钟，诉求另需约 30 分钟，建议先 --cases 0 "
-                                 "再用 --add-cases 分批追加）")
+                            help="规模（默认 street）：street（约 1/60 城市）、district（约 1/6）、"
+                                 "city（6 个区、约 490 万居民、1000 万诉求）。city 的区划与人口约 1040 万行，"
+                                 "在 2 核 PostgreSQL 机器上空闲时约 10 分钟、繁忙时约 40 分钟；诉求每 100 万件"
+                                 "约 2–3 分钟。建议先 --scale city --cases 0，再用 --add-cases 追加诉求")
         parser.add_argument("--seed", type=int, default=None,
                             help=f"随机种子（默认 {DEFAULT_SEED}；追加诉求时默认沿用生成城市时的种子）")
         parser.add_argument("--cases", type=int, default=None, help="诉求数量（默认按规模）")
