@@ -288,13 +288,20 @@ def _status_for(rng: random.Random, age: dt.timedelta) -> str:
     return rng.choices(values, weights=weights)[0].value
 
 
+def case_stream(seed: int, part: int = 0) -> str:
+    """The seed of the cases' own random stream: part 0 is the city's first load, 1, 2, … each `--add-cases`."""
+    return f"{seed}:cases" if part == 0 else f"{seed}:cases:{part}"
+
+
 def case_rows(n: int, seed: int, *, end: dt.datetime, compounds: list[tuple[int, str, list]],
-              categories: list[tuple[int, str, str, str]], years: int = CASE_YEARS) -> Iterator[tuple]:
+              categories: list[tuple[int, str, str, str]], years: int = CASE_YEARS,
+              part: int = 0) -> Iterator[tuple]:
     """`n` cases, oldest first, filed evenly over `years` years before `end`, as rows in CASE_COLUMNS order.
 
     `compounds` are (id, name, [(building id, number), …]); `categories` (id, name, default tier, handler kind).
+    Each `part` draws from its own stream over the same window, so parts added later do not repeat earlier ones.
     """
-    rng = random.Random(f"{seed}:cases")
+    rng = random.Random(case_stream(seed, part))
     people = words.NamePicker(rng)
     span = dt.timedelta(days=365 * years)
     start = end - span
@@ -365,12 +372,12 @@ def case_categories() -> list[tuple[int, str, str, str]]:
 
 
 def generate_cases(n: int, seed: int, *, writer: BulkWriter, end: dt.datetime,
-                   out: Callable[[str], None] = print, report_every: int = 100_000) -> int:
+                   out: Callable[[str], None] = print, report_every: int = 100_000, part: int = 0) -> int:
     compounds, categories = case_places(), case_categories()
     if not compounds or not categories:
         raise ValueError("no compounds or no active service categories to file cases against")
     progress = writer.progress
-    rows = case_rows(n, seed, end=end, compounds=compounds, categories=categories)
+    rows = case_rows(n, seed, end=end, compounds=compounds, categories=categories, part=part)
 
     def reported(rows):
         for i, row in enumerate(rows, 1):
@@ -393,6 +400,33 @@ def case_window_end(anchor: dt.date) -> dt.datetime:
 # The whole run
 
 
+def print_summary(out: Callable[[str], None], progresses: Iterable[Progress], meter: CryptoMeter,
+                  sections: Iterable[tuple[str, int, float]], started: float) -> tuple[float, int]:
+    """Rows and rows/s per table with their total, each section's rate, the crypto cost and the peak RSS."""
+    progresses = list(progresses)
+    out("")
+    out(f"{'表':<34}{'行数':>12}{'写入秒数':>10}{'行/秒':>12}")
+    for progress in progresses:
+        for table, stat in sorted(progress.tables.items(), key=lambda item: -item[1].rows):
+            rate = stat.rows / stat.seconds if stat.seconds else 0
+            out(f"{table:<34}{stat.rows:>12,}{stat.seconds:>10.1f}{rate:>12,.0f}")
+    rows = sum(p.rows for p in progresses)
+    seconds = sum(s.seconds for p in progresses for s in p.tables.values())
+    out(f"{'合计（仅写入）':<34}{rows:>12,}{seconds:>10.1f}{rows / seconds if seconds else 0:>12,.0f}")
+    out("")
+    for label, n, elapsed in sections:
+        if n:
+            out(f"{label}：{n:,} 行，用时 {elapsed:,.1f} 秒，{n / elapsed:,.0f} 行/秒（含生成）")
+    for name, label in (("encrypt", "加密 crypto.encrypt"), ("lookup_hash", "查找哈希 crypto.lookup_hash")):
+        calls, spent = meter.calls[name], meter.seconds[name]
+        per = spent / calls * 1e6 if calls else 0
+        out(f"{label}：{calls:,} 次，{spent:,.1f} 秒（每次 {per:.1f} 微秒）")
+    total = time.perf_counter() - started
+    peak = peak_rss_bytes()
+    out(f"合计用时 {total:,.1f} 秒，{rows:,} 行，{rows / total if total else 0:,.0f} 行/秒；内存峰值（RSS）{peak / 2**20:,.0f} MiB")
+    return total, peak
+
+
 def generate_city(shape: Shape, seed: int, n_cases: int, *, batch_rows: int = BATCH_ROWS,
                   copy: bool | None = None, out=print) -> dict:
     """Generate and print the progress and the figures; returns the counts and timings."""
@@ -410,29 +444,82 @@ def generate_city(shape: Shape, seed: int, n_cases: int, *, batch_rows: int = BA
         case_progress = Progress(out=out)
         writer.progress = case_progress
         loaded = generate_cases(n_cases, seed, writer=writer, end=case_window_end(DEFAULT_ANCHOR),
-                                     out=out) if n_cases else 0
+                                out=out) if n_cases else 0
         case_seconds = case_progress.elapsed()
 
     counts = ordered_counts(context.counts)
     counts["诉求"] = loaded
-    out("")
-    out(f"{'表':<34}{'行数':>12}{'写入秒数':>10}{'行/秒':>12}")
-    for progress in (registry_progress, case_progress):
-        for table, stat in sorted(progress.tables.items(), key=lambda item: -item[1].rows):
-            rate = stat.rows / stat.seconds if stat.seconds else 0
-            out(f"{table:<34}{stat.rows:>12,}{stat.seconds:>10.1f}{rate:>12,.0f}")
-    registry_rows = registry_progress.rows
-    out("")
-    out(f"区划与人口：{registry_rows:,} 行，用时 {registry_seconds:,.1f} 秒，{registry_rows / registry_seconds:,.0f} 行/秒（含生成）")
-    if loaded:
-        out(f"诉求：{loaded:,} 行，用时 {case_seconds:,.1f} 秒，{loaded / case_seconds:,.0f} 行/秒（含生成）")
-    for name, label in (("encrypt", "加密 crypto.encrypt"), ("lookup_hash", "查找哈希 crypto.lookup_hash")):
-        calls, seconds = meter.calls[name], meter.seconds[name]
-        per = seconds / calls * 1e6 if calls else 0
-        out(f"{label}：{calls:,} 次，{seconds:,.1f} 秒（每次 {per:.1f} 微秒）")
-    total = time.perf_counter() - started
-    peak = peak_rss_bytes()
-    out(f"合计用时 {total:,.1f} 秒；内存峰值（RSS）{peak / 2**20:,.0f} MiB")
+    total, peak = print_summary(out, (registry_progress, case_progress), meter, (
+        ("区划与人口", registry_progress.rows, registry_seconds), ("诉求", loaded, case_seconds)), started)
     return {"counts": counts, "seconds": total, "peak_rss": peak, "writer": writer.name,
+            "encrypt": (meter.calls["encrypt"], meter.seconds["encrypt"]),
+            "lookup_hash": (meter.calls["lookup_hash"], meter.seconds["lookup_hash"])}
+
+
+# From this many rows on, `add_cases` on PostgreSQL drops the case table's indexes and builds them again
+# after the load: 18 B-trees updated row by row (and evicted from shared buffers as they grow) cost more
+# than building them once from the finished table.
+REBUILD_INDEXES_FROM = 100_000
+
+
+def secondary_indexes(model) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the table's indexes that back no constraint (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = %s::regclass AND NOT x.indisprimary"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
+            " ORDER BY i.relname", [model._meta.db_table])
+        return cursor.fetchall()
+
+
+def add_cases(n: int, seed: int, part: int, *, batch_rows: int = BATCH_ROWS, copy: bool | None = None,
+              rebuild_indexes: bool | None = None, out=print) -> dict:
+    """Append `n` cases to a city already loaded: part `part` of its cases, over the same window.
+
+    The registry is only read (compounds, buildings, categories). Part numbers above 0 never draw the
+    stream of the first load, so the new rows do not repeat existing ones, while their spread over
+    time, states and places is the same: a city of 1M cases plus 9M more looks like one of 10M.
+
+    With `rebuild_indexes` (by default on PostgreSQL from REBUILD_INDEXES_FROM rows) the case table's
+    secondary indexes are dropped before the load and created again after it, in the same transaction:
+    the table is locked against readers meanwhile, and an error leaves the indexes as they were.
+    """
+    if part < 1:
+        raise ValueError("part 0 is the city's first load")
+    started = time.perf_counter()
+    progress = Progress(out=out)
+    writer = writer_for(progress, batch_rows, copy=copy)
+    postgres = connection.vendor == "postgresql"
+    if rebuild_indexes is None:
+        rebuild_indexes = postgres and n >= REBUILD_INDEXES_FROM
+    end = case_window_end(DEFAULT_ANCHOR)
+    out(f"追加诉求：{n:,} 件，种子 {seed}，第 {part} 部分，写入方式 {writer.name}，"
+        f"时间窗 {(end - dt.timedelta(days=365 * CASE_YEARS)):%Y-%m-%d} 至 {end:%Y-%m-%d}")
+    with CryptoMeter() as meter, transaction.atomic():
+        indexes = secondary_indexes(Case) if rebuild_indexes and postgres else []
+        with connection.cursor() as cursor:
+            if postgres:
+                # Foreign keys are checked per batch instead of queueing one event per row until the commit.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        if indexes:
+            out(f"  载入期间暂时删除 {len(indexes)} 个索引，载入后重建")
+        loaded = generate_cases(n, seed, writer=writer, end=end, out=out, part=part)
+        seconds = progress.elapsed()
+        rebuilt = time.perf_counter()
+        with connection.cursor() as cursor:
+            if indexes:
+                # Sorting ten million keys in memory rather than in temporary files; for this transaction only.
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _, definition in indexes:
+                cursor.execute(definition)
+        rebuild_seconds = time.perf_counter() - rebuilt
+    total, peak = print_summary(out, (progress,), meter, (("诉求", loaded, seconds),), started)
+    if indexes:
+        out(f"重建索引 {len(indexes)} 个：{rebuild_seconds:,.1f} 秒（已计入合计用时）")
+    return {"cases": loaded, "seconds": total, "peak_rss": peak, "writer": writer.name,
+            "indexes_rebuilt": len(indexes), "rebuild_seconds": rebuild_seconds,
             "encrypt": (meter.calls["encrypt"], meter.seconds["encrypt"]),
             "lookup_hash": (meter.calls["lookup_hash"], meter.seconds["lookup_hash"])}

@@ -262,9 +262,17 @@ class Generator:
 
     def _birth_date(self, age: int) -> dt.date:
         year = self.anchor.year - age
-        born = dt.date(year, 1, 1) + dt.timedelta(days=self.rng.randrange(365))
+        first = dt.date(year, 1, 1)
+        day = self.rng.randrange(365)
         latest = self.anchor - dt.timedelta(days=30)
-        return min(born, latest)
+        span = (latest - first).days + 1
+        if span < 1:
+            return latest - dt.timedelta(days=day)
+        if span < 365:
+            # This year's births spread over the days before `latest`: clamping them all to that one day
+            # would give a city's infants more people per birthday than the ID serials can number.
+            day = day * span // 365
+        return first + dt.timedelta(days=day)
 
     def _unique_name(self, make) -> str:
         for _ in range(50):
@@ -283,19 +291,34 @@ class Generator:
         """A valid ID number (GB 11643): the 3-digit serial is odd for men, even for women, and unique."""
         # One small counter per region, birthday and gender (a flat array, not a dict of tuples),
         # so that memory stays a few hundred KB per region however many people are generated.
+        serial = self._id_serial_for(born, gender, region)
+        if serial is None:
+            # That region has no serial left for the day: take the first other region that has one
+            # (a fixed order, so the same seed still gives the same numbers).
+            for other in dict.fromkeys(words.LOCAL_REGIONS + words.OTHER_REGIONS):
+                serial = self._id_serial_for(born, gender, other)
+                if serial is not None:
+                    region = other
+                    break
+            else:
+                raise ValueError(f"no ID number serial left for {born} ({gender}) in any region")
+        first17 = f"{region}{born:%Y%m%d}{serial:03d}"
+        return first17 + id_check_char(first17)
+
+    def _id_serial_for(self, born: dt.date, gender: str, region: str) -> int | None:
+        """The next free serial of that region, day and gender, or None when all are taken."""
         counters = self._id_serial.get(region)
         if counters is None:
             counters = self._id_serial[region] = array("H", bytes(2 * 2 * _SERIAL_DAYS))
         slot = 2 * (born.toordinal() - _SERIAL_EPOCH) + (gender == "M")
         n = counters[slot]
-        counters[slot] = n + 1
         # Start each day's serials at a different place so the numbers do not all end alike.
         start = (born.toordinal() * 7 + int(region)) % 200
         serial = 2 * (start + n) + (1 if gender == "M" else 0)
         if serial > 999:
-            return self.id_number(born, gender, words.LOCAL_REGIONS[(n + 1) % len(words.LOCAL_REGIONS)])
-        first17 = f"{region}{born:%Y%m%d}{serial:03d}"
-        return first17 + id_check_char(first17)
+            return None
+        counters[slot] = n + 1
+        return serial
 
     def phone(self) -> str:
         return self.rng.choice(words.MOBILE_PREFIXES) + f"{self.rng.randrange(10 ** 8):08d}"

@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import random
 import sys
@@ -299,6 +300,29 @@ def test_id_serials_stay_unique_when_many_share_a_birthday():
     assert len(set(numbers)) == 400
     for number in numbers:
         validate_id_number(number)
+
+
+def test_id_serials_move_to_other_regions_when_a_day_is_full():
+    # given more people born on one day than every local region has serials for
+    gen = Generator(SHAPES["small"], 1)
+    born = dt.date(2026, 10, 2)
+    # when
+    numbers = [gen.id_number(born, "M", "140105") for _ in range(5000)]
+    # then each is still unique and valid, and the overflow went to other regions
+    assert len(set(numbers)) == 5000
+    for number in numbers[::97]:
+        validate_id_number(number)
+    assert len({n[:6] for n in numbers}) > 7
+
+
+def test_infants_birthdays_spread_over_the_months_before_the_anchor():
+    # given
+    gen = Generator(SHAPES["small"], 1, anchor=dt.date(2026, 11, 1))
+    # when
+    births = [gen._birth_date(0) for _ in range(3650)]
+    # then no day holds a pile of them, and none is in the last 30 days
+    assert max(births) <= dt.date(2026, 10, 2) and min(births) >= dt.date(2026, 1, 1)
+    assert max(births.count(day) for day in set(births)) < 40
 
 
 # --- logins --------------------------------------------------------------------------------------

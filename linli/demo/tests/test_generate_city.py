@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import json
 
@@ -9,7 +10,7 @@ from django.db import connection, transaction
 from linli.cases.models import Case, Status
 from linli.core.validators import validate_admin_code, validate_id_number, validate_phone
 from linli.demo import city
-from linli.demo.generator import CITY_SHAPES, Geometry, Shape
+from linli.demo.generator import CITY_SHAPES, DEFAULT_ANCHOR, Geometry, Shape
 from linli.people.models import PartyMember, Resident
 from linli.places.models import AdminUnit, Compound, Dwelling, Grid
 
@@ -151,3 +152,90 @@ def test_copy_writes_what_bulk_create_writes(db):
     assert copy_counts == bulk_counts
     assert copy_counts["cases.case"] == 60
     assert by_copy == by_bulk
+
+
+def case_keys() -> set:
+    return {(c.requested_at, c.contact_name, c.contact_phone, c.compound_id)
+            for c in Case.objects.order_by("id")}
+
+
+def test_add_cases_refuses_a_database_without_a_city(db):
+    # when / then
+    with pytest.raises(CommandError, match="还没有城市数据"):
+        run("--add-cases", "10")
+    assert Case.objects.count() == 0
+
+
+def test_add_cases_appends_new_cases_over_the_same_window_and_leaves_the_registry_alone(db):
+    from linli.core.models import AuditEntry
+    from linli.testing import table_counts
+
+    # given a tiny city with 30 cases
+    run("--shape-json", json.dumps(TINY), "--cases", "30", "--seed", "7")
+    first = case_keys()
+    before = table_counts()
+    # when as many cases again are added (the same number, so the first load's stream would repeat them)
+    out = run("--add-cases", "30")
+    # then there are 60 cases, none a repeat of the first 30
+    assert "种子 7，第 1 部分" in out and "crypto.encrypt" in out and "内存峰值（RSS）" in out
+    added = case_keys() - first
+    assert Case.objects.count() == 60 and len(added) == 30
+    # and they are filed over the same two years, up to the same end
+    end = city.case_window_end(DEFAULT_ANCHOR)
+    window = [c.requested_at for c in Case.objects.order_by("id")]
+    assert all(end - dt.timedelta(days=365 * city.CASE_YEARS) <= at < end for at in window)
+    assert max(window[30:]) - min(window[30:]) > dt.timedelta(days=300)
+    # and only the cases table (and the audit log) changed
+    after = table_counts()
+    changed = {label for label in after if after[label] != before[label]}
+    assert changed == {"cases.case", "core.auditentry"}
+    # and the next addition takes the next part, while a part already loaded is refused
+    assert "第 2 部分" in run("--add-cases", "5")
+    assert len(case_keys()) == 65
+    with pytest.raises(CommandError, match="已经追加过"):
+        run("--add-cases", "5", "--part", "1")
+    assert AuditEntry.objects.filter(action="generate_city_cases").count() == 2
+
+
+def test_add_cases_refuses_to_be_mixed_with_a_new_city(db):
+    # given
+    city.generate_city(TINY_SHAPE, 1, 0, out=quiet)
+    # when / then
+    with pytest.raises(CommandError, match="不能与"):
+        run("--add-cases", "5", "--cases", "5")
+    assert Case.objects.count() == 0
+
+
+def test_each_part_draws_its_own_cases():
+    # given one place and one category
+    end = city.case_window_end(DEFAULT_ANCHOR)
+    places, categories = [(1, "某小区", [(1, "1号楼")])], [(1, "水电", "ordinary", "station")]
+
+    def rows(part):
+        return list(city.case_rows(50, 3, end=end, compounds=places, categories=categories, part=part))
+
+    # then the same part gives the same rows, another part other rows
+    assert rows(0) == rows(0)
+    assert not {r[13] for r in rows(0)} & {r[13] for r in rows(1)}
+    assert not {r[13] for r in rows(1)} & {r[13] for r in rows(2)}
+
+
+@pytest.mark.postgres
+def test_add_cases_can_drop_the_case_indexes_for_the_load_and_builds_them_again(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("the indexes are only dropped on PostgreSQL")
+    # given a tiny city and the case table's indexes
+    city.generate_city(TINY_SHAPE, 4, 10, out=quiet)
+    before = city.secondary_indexes(Case)
+    # when cases are added with the indexes dropped meanwhile
+    report = city.add_cases(25, 4, 1, rebuild_indexes=True, out=quiet)
+    # then the same indexes are back, and the rows are in
+    assert report["indexes_rebuilt"] == len(before) > 5
+
+    def shape(indexes):
+        # PostgreSQL prints a re-created partial index's predicate with other casts: compare the index
+        # up to its predicate, and that it has one.
+        return [(name, sql.split(" WHERE ")[0], " WHERE " in sql) for name, sql in indexes]
+
+    assert shape(city.secondary_indexes(Case)) == shape(before)
+    assert Case.objects.count() == 35
