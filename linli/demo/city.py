@@ -400,6 +400,30 @@ def case_window_end(anchor: dt.date) -> dt.datetime:
 # The whole run
 
 
+BASELINE_ROWS = 100_000
+
+
+def copy_baseline(rows: int = BASELINE_ROWS) -> float | None:
+    """Rows/s of a bare COPY of short rows into an unindexed temporary table, on the same connection.
+
+    Printed beside the load's own rates: the machine and the disk change a lot between runs (and other
+    work shares the server), the ratio much less. None where there is no COPY (not PostgreSQL).
+    """
+    if connection.vendor != "postgresql":
+        return None
+    at = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE linli_copy_baseline (n bigint, word text, at timestamptz)")
+        started = time.perf_counter()
+        with cursor.cursor.copy("COPY linli_copy_baseline FROM STDIN") as copy:
+            for i in range(rows):
+                copy.write_row((i, "基线", at))
+        elapsed = time.perf_counter() - started
+        # Dropped here, not ON COMMIT: inside an outer transaction this block only releases a savepoint.
+        cursor.execute("DROP TABLE linli_copy_baseline")
+        return rows / elapsed
+
+
 def print_summary(out: Callable[[str], None], progresses: Iterable[Progress], meter: CryptoMeter,
                   sections: Iterable[tuple[str, int, float]], started: float) -> tuple[float, int]:
     """Rows and rows/s per table with their total, each section's rate, the crypto cost and the peak RSS."""
@@ -422,6 +446,9 @@ def print_summary(out: Callable[[str], None], progresses: Iterable[Progress], me
         per = spent / calls * 1e6 if calls else 0
         out(f"{label}：{calls:,} 次，{spent:,.1f} 秒（每次 {per:.1f} 微秒）")
     total = time.perf_counter() - started
+    baseline = copy_baseline()
+    if baseline:
+        out(f"基线（同次运行）：同一连接 COPY {BASELINE_ROWS:,} 行短记录到无索引临时表，{baseline:,.0f} 行/秒")
     peak = peak_rss_bytes()
     out(f"合计用时 {total:,.1f} 秒，{rows:,} 行，{rows / total if total else 0:,.0f} 行/秒；内存峰值（RSS）{peak / 2**20:,.0f} MiB")
     return total, peak
