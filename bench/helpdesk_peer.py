@@ -438,6 +438,8 @@ def load_tickets(dsn: str, n: int, now: dt.datetime, queue_id: int) -> float:
 
 def main(argv):
     args = parse(argv)
+    # A plain `kill` should clean up like Ctrl-C does: drop both databases, stop both servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     venv = ensure_venv(args.venv)
     helpdesk_version = run([str(venv / "bin" / "python"), "-c",
                             "import importlib.metadata as m; print(m.version('django-helpdesk'))"]).stdout.strip()
