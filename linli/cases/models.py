@@ -229,7 +229,10 @@ class Case(models.Model):
             models.Index(fields=["compound", "category", "requested_at"], name="case_duplicates"),
             # Open cases are a small, history-independent share: worklists and the live part of the
             # figures read them through these partial indexes, whatever the number of closed cases.
-            models.Index(fields=["compound"], condition=Q(status__in=OPEN_STATUSES), name="case_open_compound"),
+            # With the filing time second, the figures' live part reads a compound's open cases of the
+            # period only, not all its open cases.
+            models.Index(fields=["compound", "requested_at"], condition=Q(status__in=OPEN_STATUSES),
+                         name="case_open_compound"),
             models.Index(fields=["building"], condition=Q(status__in=OPEN_STATUSES), name="case_open_building"),
             models.Index(fields=["assignee"], condition=Q(status__in=OPEN_STATUSES), name="case_open_assignee"),
             models.Index(fields=["requested_at"], condition=Q(status__in=OPEN_STATUSES), name="case_open_requested"),
