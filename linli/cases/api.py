@@ -5,13 +5,14 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
 
 from linli.cases import actions, figures, selectors, services
 from linli.cases.access import case_get, is_staff
-from linli.cases.models import Case, Channel
+from linli.cases.models import Case, CasePhoto, Channel
 from linli.core.pagination import MAX_PAGE
 from linli.core.validators import mask_phone
 
@@ -79,7 +80,7 @@ class CasePageOut(Schema):
     results: list[CaseOut]
 
 
-def _out(case: Case) -> dict:
+def _out(case: Case, photos: int | None = None) -> dict:
     return {
         "id": case.pk, "category": case.category.code, "category_name": case.category.name, "tier": case.tier,
         "channel": case.channel, "status": case.status, "status_name": case.get_status_display(),
@@ -90,7 +91,7 @@ def _out(case: Case) -> dict:
         "address": case.address, "requested_at": case.requested_at, "updated_at": case.updated_at,
         "arrive_by": case.arrive_by, "solve_by": case.solve_by, "due": case.due, "overdue": case.overdue(),
         "assignee_id": case.assignee_id, "handling_body": case.handling_body, "supervised": case.supervised,
-        "rating": case.rating, "photos": case.photos.count(), "proposal_ref": case.proposal_ref,
+        "rating": case.rating, "photos": case.photos.count() if photos is None else photos, "proposal_ref": case.proposal_ref,
     }
 
 
@@ -160,7 +161,10 @@ def case_list(request, status: str = "open", level: str = "", category: str = ""
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, min(page, MAX_PAGE))
     rows = list(qs[(page - 1) * page_size: page * page_size])
-    return {"count": qs.count(), "page": page, "page_size": page_size, "results": [_out(c) for c in rows]}
+    # The page's photo counts in one query (counting per row made a page of 30 cost 30 more queries).
+    photos = dict(CasePhoto.objects.filter(case__in=rows).order_by().values_list("case").annotate(n=Count("pk")))
+    return {"count": qs.count(), "page": page, "page_size": page_size,
+            "results": [_out(c, photos.get(c.pk, 0)) for c in rows]}
 
 
 class FiguresRowOut(Schema):

@@ -158,3 +158,20 @@ def test_a_bad_key_is_refused_and_nothing_filed(client_for, world, frozen, count
         content_type="application/json", HTTP_IDEMPOTENCY_KEY="k" * 65)
     assert response.status_code == 400 and "client_key" in response.json()["errors"]
     assert counts() == before
+
+
+def test_the_worklist_costs_the_same_queries_for_a_full_page(client_for, world, frozen, open_case, media,
+                                                             django_assert_max_num_queries):
+    # a page of the worklist counts every case's photos in one query, not one per case
+    client = client_for("grid_worker")
+    services.case_open(actor=world.user("resident"), photo_files=[jpeg()], intake=services.Intake(
+        category="sanitation", description="楼道灯坏了", compound=world.compound1.pk))
+    client.get("/api/v1/cases")  # sessions and scope warm
+    with django_assert_max_num_queries(12) as few:
+        client.get("/api/v1/cases")
+    for _ in range(20):
+        open_case()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/api/v1/cases")
+    rows = response.json()["results"]
+    assert len(rows) == 21 and sorted(r["photos"] for r in rows)[-1] == 1
