@@ -22,30 +22,19 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
     F,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
-    Sum,
-    Value,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, Substr
+from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 
 from linli.accounts.scope import scope_for
 from linli.cases import rollups
 from linli.cases.models import (
     OPEN_STATUSES,
-    UNACCEPTED_STATUSES,
     Case,
     CaseDay,
-    Escalation,
-    Rating,
     RollupLevel,
     Tier,
     _case_grid,
@@ -207,31 +196,13 @@ def _children(node: _Node, scope):
 # ---------------------------------------------------------------- the queries
 
 
-def _handling():
-    return ExpressionWrapper(F("solved_at") - F("requested_at"), output_field=DurationField())
-
-
 def _measures(now) -> dict:
-    missed_arrival = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.ARRIVE))
-    missed_solving = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.SOLVE))
-    escalations = (Escalation.objects.filter(case=OuterRef("pk")).order_by().values("case")
-                   .annotate(n=Count("pk")).values("n"))
-    accepted = Q(accepted_at__isnull=False)
-    solved = Q(solved_at__isnull=False)
-    return {
-        "cases": Count("pk"),
-        "arrive_due": Count("pk", filter=accepted | Q(status__in=UNACCEPTED_STATUSES, arrive_by__lt=now)
-                            | Q(missed_arrival)),
-        "arrive_on_time": Count("pk", filter=Q(accepted_at__lte=F("arrive_by")) & ~Q(missed_arrival)),
-        "solve_due": Count("pk", filter=solved | Q(status__in=OPEN_STATUSES, solve_by__lt=now) | Q(missed_solving)),
-        "solve_on_time": Count("pk", filter=Q(solved_at__lte=F("solve_by")) & ~Q(missed_solving)),
-        "solved": Count("pk", filter=solved),
-        "handling_total": Sum(_handling(), filter=solved),
-        "rated": Count("pk", filter=~Q(rating="")),
-        "satisfied": Count("pk", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASIC))),
-        "escalations": Sum(Coalesce(Subquery(escalations, output_field=IntegerField()), Value(0))),
-        "reopened": Count("pk", filter=Q(reopen_count__gt=0)),
-    }
+    # The settled aggregates of the rollups, with "due" widened by what is overdue at `now`.
+    measures = rollups.settled_measures()
+    del measures["arrive_settled"], measures["solve_settled"]
+    measures["arrive_due"] = Count("pk", filter=rollups.arrive_settled() | rollups.arrive_live(now))
+    measures["solve_due"] = Count("pk", filter=rollups.solve_settled() | rollups.solve_live(now))
+    return measures
 
 
 def _grouped(base, key, now) -> dict[str, dict]:
@@ -252,8 +223,8 @@ def _p90(base, key) -> dict[str, dt.timedelta]:
     if key is not None:
         qs, partition = qs.annotate(group=key), [F("group")]
     qs = qs.annotate(
-        handling=_handling(),
-        rn=Window(RowNumber(), partition_by=partition, order_by=[_handling().asc(), F("pk").asc()]),
+        handling=rollups.handling(),
+        rn=Window(RowNumber(), partition_by=partition, order_by=[rollups.handling().asc(), F("pk").asc()]),
         n=Window(Count("pk"), partition_by=partition),
     ).annotate(pos=F("rn") * 10 - F("n") * PERCENTILE).filter(pos__gt=-PERCENTILE, pos__lt=20 - PERCENTILE)
     found: dict[str, list] = {}
@@ -373,14 +344,17 @@ ROLLUP_FIELDS = ("tier", "unit", "cases", "arrive_settled", "arrive_on_time", "s
 
 def _live(base, key, now) -> dict[str, dict]:
     """Per group: open cases already past a deadline they have not settled (the part the rollups leave out)."""
-    missed_arrival = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.ARRIVE))
-    missed_solving = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.SOLVE))
-    waiting = (Q(status__in=UNACCEPTED_STATUSES, arrive_by__lt=now) & Q(accepted_at__isnull=True)
-               & ~Q(missed_arrival))
-    unsolved = Q(solve_by__lt=now) & Q(solved_at__isnull=True) & ~Q(missed_solving)
     rows = (base.filter(status__in=OPEN_STATUSES).order_by().annotate(group=key).values("group")
-            .annotate(arrive=Count("pk", filter=waiting), solve=Count("pk", filter=unsolved)))
+            .annotate(arrive=Count("pk", filter=rollups.arrive_live(now)),
+                      solve=Count("pk", filter=rollups.solve_live(now))))
     return {str(r["group"]): r for r in rows}
+
+
+def _add_live(row: Row, live: dict | None, histogram: dict | None) -> None:
+    """Complete a row summed from rollups: the live overdue counts, and the percentile of its histogram."""
+    row.arrive_due += (live or {}).get("arrive", 0)
+    row.solve_due += (live or {}).get("solve", 0)
+    row.handling_p90 = rollups.percentile(histogram or {})
 
 
 def _from_rollups(node: _Node, scope, nodes: Q, child_level, base, since, until, tier, now):
@@ -397,10 +371,7 @@ def _from_rollups(node: _Node, scope, nodes: Q, child_level, base, since, until,
             continue
         row = by_tier.get(value) or Row(key=value, label=label)
         row.key, row.label = value, label
-        live = live_tiers.get(value, {})
-        row.arrive_due += live.get("arrive", 0)
-        row.solve_due += live.get("solve", 0)
-        row.handling_p90 = rollups.percentile(tier_histograms.get(value, {}))
+        _add_live(row, live_tiers.get(value), tier_histograms.get(value))
         rollups.merge(total_histogram, tier_histograms.get(value, {}))
         total.add(row)
         tiers.append(row)
@@ -420,10 +391,7 @@ def _from_rollups(node: _Node, scope, nodes: Q, child_level, base, since, until,
         for child_key, label, params in children:
             row = by_child.get(child_key) or Row(key=child_key, label=label)
             row.key, row.label, row.params = child_key, label, params
-            live = live_children.get(child_key, {})
-            row.arrive_due += live.get("arrive", 0)
-            row.solve_due += live.get("solve", 0)
-            row.handling_p90 = rollups.percentile(child_histograms.get(child_key, {}))
+            _add_live(row, live_children.get(child_key), child_histograms.get(child_key))
             rows.append(row)
     return total, tiers, rows, heading
 

@@ -40,7 +40,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from linli.cases.models import Case, CaseDay, CaseDayDirty, Escalation, Rating, RollupLevel
+from linli.cases.models import (
+    OPEN_STATUSES,
+    UNACCEPTED_STATUSES,
+    Case,
+    CaseDay,
+    CaseDayDirty,
+    Escalation,
+    Rating,
+    RollupLevel,
+)
 from linli.places.models import AdminUnit, Compound
 
 # Counters that add up from children to parents.
@@ -109,22 +118,46 @@ def local_day(at: dt.datetime) -> dt.date:
 # ---------------------------------------------------------------- recomputing one day
 
 
-def _settled_measures() -> dict:
-    missed_arrival = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.ARRIVE))
-    missed_solving = Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=Escalation.Reason.SOLVE))
+def _missed(reason) -> Exists:
+    return Exists(Escalation.objects.filter(case=OuterRef("pk"), reason=reason))
+
+
+def arrive_settled() -> Q:
+    """A case whose arrival counts as due whatever the time: accepted, or escalated for not arriving."""
+    return Q(accepted_at__isnull=False) | Q(_missed(Escalation.Reason.ARRIVE))
+
+
+def solve_settled() -> Q:
+    return Q(solved_at__isnull=False) | Q(_missed(Escalation.Reason.SOLVE))
+
+
+def arrive_live(now) -> Q:
+    """Still waiting past the arrival deadline at `now`, not yet settled: the part no rollup can hold."""
+    return Q(status__in=UNACCEPTED_STATUSES, arrive_by__lt=now) & ~arrive_settled()
+
+
+def solve_live(now) -> Q:
+    return Q(status__in=OPEN_STATUSES, solve_by__lt=now) & ~solve_settled()
+
+
+def handling() -> ExpressionWrapper:
+    return ExpressionWrapper(F("solved_at") - F("requested_at"), output_field=DurationField())
+
+
+def settled_measures() -> dict:
+    """The aggregates of the figures that do not depend on the time of asking (see figures' definitions)."""
     escalations = (Escalation.objects.filter(case=OuterRef("pk")).order_by().values("case")
                    .annotate(n=Count("pk")).values("n"))
-    accepted = Q(accepted_at__isnull=False)
     solved = Q(solved_at__isnull=False)
-    handling = ExpressionWrapper(F("solved_at") - F("requested_at"), output_field=DurationField())
     return {
         "cases": Count("pk"),
-        "arrive_settled": Count("pk", filter=accepted | Q(missed_arrival)),
-        "arrive_on_time": Count("pk", filter=Q(accepted_at__lte=F("arrive_by")) & ~Q(missed_arrival)),
-        "solve_settled": Count("pk", filter=solved | Q(missed_solving)),
-        "solve_on_time": Count("pk", filter=Q(solved_at__lte=F("solve_by")) & ~Q(missed_solving)),
+        "arrive_settled": Count("pk", filter=arrive_settled()),
+        "arrive_on_time": Count("pk", filter=Q(accepted_at__lte=F("arrive_by"))
+                                & ~Q(_missed(Escalation.Reason.ARRIVE))),
+        "solve_settled": Count("pk", filter=solve_settled()),
+        "solve_on_time": Count("pk", filter=Q(solved_at__lte=F("solve_by")) & ~Q(_missed(Escalation.Reason.SOLVE))),
         "solved": Count("pk", filter=solved),
-        "handling_total": Sum(handling, filter=solved),
+        "handling_total": Sum(handling(), filter=solved),
         "rated": Count("pk", filter=~Q(rating="")),
         "satisfied": Count("pk", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASIC))),
         "escalations": Sum(Coalesce(Subquery(escalations, output_field=IntegerField()), 0)),
@@ -145,7 +178,7 @@ def _compound_rows(day: dt.date, compound_ids: list[int] | None) -> tuple[list[C
         histogram = histograms[compound_id, tier]
         histogram[key] = histogram.get(key, 0) + 1
     rows = []
-    for r in cases.values("compound_id", "tier", "compound__community__code").annotate(**_settled_measures()):
+    for r in cases.values("compound_id", "tier", "compound__community__code").annotate(**settled_measures()):
         total = r.pop("handling_total") or dt.timedelta(0)
         compound_id, tier = r.pop("compound_id"), r.pop("tier")
         rows.append(CaseDay(
@@ -207,13 +240,32 @@ def _child_level(level: str) -> str:
 # ---------------------------------------------------------------- keeping rows fresh
 
 
-def _take_dirty(limit: int) -> list[tuple[int, dt.datetime]]:
-    """Remove up to `limit` marks and return them (oldest first)."""
+def _lock() -> None:
+    """One refresher or rebuild at a time (PostgreSQL advisory lock, held to the end of the transaction).
+
+    SQLite has one writer at a time anyway.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # One refresher at a time (lock held to the end of the transaction): marks committed while
-            # it works stay for the next refresh, so nothing is lost and no day is computed twice at once.
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def case_days() -> tuple[dt.date, dt.date] | None:
+    """The first and last local filing days of all cases, or None without cases."""
+    first = Case.objects.order_by("requested_at").values_list("requested_at", flat=True).first()
+    if first is None:
+        return None
+    last = Case.objects.order_by("-requested_at").values_list("requested_at", flat=True).first()
+    return local_day(first), local_day(last)
+
+
+def _take_dirty(limit: int) -> list[tuple[int, dt.datetime]]:
+    """Remove up to `limit` marks and return them (oldest first)."""
+    # Marks committed while a refresh works stay for the next one: nothing is lost, and no day is
+    # computed by two refreshers at once.
+    _lock()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(
                 "DELETE FROM cases_casedaydirty WHERE id IN "
                 "(SELECT id FROM cases_casedaydirty ORDER BY id LIMIT %s) RETURNING compound_id, requested_at",
@@ -249,9 +301,9 @@ def refresh(*, limit: int = DIRTY_CHUNK) -> int:
 def wipe() -> None:
     """Drop every rollup row and every mark (before a rebuild)."""
     with transaction.atomic():
+        _lock()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
                 # TRUNCATE: after a bulk load the marks can be millions of rows.
                 cursor.execute("TRUNCATE cases_casedaydirty, cases_caseday")
         else:
@@ -270,11 +322,10 @@ def rebuild(*, since: dt.date | None = None, until: dt.date | None = None,
     whole = since is None and until is None
     if whole:
         wipe()
-    first = Case.objects.order_by("requested_at").values_list("requested_at", flat=True).first()
-    last = Case.objects.order_by("-requested_at").values_list("requested_at", flat=True).first()
-    if first is None:
+    days_with_cases = case_days()
+    if days_with_cases is None:
         return 0
-    day, end = max(local_day(first), since or dt.date.min), min(local_day(last), until or dt.date.max)
+    day, end = max(days_with_cases[0], since or dt.date.min), min(days_with_cases[1], until or dt.date.max)
     days = 0
     while day <= end:
         # A day per transaction: a long rebuild commits as it goes, and a refresh can interleave.

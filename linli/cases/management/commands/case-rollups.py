@@ -15,7 +15,6 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from linli.cases import rollups
-from linli.cases.models import Case
 
 
 class Command(BaseCommand):
@@ -45,11 +44,10 @@ class Command(BaseCommand):
 
     def _parallel(self, jobs: int) -> int:
         rollups.wipe()
-        first = Case.objects.order_by("requested_at").values_list("requested_at", flat=True).first()
-        last = Case.objects.order_by("-requested_at").values_list("requested_at", flat=True).first()
-        if first is None:
+        days_with_cases = rollups.case_days()
+        if days_with_cases is None:
             return 0
-        start, end = rollups.local_day(first), rollups.local_day(last)
+        start, end = days_with_cases
         total = (end - start).days + 1
         size = -(-total // jobs)
         children = []
