@@ -4,9 +4,16 @@ Every service takes the same attributes, because every case hangs on a compound 
 building and an urgency; the values of the compound picker depend on who asks (see `attributes`).
 """
 
+from django.conf import settings
+
 from linli.cases.models import ServiceCategory, Tier, TierRule
 
 ATTRIBUTE_CODES = ("compound", "building", "urgency")
+
+# Services whose name does not say what is to be done (the catch-all, a question, an errand for
+# someone): a request for one of them must describe itself. The attributes (compound, building,
+# urgency) say where and how urgent, never what, so they cannot stand in for a description.
+DESCRIPTION_REQUIRED = ("other", "policy", "proxy-service")
 
 
 def services():
@@ -15,6 +22,15 @@ def services():
 
 def service_get(code: str):
     return services().filter(code=code).first()
+
+
+def description_required() -> tuple[str, ...]:
+    return tuple(getattr(settings, "LINLI_OPEN311_DESCRIPTION_REQUIRED", DESCRIPTION_REQUIRED))
+
+
+def summary(category) -> str | None:
+    """What a request without a description is about (the service's name), or None if that says nothing."""
+    return None if category.code in description_required() else category.name
 
 
 def keywords(category) -> str:

@@ -44,7 +44,6 @@ class Open311Submission(models.Model):
                                 related_name="open311")
     client = models.ForeignKey(Open311Client, verbose_name="接入平台", on_delete=models.PROTECT,
                                related_name="submissions")
-    token = models.CharField("回执令牌", max_length=32, unique=True)
     account_id = models.CharField("平台账号", max_length=100, blank=True)
     device_id = models.CharField("设备编号", max_length=100, blank=True)
     email = EncryptedTextField("电子邮箱", blank=True)

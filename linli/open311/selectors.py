@@ -89,10 +89,6 @@ def request_get(*, actor, pk, jurisdiction=None):
     return readable_cases(actor=actor, jurisdiction=jurisdiction).filter(pk=pk).first()
 
 
-def request_by_token(*, actor, token: str, jurisdiction=None):
-    return readable_cases(actor=actor, jurisdiction=jurisdiction).filter(open311__token=token).first()
-
-
 def compounds_for(*, actor, jurisdiction=None):
     """The compound picker of a service definition: a key sees where it may file, the public all."""
     from linli.cases.access import intake_compounds

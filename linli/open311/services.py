@@ -20,7 +20,7 @@ from linli.cases.access import intake_compounds
 from linli.cases.models import Channel, Tier
 from linli.core import audit, clock
 from linli.core.access import require
-from linli.open311.definitions import ATTRIBUTE_CODES
+from linli.open311.definitions import ATTRIBUTE_CODES, service_get, summary
 from linli.open311.models import Open311Client, Open311Submission
 from linli.places.models import Building, Compound
 
@@ -185,11 +185,19 @@ def request_submit(*, client: Open311Client, data: dict, jurisdiction=None) -> O
     for field in ("account_id", "device_id"):
         if len(data.get(field) or "") > 100:
             errors[field] = [f"{field} 不能超过 100 个字符。"]
+    description = (data.get("description") or "").strip()
+    if not description:
+        # Optional in GeoReport v2: the service's name is the summary when the service says what it is.
+        category = service_get((data.get("service_code") or "").strip())
+        if category is not None:
+            description = summary(category) or ""
+            if not description:
+                errors["description"] = [f"“{category.name}”需要填写 description，写明要反映的具体问题。"]
     # Chinese order: family name first.
     name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"
     intake = case_services.Intake(
         category=(data.get("service_code") or "").strip(),
-        description=data.get("description") or "",
+        description=description,
         compound=compound, building=building,
         latitude=data.get("lat") or None, longitude=data.get("long") or None,
         address=data.get("address_string") or "",
@@ -202,7 +210,7 @@ def request_submit(*, client: Open311Client, data: dict, jurisdiction=None) -> O
         with transaction.atomic():
             case = case_services.case_open(actor=actor, intake=intake)
             submission = Open311Submission.objects.create(
-                case=case, client=client, token=secrets.token_hex(16),
+                case=case, client=client,
                 account_id=(data.get("account_id") or "").strip(), device_id=(data.get("device_id") or "").strip(),
                 email=email, media_url=media_url,
                 attributes={k: data[f"attribute[{k}]"] for k in ATTRIBUTE_CODES if data.get(f"attribute[{k}]")},

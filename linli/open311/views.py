@@ -1,15 +1,16 @@
 """Open311 GeoReport v2 over /open311/v2/: thin handlers over selectors and services.
 
 Every response comes as JSON or XML by the path's extension; errors are the specification's array
-of {code, description} with HTTP 400 (bad input), 403 (bad or missing key) or 404 (not found).
+of {code, description} with HTTP 400 (bad input), 403 (bad or missing key), 404 (no such thing,
+or no such path anywhere under /open311/v2/) or 405 (a method the path does not take).
 Login sessions are not used here: the api_key alone says who is calling, so CSRF does not apply.
+The key travels in the POST body or the `X-Api-Key` header, never in the URL (see `Call`).
 """
 
 import datetime as dt
 import functools
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseNotAllowed
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -26,6 +27,7 @@ CHANGESET = "2026-11-23T00:00:00+08:00"
 MAX_SPAN = dt.timedelta(days=90)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+KEY_HEADER = "X-Api-Key"
 
 
 class Open311Error(Exception):
@@ -40,6 +42,11 @@ class Call:
 
     def __init__(self, request, fmt: str, *, key_required: bool):
         self.fmt = fmt
+        if "api_key" in request.GET:
+            # Refused rather than ignored: a key in a URL lands in every access log and proxy on the way,
+            # and a client author who sees it silently dropped would not notice the leak.
+            raise Open311Error(400, f"api_key 不能放在网址的查询参数中（会被写入访问日志）：请放在 POST 表单或 "
+                                    f"{KEY_HEADER} 请求头中。已经这样发送过的密钥请视为已泄露，联系系统管理员停用并换发。")
         self.params = request.GET.copy()
         if request.method == "POST":
             self.params.update(request.POST)
@@ -49,7 +56,7 @@ class Call:
             self.jurisdiction = selectors.jurisdiction_get(code)
             if self.jurisdiction is None:
                 raise Open311Error(404, f"未知的 jurisdiction_id：{code}（应为区县的 12 位区划代码）")
-        key = self.params.get("api_key") or ""
+        key = _key(request)
         self.client = None
         if key or key_required:
             try:
@@ -66,13 +73,23 @@ class Call:
         return (self.params.get(name) or "").strip()
 
 
+def _key(request) -> str:
+    header = (request.headers.get(KEY_HEADER) or "").strip()
+    body = (request.POST.get("api_key") or "").strip() if request.method == "POST" else ""
+    if header and body and header != body:
+        raise Open311Error(400, f"{KEY_HEADER} 请求头与表单中的 api_key 不一致，请只用其中一处")
+    return header or body
+
+
 def endpoint(*methods, key_for=()):
     def wrap(view):
         @csrf_exempt
         @functools.wraps(view)
         def handler(request, fmt, **kwargs):
             if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
+                response = render.errors(fmt, 405, [f"此地址不接受 {request.method} 请求，可用：{'、'.join(methods)}"])
+                response["Allow"] = ", ".join(methods)
+                return response
             try:
                 call = Call(request, fmt, key_required=request.method in key_for)
                 return view(request, call, **kwargs)
@@ -99,7 +116,8 @@ def _messages(exc: ValidationError) -> list[str]:
 
 @endpoint("GET")
 def discovery(request, call):
-    root = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": call.fmt}).rsplit("/", 1)[0] + "/")
+    # No trailing slash: clients append "/services.json" to it, as the specification's examples do.
+    root = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": call.fmt}).rsplit("/", 1)[0])
     return render.respond(call.fmt, "discovery", {
         "changeset": CHANGESET,
         "contact": "邻里 Linli 诉求办理平台，请联系所在区的系统管理员",
@@ -148,11 +166,12 @@ def _submit(call):
         raise Open311Error(400, f"未知的 service_code：{data['service_code']}")
     submission = services.request_submit(client=call.client, data=data, jurisdiction=call.jurisdiction)
     case = submission.case
+    # The case exists once this answers, so the id is returned and no token: the specification
+    # allows one or the other, and a token is only for servers that create requests later.
     return render.respond(call.fmt, "service_requests", [{
         "service_request_id": str(case.pk),
         "service_notice": definitions.tier_notice(case.tier),
         "account_id": submission.account_id or None,
-        "token": submission.token,
     }], status=201)
 
 
@@ -164,12 +183,11 @@ def request_detail(request, call, service_request_id):
     return render.respond(call.fmt, "service_requests", [request_out(case, public=call.public, notices={})])
 
 
-@endpoint("GET")
-def token_detail(request, call, token):
-    case = selectors.request_by_token(actor=call.actor, token=token, jurisdiction=call.jurisdiction)
-    if case is None:
-        raise Open311Error(404, f"未找到回执令牌：{token}")
-    return render.respond(call.fmt, "service_requests", [{"service_request_id": str(case.pk), "token": token}])
+@csrf_exempt
+def unknown(request, path):
+    """Any other path (tokens/… included: no token is ever issued), in the format its extension asks for."""
+    fmt = "xml" if path.endswith(".xml") else "json"
+    return render.errors(fmt, 404, [f"没有这个地址：/open311/v2/{path}"])
 
 
 def _list(value: str) -> list[str]:

@@ -14,7 +14,7 @@ from linli.open311.tests.schema import from_xml, validate, validate_xml
 
 BASE = "/open311/v2"
 
-ROOTS = {"requests": "service_requests", "request_created": "service_requests", "token": "service_requests",
+ROOTS = {"requests": "service_requests", "request_created": "service_requests",
          "services": "services", "service_definition": "service_definition", "errors": "errors",
          "discovery": "discovery"}
 
@@ -28,8 +28,13 @@ def body(response, schema: str, fmt: str = "json"):
     return validate(json.loads(response.content), schema)
 
 
-def post(client, fmt="json", **data):
-    return client.post(f"{BASE}/requests.{fmt}", data)
+def post(client, fmt="json", headers=None, **data):
+    return client.post(f"{BASE}/requests.{fmt}", data, headers=headers)
+
+
+def keyed(key):
+    """The header a reader sends its key in (GET has no body, and a URL is no place for a key)."""
+    return {"X-Api-Key": key}
 
 
 def submit(client, key, world, fmt="json", **extra):
@@ -49,7 +54,8 @@ def test_discovery_names_the_endpoint_and_both_formats(client, catalogue, fmt):
     assert response.status_code == 200
     data = body(response, "discovery", fmt)
     endpoint = data["endpoints"][0]
-    assert endpoint["url"] == "http://testserver/open311/v2/"
+    # without a trailing slash: clients append "/services.json" to it
+    assert endpoint["url"] == "http://testserver/open311/v2"
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert set(endpoint["formats"]) == {"text/xml", "application/json"}
 
@@ -77,17 +83,17 @@ def test_service_definition_offers_compound_building_and_urgency(client, world, 
     # given a key bound to the grid worker of grid1 (compound1 only)
     key = key_for("grid_worker")
     # when the definition is read with and without the key
-    keyed = body(client.get(f"{BASE}/services/lift.{fmt}", {"api_key": key}), "service_definition", fmt)
+    mine = body(client.get(f"{BASE}/services/lift.{fmt}", headers=keyed(key)), "service_definition", fmt)
     public = body(client.get(f"{BASE}/services/lift.{fmt}"), "service_definition", fmt)
     # then the attributes are the same and the compound picker holds what the reader may choose
-    assert keyed["service_code"] == "lift"
-    codes = [a["code"] for a in keyed["attributes"]]
+    assert mine["service_code"] == "lift"
+    codes = [a["code"] for a in mine["attributes"]]
     assert codes == ["compound", "building", "urgency"]
-    picker = keyed["attributes"][0]
+    picker = mine["attributes"][0]
     assert picker["datatype"] == "singlevaluelist"
     assert picker["values"] == [{"key": str(world.compound1.pk), "name": "康宁小区"}]
     assert len(public["attributes"][0]["values"]) == 4
-    urgency = keyed["attributes"][2]
+    urgency = mine["attributes"][2]
     assert [v["key"] for v in urgency["values"]] == ["ordinary", "complex", "major"]
     assert urgency["values"][0]["name"] == "一般：10 分钟内响应到场，30 分钟内解决"
 
@@ -115,6 +121,7 @@ def test_post_files_a_case_through_case_open(client, world, key_for, frozen, fmt
     # then a case exists with the same timeline, audit and notifications as any intake
     assert response.status_code == 201
     created = body(response, "request_created", fmt)[0]
+    assert "token" not in created  # the id or a token, never both: the case exists already
     case = Case.objects.get(pk=int(created["service_request_id"]))
     assert created["account_id"] == "u-42"
     assert created["service_notice"] == "复杂：10 分钟内响应到场，4 小时内解决"
@@ -128,7 +135,7 @@ def test_post_files_a_case_through_case_open(client, world, key_for, frozen, fmt
     assert actions == {"case.open", "open311.submit"}
     assert Notification.objects.filter(user=world.user("grid_worker"), text__contains=f"#{case.pk}").exists()
     submission = Open311Submission.objects.get(case=case)
-    assert submission.token == created["token"] and submission.email == "zhang@example.cn"
+    assert submission.email == "zhang@example.cn"
     assert submission.media_url == "https://img.example.cn/1.jpg"
 
 
@@ -185,7 +192,8 @@ def test_a_disabled_key_is_refused(client, world, key_for, counts):
     ({"service_code": "no-such-service"}, 400, "service_code"),
     ({"service_code": ""}, 400, "service_code"),
     ({"description": "长" * 4001}, 400, "4000"),
-    ({"description": "   "}, 400, "description"),
+    ({"service_code": "other", "description": "   "}, 400, "description"),
+    ({"service_code": "policy", "description": ""}, 400, "description"),
     ({"attribute[compound]": "", "address_id": ""}, 400, "位置"),
     ({"attribute[building]": "99号楼"}, 400, "99号楼"),
     ({"attribute[urgency]": "yesterday"}, 400, "urgency"),
@@ -302,14 +310,14 @@ def test_public_reads_mask_personal_data_and_keyed_reads_do_not(client, world, f
     key = key_for("grid_worker")
     # when
     public = body(client.get(f"{BASE}/requests/{case.pk}.json"), "requests")[0]
-    keyed = body(client.get(f"{BASE}/requests/{case.pk}.json", {"api_key": key}), "requests")[0]
+    mine = body(client.get(f"{BASE}/requests/{case.pk}.json", headers=keyed(key)), "requests")[0]
     # then the public sees no phone, no name and no dwelling; the key holder sees the text as written
     raw = json.dumps(public, ensure_ascii=False)
     assert "13912345678" not in raw and "13935100000" not in raw and "赵桂兰" not in raw
     assert "139****5678" in public["description"]
     assert dwelling.number not in public["address"]
-    assert keyed["description"] == "请联系 13912345678 处理楼道垃圾"
-    assert dwelling.number in keyed["address"]
+    assert mine["description"] == "请联系 13912345678 处理楼道垃圾"
+    assert dwelling.number in mine["address"]
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -379,14 +387,15 @@ def test_anonymous_list_leaves_out_private_categories_and_a_key_sees_its_jurisdi
     far = file_case(compound=world.compound4, persona="district_officer")
     street_key = key_for("street_officer")
 
-    def ids(**params):
-        return {int(r["service_request_id"]) for r in body(client.get(f"{BASE}/requests.json", params), "requests")}
+    def ids(key=None, **params):
+        response = client.get(f"{BASE}/requests.json", params, headers=keyed(key) if key else None)
+        return {int(r["service_request_id"]) for r in body(response, "requests")}
 
     # then
     assert ids() == {public.pk, far.pk}
-    assert ids(api_key=street_key) == {public.pk, private.pk}
+    assert ids(key=street_key) == {public.pk, private.pk}
     assert ids(jurisdiction_id=DISTRICT_CODE) == {public.pk, far.pk}
-    bad = client.get(f"{BASE}/requests.json", {"api_key": "nope"})
+    bad = client.get(f"{BASE}/requests.json", headers=keyed("nope"))
     assert bad.status_code == 403 and body(bad, "errors")[0]["code"] == 403
     unknown = client.get(f"{BASE}/requests.xml", {"jurisdiction_id": "140106000000"})
     assert unknown.status_code == 404 and body(unknown, "errors", "xml")[0]["code"] == 404
@@ -413,17 +422,15 @@ def test_status_notes_follow_the_case_through_escalation_and_supervision(client,
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_token_resolves_to_the_request_id(client, world, key_for, fmt):
+def test_no_token_is_issued_and_the_token_path_is_gone(client, world, key_for, fmt):
     # given a posted request
     key = key_for("district_officer")
     created = body(submit(client, key, world, fmt), "request_created", fmt)[0]
-    # when
-    response = client.get(f"{BASE}/tokens/{created['token']}.{fmt}")
-    missing = client.get(f"{BASE}/tokens/nope.{fmt}")
-    # then
-    assert body(response, "token", fmt) == [{"service_request_id": created["service_request_id"],
-                                              "token": created["token"]}]
-    assert missing.status_code == 404 and body(missing, "errors", fmt)[0]["code"] == 404
+    # when a client still asks the token resource
+    response = client.get(f"{BASE}/tokens/{created['service_request_id']}.{fmt}")
+    # then it is an unknown path, answered as the specification's 404
+    assert set(created) == {"service_request_id", "service_notice", "account_id"}
+    assert response.status_code == 404 and body(response, "errors", fmt)[0]["code"] == 404
 
 
 def test_xml_uses_the_spec_element_names(client, world, file_case):
@@ -439,6 +446,142 @@ def test_xml_uses_the_spec_element_names(client, world, file_case):
     assert from_xml(response.content, "requests", "service_requests")[0]["zipcode"] is None
 
 
-def test_other_methods_are_not_allowed(client, catalogue):
-    assert client.post(f"{BASE}/services.json").status_code == 405
-    assert client.delete(f"{BASE}/requests.json").status_code == 405
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("method, path, allow", [
+    ("post", "services", "GET"),
+    ("delete", "requests", "GET, POST"),
+    ("put", "requests", "GET, POST"),
+    ("patch", "requests/1", "GET"),
+    ("post", "discovery", "GET"),
+    ("delete", "services/lift", "GET"),
+])
+def test_a_wrong_method_is_405_in_the_spec_error_format(client, catalogue, counts, fmt, method, path, allow):
+    # given
+    before = counts()
+    # when
+    response = getattr(client, method)(f"{BASE}/{path}.{fmt}")
+    # then
+    assert response.status_code == 405
+    assert response["Allow"] == allow
+    errors = body(response, "errors", fmt)
+    assert errors[0]["code"] == 405 and method.upper() in errors[0]["description"]
+    assert counts() == before
+
+
+@pytest.mark.parametrize("path, fmt", [
+    ("nothing-here.json", "json"), ("nothing-here.xml", "xml"), ("services.html", "json"), ("", "json"),
+    ("requests/1/notes.xml", "xml"), ("v3/services.json", "json"), ("discovery", "json"),
+])
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_an_unknown_path_is_404_in_the_spec_error_format(client, catalogue, method, path, fmt):
+    response = getattr(client, method)(f"{BASE}/{path}")
+    assert response.status_code == 404
+    assert body(response, "errors", fmt)[0]["code"] == 404
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_doubled_slash_is_answered_like_a_single_one(client, world, key_for, fmt):
+    # given a client that joined "…/v2/" and "/services.json"
+    key = key_for("district_officer")
+    # when
+    services = client.get(f"{BASE}//services.{fmt}")
+    definition = client.get(f"{BASE}//services/lift.{fmt}")
+    created = client.post(f"{BASE}//requests.{fmt}", {
+        "api_key": key, "service_code": "sanitation", "description": "垃圾站两天没有清运",
+        "attribute[compound]": str(world.compound1.pk)})
+    request_id = body(created, "request_created", fmt)[0]["service_request_id"]
+    one = client.get(f"{BASE}//requests/{request_id}.{fmt}")
+    # then each answers as its single-slash path does
+    assert services.status_code == 200 and body(services, "services", fmt)
+    assert body(definition, "service_definition", fmt)["service_code"] == "lift"
+    assert created.status_code == 201
+    assert body(one, "requests", fmt)[0]["service_request_id"] == request_id
+    assert services.content == client.get(f"{BASE}/services.{fmt}").content
+
+
+# ---------------------------------------------------------------- optional description
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("description", [None, "", "  "])
+def test_a_request_without_description_is_summarised_by_its_service(client, world, key_for, fmt, description):
+    # given a service that says what is to be done
+    key = key_for("district_officer")
+    data = {"api_key": key, "service_code": "lift", "attribute[compound]": str(world.compound1.pk),
+            "attribute[building]": "1号楼"}
+    if description is not None:
+        data["description"] = description
+    # when
+    response = post(client, fmt, **data)
+    # then the case is filed, its summary the service's name
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(pk=int(body(response, "request_created", fmt)[0]["service_request_id"]))
+    assert case.description == "电梯故障" and case.building.number == "1号楼"
+    assert body(client.get(f"{BASE}/requests/{case.pk}.{fmt}"), "requests", fmt)[0]["description"] == "电梯故障"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("code, name", [("other", "其他诉求"), ("policy", "政策咨询"), ("proxy-service", "帮办代办")])
+def test_a_request_that_says_nothing_is_still_refused(client, world, key_for, counts, fmt, code, name):
+    # given a service whose name says nothing of what is to be done, and attributes that say only where
+    key = key_for("district_officer")
+    before = counts()
+    # when it is posted without a description
+    response = post(client, fmt, api_key=key, service_code=code, **{
+        "attribute[compound]": str(world.compound1.pk), "attribute[building]": "1号楼",
+        "attribute[urgency]": "ordinary"})
+    # then
+    assert response.status_code == 400
+    errors = body(response, "errors", fmt)
+    assert [e["code"] for e in errors] == [400]
+    assert "description" in errors[0]["description"] and name in errors[0]["description"]
+    assert counts() == before
+
+
+# ---------------------------------------------------------------- where the key travels
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_key_in_the_header_files_a_request(client, world, key_for, fmt):
+    key = key_for("district_officer")
+    response = post(client, fmt, headers=keyed(key), service_code="sanitation", description="垃圾站两天没有清运",
+                    **{"attribute[compound]": str(world.compound1.pk)})
+    assert response.status_code == 201
+    case = Case.objects.get(pk=int(body(response, "request_created", fmt)[0]["service_request_id"]))
+    assert case.reporter == world.user("district_officer")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("method, path", [("get", "requests"), ("get", "services/lift"), ("post", "requests"),
+                                          ("get", "discovery")])
+def test_a_key_in_the_query_string_is_refused_not_ignored(client, world, key_for, counts, fmt, method, path):
+    # given a valid key, sent in the URL (where access logs keep it)
+    key = key_for("district_officer")
+    before = counts()
+    # when
+    url = f"{BASE}/{path}.{fmt}?api_key={key}"
+    data = {"service_code": "sanitation", "description": "垃圾", "attribute[compound]": str(world.compound1.pk)}
+    response = client.post(url, data) if method == "post" else client.get(url)
+    # then
+    assert response.status_code == 400
+    errors = body(response, "errors", fmt)
+    assert "api_key" in errors[0]["description"] and "X-Api-Key" in errors[0]["description"]
+    assert counts() == before
+
+
+def test_a_key_in_the_query_string_is_refused_even_beside_a_good_one(client, world, key_for, counts):
+    key = key_for("district_officer")
+    before = counts()
+    response = client.post(f"{BASE}/requests.json?api_key={key}", {
+        "api_key": key, "service_code": "sanitation", "description": "垃圾",
+        "attribute[compound]": str(world.compound1.pk)}, headers=keyed(key))
+    assert response.status_code == 400 and counts() == before
+
+
+def test_two_different_keys_are_refused(client, world, key_for, counts):
+    key, other = key_for("district_officer"), key_for("street_officer")
+    before = counts()
+    response = submit(client, key, world, headers=keyed(other))
+    assert response.status_code == 400
+    assert "X-Api-Key" in body(response, "errors")[0]["description"]
+    assert counts() == before

@@ -1,7 +1,8 @@
-"""The published `georeport` client (PyPI) against a live server, in JSON and in XML.
+"""Clients against a live server, in JSON and in XML: the published `georeport` client (PyPI), and
+a client that knows only the discovery document's address and builds every other URL from it.
 
 georeport 0.3.1 reads (services, definitions, requests, one request) but has no method to post,
-so posting uses `requests`, the HTTP library the client itself is built on. Every response the
+so posting uses `requests`, the HTTP library the client itself is built on. Every response a
 client receives is recorded and checked against our JSON Schemas (XML bodies are read into the
 schema's JSON shape first).
 """
@@ -19,7 +20,7 @@ from linli.open311.tests.schema import validate, validate_xml
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOTS = {"requests": "service_requests", "request_created": "service_requests", "token": "service_requests",
+ROOTS = {"requests": "service_requests", "request_created": "service_requests",
          "services": "services", "service_definition": "service_definition", "errors": "errors",
          "discovery": "discovery"}
 
@@ -27,13 +28,13 @@ ROOTS = {"requests": "service_requests", "request_created": "service_requests", 
 def schema_for(response) -> str:
     if response.status_code >= 400:
         return "errors"
-    path = urlparse(response.url).path.split("/open311/v2/", 1)[1].rsplit(".", 1)[0]
+    path = urlparse(response.url).path.split("/open311/v2/", 1)[1].lstrip("/").rsplit(".", 1)[0]
     if response.request.method == "POST":
         return "request_created"
     head = path.split("/")[0]
     if head == "services":
         return "service_definition" if "/" in path else "services"
-    return {"requests": "requests", "tokens": "token", "discovery": "discovery"}[head]
+    return {"requests": "requests", "discovery": "discovery"}[head]
 
 
 def check(response):
@@ -57,14 +58,14 @@ def seen(monkeypatch):
     responses = []
     real_get, real_post = requests.get, requests.post
 
-    def get(*args, **kwargs):
-        response = real_get(*args, headers=CLOSE, **kwargs)
+    def get(*args, headers=None, **kwargs):
+        response = real_get(*args, headers={**CLOSE, **(headers or {})}, **kwargs)
         check(response)
         responses.append(response)
         return response
 
-    def post(*args, **kwargs):
-        response = real_post(*args, headers=CLOSE, **kwargs)
+    def post(*args, headers=None, **kwargs):
+        response = real_post(*args, headers={**CLOSE, **(headers or {})}, **kwargs)
         check(response)
         responses.append(response)
         return response
@@ -123,10 +124,8 @@ def test_the_published_client_files_and_follows_a_request(root, world, key_for, 
     assert [r["service_request_id"] for r in listed] == [request_id]
     assert [r["service_request_id"] for r in by_id] == [request_id]
     assert check(closed) == []
-    # and the token answers with the id too
-    token = check(created)[0]["token"]
-    assert check(requests.get(f"{root}/tokens/{token}.{fmt}"))[0]["service_request_id"] == request_id
-    assert len(seen) >= 9
+    assert "token" not in check(created)[0]
+    assert len(seen) >= 8
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -161,3 +160,73 @@ def test_the_published_client_gets_the_spec_errors(root, world, key_for, seen, c
     assert counts() == before
     assert all(r.status_code >= 400 for r in seen)
     assert len(seen) == 8
+
+
+MEDIA_TYPES = {"json": "application/json", "xml": "text/xml"}
+
+
+class DiscoveredClient:
+    """A GeoReport v2 client as they are usually written: it is given the discovery document's address
+    only, takes the endpoint `url` from it as it stands (no slash trimmed) and appends "/services.json",
+    "/requests.json" and so on. The key goes in the X-Api-Key header, never in a URL."""
+
+    def __init__(self, discovery_url: str, fmt: str, key: str | None = None):
+        self.fmt = fmt
+        self.headers = {"X-Api-Key": key} if key else {}
+        document = check(requests.get(discovery_url))
+        endpoint = next(e for e in document["endpoints"]
+                        if e["specification"] == "http://wiki.open311.org/GeoReport_v2"
+                        and MEDIA_TYPES[fmt] in e["formats"])
+        self.url = endpoint["url"]
+
+    def _url(self, path: str) -> str:
+        return f"{self.url}/{path}.{self.fmt}"
+
+    def get(self, path: str, **params):
+        response = requests.get(self._url(path), params=params, headers=self.headers)
+        return response.status_code, check(response)
+
+    def post(self, path: str, **data):
+        response = requests.post(self._url(path), data=data, headers=self.headers)
+        return response.status_code, check(response)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_client_that_builds_its_urls_from_discovery(root, world, key_for, seen, fmt):
+    # given a client that knows only where the discovery document is
+    key = key_for("district_officer")
+    client = DiscoveredClient(f"{root}/discovery.{fmt}", fmt, key=key)
+    # when it reads the catalogue and a definition under the advertised url
+    listed = client.get("services")
+    definition = client.get("services/sanitation")
+    # then
+    assert client.url == root
+    assert listed[0] == 200 and "sanitation" in [s["service_code"] for s in listed[1]]
+    picker = definition[1]["attributes"][0]
+    assert picker["code"] == "compound" and str(world.compound1.pk) in [v["key"] for v in picker["values"]]
+
+    # when it posts a request without a description (the service says what it is) and reads it back
+    status, created = client.post("requests", jurisdiction_id=DISTRICT_CODE, service_code="sanitation",
+                                  **{"attribute[compound]": str(world.compound1.pk), "attribute[building]": "1号楼"})
+    request_id = created[0]["service_request_id"]
+    one = client.get(f"requests/{request_id}")
+    listed_by_id = client.get("requests", service_request_id=request_id)
+    # then it reads what it filed, by the id the POST answered (there is no token to resolve)
+    assert status == 201 and set(created[0]) == {"service_request_id", "service_notice", "account_id"}
+    assert one[0] == 200 and one[1][0]["service_request_id"] == request_id
+    assert one[1][0]["description"] == "环境卫生" and one[1][0]["status"] == "open"
+    assert [r["service_request_id"] for r in listed_by_id[1]] == [request_id]
+    assert Case.objects.get(pk=int(request_id)).reporter == world.user("district_officer")
+
+    # when it makes the usual mistakes: a doubled slash, a wrong method, a path that does not exist
+    doubled = requests.get(f"{client.url}//services.{fmt}")
+    wrong_method = requests.delete(client._url("requests"), headers=CLOSE)
+    nowhere = client.get("tokens/abc")
+    # then the doubled slash works, and the others answer the specification's errors in its format
+    assert doubled.status_code == 200
+    assert wrong_method.status_code == 405 and check(wrong_method)[0]["code"] == 405
+    assert nowhere[0] == 404 and nowhere[1][0]["code"] == 404
+
+    # and the published client, given the discovered url, reads the same request
+    published = GeoReport(client.url, output_format=fmt)
+    assert published.get_service_request(request_id)["service_request_id"] == request_id
