@@ -192,7 +192,7 @@ def request_submit(*, client: Open311Client, data: dict, jurisdiction=None) -> O
         if category is not None:
             description = summary(category) or ""
             if not description:
-                errors["description"] = [f"“{category.name}”需要填写 description，写明要反映的具体问题。"]
+                errors["description"] = [f"“{category.name}”类诉求须写明要反映的具体问题。"]
     # Chinese order: family name first.
     name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"
     intake = case_services.Intake(

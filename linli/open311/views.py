@@ -121,7 +121,8 @@ def discovery(request, call):
     return render.respond(call.fmt, "discovery", {
         "changeset": CHANGESET,
         "contact": "邻里 Linli 诉求办理平台，请联系所在区的系统管理员",
-        "key_service": "提交诉求需要 api_key，由区级系统管理员签发并绑定一个有辖区的工作人员账号",
+        "key_service": f"提交诉求需要 api_key（放在 POST 表单或 {KEY_HEADER} 请求头中，不能放在网址里），"
+                       "由区级系统管理员签发并绑定一个有辖区的工作人员账号",
         "endpoints": [{
             "specification": SPECIFICATION,
             "url": root,
@@ -187,7 +188,8 @@ def request_detail(request, call, service_request_id):
 def unknown(request, path):
     """Any other path (tokens/… included: no token is ever issued), in the format its extension asks for."""
     fmt = "xml" if path.endswith(".xml") else "json"
-    return render.errors(fmt, 404, [f"没有这个地址：/open311/v2/{path}"])
+    shown = path if len(path) <= 200 else path[:200] + "…"
+    return render.errors(fmt, 404, [f"没有这个地址：/open311/v2/{shown}"])
 
 
 def _list(value: str) -> list[str]:
