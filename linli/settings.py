@@ -38,10 +38,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, found through TEMPLATES so linli/templates can override them
     "django_htmx",
     "ninja",  # serves the API docs page from its own static files, not a CDN
     "django_tasks",
-    "django_tasks_db",
+    "linli.core.tasks_app.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "linli.core",
     "linli.accounts",
     "linli.places",
@@ -69,6 +70,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "linli.core.middleware.ChannelMiddleware",
 ]
+
+# Widgets render through the project's template settings, so linli/templates can word them in Chinese.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "linli.urls"
 WSGI_APPLICATION = "linli.wsgi.application"

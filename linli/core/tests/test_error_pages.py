@@ -94,3 +94,12 @@ def test_the_demo_switch_does_not_turn_on_debug_pages():
             else:
                 os.environ[k] = v
         importlib.reload(live)
+
+
+def test_select_placeholders_read_please_choose_not_dashes(client_for):
+    # given a staff form with a blank choice (the award form's resident and rule)
+    html = client_for("community_secretary").get("/points/staff/award/").content.decode()
+    # then the blank option reads 请选择
+    assert "<select" in html
+    assert "---------" not in html
+    assert "请选择" in html
