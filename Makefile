@@ -5,7 +5,8 @@ PORT   ?= 8000
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-export DEBUG ?= 1
+# The demo's local conveniences (demo secrets, console e-mail, http cookies) without Django's debug pages.
+export LINLI_DEMO ?= 1
 
 .PHONY: run test install lint demo worker clean messages
 

@@ -73,7 +73,7 @@ def env_data_key(name: str, default=_MISSING) -> bytes:
 def dev_secrets(data_dir: Path) -> dict:
     """Secrets for a developer's or demo machine, made once and kept in the data folder.
 
-    Only used when DEBUG is on; production must set SECRET_KEY and LINLI_DATA_KEY itself.
+    Only used when DEBUG or LINLI_DEMO is on; production must set SECRET_KEY and LINLI_DATA_KEY itself.
     """
     path = data_dir / "dev-secrets.json"
     if path.exists():

@@ -11,9 +11,15 @@ DATA_DIR = Path(env_str("LINLI_DATA_DIR", str(BASE_DIR / "data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
+# The demo (`make run`): a local machine with demo secrets, console e-mail and plain-http cookies, but
+# without DEBUG, so a visitor meets the site's own Chinese error pages instead of Django's debug page
+# that lists every route.
+DEMO = env_bool("LINLI_DEMO", DEBUG)
+LOCAL = DEBUG or DEMO
 
-# With DEBUG on (the demo), secrets are made once in the data folder; in production both must be set.
-if DEBUG:
+# On a developer's machine or in the demo, secrets are made once in the data folder; in production
+# both must be set.
+if LOCAL:
     _dev = dev_secrets(DATA_DIR)
     SECRET_KEY = env_str("SECRET_KEY", _dev["SECRET_KEY"])
     LINLI_DATA_KEY = env_data_key("LINLI_DATA_KEY", _dev["LINLI_DATA_KEY"])
@@ -21,7 +27,7 @@ else:
     SECRET_KEY = env_str("SECRET_KEY")
     LINLI_DATA_KEY = env_data_key("LINLI_DATA_KEY")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if LOCAL else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -32,10 +38,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, found through TEMPLATES so linli/templates can override them
     "django_htmx",
     "ninja",  # serves the API docs page from its own static files, not a CDN
     "django_tasks",
-    "django_tasks_db",
+    "linli.core.tasks_app.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "linli.core",
     "linli.accounts",
     "linli.places",
@@ -63,6 +70,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "linli.core.middleware.ChannelMiddleware",
 ]
+
+# Widgets render through the project's template settings, so linli/templates can word them in Chinese.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "linli.urls"
 WSGI_APPLICATION = "linli.wsgi.application"
@@ -135,13 +145,13 @@ WHITENOISE_USE_FINDERS = True
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if LOCAL else
                         "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "linli@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not LOCAL)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not LOCAL)
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 # 32 bytes of zeros would also work, but a fixed random-looking key keeps ciphertexts realistic.
 os.environ.setdefault("LINLI_DATA_KEY", "dGVzdC1rZXktbGlubGktMzItYnl0ZXMtbG9uZy0hISE=")
 os.environ.setdefault("DEBUG", "0")
+# The same settings whether or not the Makefile exported the demo switch.
+os.environ["LINLI_DEMO"] = "0"
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from linli.settings import *  # noqa: E402,F403

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from linli.api import api
 from linli.core import views as core_views
@@ -10,6 +12,8 @@ admin.site.index_title = "后台管理"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers and bookmarks ask for /favicon.ico whatever the page links.
+    path("favicon.ico", RedirectView.as_view(url=static("linli/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -35,43 +35,59 @@ def populate(context) -> int:
     worker = users.get("grid1")
     officer = users.get("community1") or worker
     staff = worker or officer
-    choices = [(code, text) for code, texts in TEXTS.items() for text in texts]
+    pick = {code: list(texts) for code, texts in TEXTS.items()}
     if rng is not None:
-        rng.shuffle(choices)
+        for texts in pick.values():
+            rng.shuffle(texts)
+
+    def text(code):
+        return pick[code][0] if len(pick[code]) == 1 else pick[code].pop()
+
     home = resident.resident.household.dwelling.entrance.building.compound_id
-    start = clock.now() - dt.timedelta(hours=3)
+    now = clock.now()
     made = []
 
-    def file(code, text, minutes_ago, *, channel=Channel.ONLINE):
-        with clock.frozen(start + dt.timedelta(minutes=180 - minutes_ago)):
+    def at(minutes_ago):
+        return clock.frozen(now - dt.timedelta(minutes=minutes_ago))
+
+    def file(code, minutes_ago, *, channel=Channel.ONLINE):
+        with at(minutes_ago):
             if channel == Channel.ONLINE:
-                intake = services.Intake(category=code, description=text, compound=home)
+                intake = services.Intake(category=code, description=text(code), compound=home)
                 case = services.case_open(actor=resident, intake=intake)
             else:
-                intake = services.Intake(category=code, description=text, compound=home, channel=channel,
+                intake = services.Intake(category=code, description=text(code), compound=home, channel=channel,
                                          contact_name="赵桂兰", contact_phone="13935100000")
                 case = services.case_open(actor=staff, intake=intake)
         made.append(case)
         return case
 
-    def at(minutes_ago):
-        return clock.frozen(start + dt.timedelta(minutes=180 - minutes_ago))
-
-    # new, waiting for dispatch (recent: on time)
-    file(*choices[0], 3)
-    # dispatched but nobody went: overdue, the sweep escalates it
-    case = file(*choices[1], 40)
+    # The demo opens in a believable state and stays so for its first hour (the real 1341 limits: 10
+    # minutes to take a case, 30 minutes or 4 hours to solve it): the history behind these is settled,
+    # two cases are due soon (a case nobody takes goes up a level every 10 minutes, as it should), one
+    # is already late (the sweep below escalates it once), the rest run on the 4-hour tier or are done.
+    # new, just filed: due within minutes
+    file("sanitation", 2)
     if staff:
-        with at(38):
+        # dispatched to the grid worker, not yet taken: due within minutes
+        case = file("facilities", 4)
+        with at(3):
             services.case_dispatch(actor=staff, case=case, assignee=worker)
-        # accepted and being handled
-        case = file(*choices[2], 20)
-        with at(18):
+        # accepted on the 4-hour tier, hours left
+        case = file("lift", 50)
+        with at(47):
             services.case_dispatch(actor=staff, case=case, assignee=worker)
-        with at(12):
+        with at(45):
+            services.case_accept(actor=worker, case=case)
+        # accepted on the 4-hour tier and not solved in time: the sweep escalates it once, with a fresh
+        # 4-hour limit at the community (a 30-minute case would walk up to the district within the hour)
+        case = file("safety-hazard", 250)
+        with at(247):
+            services.case_dispatch(actor=staff, case=case, assignee=worker)
+        with at(244):
             services.case_accept(actor=worker, case=case)
         # solved, waiting for the resident to rate it
-        case = file(*choices[3], 120)
+        case = file("property-service", 120)
         with at(115):
             services.case_dispatch(actor=staff, case=case, assignee=worker)
         with at(110):
@@ -79,7 +95,7 @@ def populate(context) -> int:
         with at(95):
             services.case_solve(actor=worker, case=case, note="已到现场处理完毕")
         # closed and rated
-        case = file(*choices[4], 170)
+        case = file("sanitation", 170)
         with at(168):
             services.case_dispatch(actor=staff, case=case, assignee=worker)
         with at(162):
@@ -88,14 +104,19 @@ def populate(context) -> int:
             services.case_solve(actor=worker, case=case, note="已清理完毕")
         with at(140):
             services.case_confirm(actor=resident, case=case, rating="satisfied")
-        # a hotline case, returned once and escalated by hand, supervised from above
-        case = file(*choices[5], 60, channel=Channel.HOTLINE)
+        # a hotline case, returned once, escalated by hand, taken by the community, supervised from above
+        case = file("neighbour-dispute", 60, channel=Channel.HOTLINE)
         with at(58):
             services.case_dispatch(actor=staff, case=case, assignee=worker)
         with at(50):
             services.case_return(actor=worker, case=case, reason="需要物业和社区共同处理")
         with at(45):
             services.case_escalate(actor=staff, case=case, note="涉及多方，提请社区协调")
+        if officer is not None and officer is not worker:
+            with at(42):
+                services.case_dispatch(actor=officer, case=case, assignee=officer)
+            with at(40):
+                services.case_accept(actor=officer, case=case)
         street = users.get("street1")
         if street is not None:
             with at(30):

@@ -13,6 +13,23 @@ CHANNELS = {
     "system": "系统",
 }
 
+# How a case history or the audit log says where a step was taken, in words a worker uses: the sweep
+# and the scheduled jobs run as commands, which to a reader is "the system did it by itself".
+PHRASES = {
+    "page": "网页办理",
+    "api": "手机或对接系统",
+    "admin": "管理后台",
+    "import": "表格导入",
+    "command": "系统自动",
+    "task": "系统自动",
+    "system": "系统自动",
+}
+
+
+def phrase(name: str) -> str:
+    return PHRASES.get(name, "")
+
+
 _channel: ContextVar[str] = ContextVar("linli_channel", default="system")
 
 

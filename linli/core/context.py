@@ -2,4 +2,4 @@ from django.conf import settings
 
 
 def linli(request):
-    return {"LINLI_DEBUG": settings.DEBUG}
+    return {"LINLI_DEMO": settings.DEMO}

@@ -4,8 +4,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from linli.core import selectors
-from linli.core.channel import CHANNELS
+from linli.core import audit_labels, selectors
+from linli.core.channel import CHANNELS, PHRASES, phrase
 from linli.core.pages import paginate
 
 
@@ -24,26 +24,32 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="动作", required=False)
     object_type = forms.ChoiceField(label="对象类型", required=False)
     channel = forms.ChoiceField(label="渠道", required=False,
-                                choices=[("", "全部")] + list(CHANNELS.items()))
+                                choices=[("", "全部")] + [(code, PHRASES[code]) for code in CHANNELS])
     date_from = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, choices: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "全部")] + [(a, a) for a in choices["actions"]]
-        self.fields["object_type"].choices = [("", "全部")] + [(t, t) for t in choices["object_types"]]
+        self.fields["action"].choices = [("", "全部")] + [
+            (a, audit_labels.action_label(a)) for a in choices["actions"]]
+        self.fields["object_type"].choices = [("", "全部")] + [
+            (t, audit_labels.object_label(t)) for t in choices["object_types"]]
 
 
-def _change_rows(changes) -> list[tuple[str, object, object]]:
-    """(field, before, after) rows; services write {field: [before, after]}, other shapes are shown as after."""
+def _change_rows(object_type: str, changes) -> list[tuple[str, object, object]]:
+    """(field, before, after) rows in the reader's words; services write {field: [before, after]},
+    other shapes are shown as after."""
+    label, value = audit_labels.field_label, audit_labels.value_label
     if not isinstance(changes, dict):
-        return [("", None, changes)]
+        return [("", None, value(changes))]
     rows = []
-    for name, value in changes.items():
-        if isinstance(value, list | tuple) and len(value) == 2:
-            rows.append((name, value[0], value[1]))
+    for name, change in changes.items():
+        if isinstance(change, list | tuple) and len(change) == 2:
+            before, after = change
+            rows.append((label(object_type, name), None if before is None else value(before),
+                         None if after is None else value(after)))
         else:
-            rows.append((name, None, value))
+            rows.append((label(object_type, name), None, value(change)))
     return rows
 
 
@@ -63,6 +69,9 @@ def audit_list(request):
         filters = form.cleaned_data
     page, query = paginate(request, selectors.audit_list_visible_to(scope=scope, filters=filters))
     for entry in page:
-        entry.change_rows = _change_rows(entry.changes)
+        entry.change_rows = _change_rows(entry.object_type, entry.changes)
+        entry.action_label = audit_labels.action_label(entry.action)
+        entry.object_label = audit_labels.object_label(entry.object_type)
+        entry.channel_phrase = phrase(entry.channel)
     return render(request, "core/audit_list.html", {"form": form, "page": page, "query": query,
                                                      "channels": CHANNELS})

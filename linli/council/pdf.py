@@ -81,8 +81,8 @@ def notice_pdf(notice, *, url: str, result: dict | None, satisfaction: dict | No
              f"不同意 {counts['disagree']}，弃权 {counts['abstain']}。", size=10)
         for c in result["conditions"]:
             mark = "满足" if c["holds"] else "不满足"
-            line(f"· {c['name']}：{c['numerator']} / {c['denominator']} = {c['fraction']}（{c['percent']}），"
-                 f"要求 {c['comparison']} {c['threshold']}，{mark}", size=10, indent=4 * mm)
+            line(f"· {c['name']}：{c['numerator']} / {c['denominator']}，占 {c['percent']}，"
+                 f"要求{c['requirement']}，{mark}", size=10, indent=4 * mm)
         line(f"结果：{'通过' if result['passed'] else '未通过'}", size=13)
     if satisfaction and satisfaction["total"]:
         counts, labels = satisfaction["counts"], satisfaction["labels"]

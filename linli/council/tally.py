@@ -39,6 +39,19 @@ def _number(value):
     return value
 
 
+_DIGITS = "零一二三四五六七八九十"
+
+
+def threshold_words(threshold: Fraction) -> str:
+    """2/3 → "三分之二（66.67%）": the way a notice says a threshold; other fractions by percent alone."""
+    percent = f"{float(threshold * 100):.2f}%".replace(".00%", "%")
+    if threshold == 1:
+        return "全部（100%）"
+    if threshold.denominator <= 10:
+        return f"{_DIGITS[threshold.denominator]}分之{_DIGITS[threshold.numerator]}（{percent}）"
+    return percent
+
+
 def condition(name: str, numerator, denominator, threshold: Fraction, *, strict: bool) -> dict:
     if denominator:
         fraction = Fraction(numerator) / Fraction(denominator)
@@ -55,6 +68,8 @@ def condition(name: str, numerator, denominator, threshold: Fraction, *, strict:
         "percent": percent,
         "comparison": ">" if strict else "≥",
         "threshold": f"{threshold.numerator}/{threshold.denominator}",
+        # For pages and notices: the ratio as a percentage and the threshold in words, never a raw fraction.
+        "requirement": f"{'超过' if strict else '不少于'}{threshold_words(threshold)}",
         "holds": holds,
     }
 

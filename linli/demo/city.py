@@ -293,17 +293,31 @@ def case_stream(seed: int, part: int = 0) -> str:
     return f"{seed}:cases" if part == 0 else f"{seed}:cases:{part}"
 
 
+def settled_status_for(rng: random.Random, age: dt.timedelta) -> str:
+    """A settled history (the demo's): everything older than a day is closed, the last day partly solved.
+
+    Unlike `_status_for`, nothing is left open, so the history never breaches a deadline when the demo
+    starts; the demo's own handful of live cases (cases/demo.py) shows the open states.
+    """
+    if age < dt.timedelta(days=1):
+        return rng.choices((Status.SOLVED, Status.CLOSED), weights=(30, 70))[0].value
+    return Status.CLOSED.value
+
+
 def case_rows(n: int, seed: int, *, end: dt.datetime, compounds: list[tuple[int, str, list]],
-              categories: list[tuple[int, str, str, str]], years: int = CASE_YEARS,
-              part: int = 0) -> Iterator[tuple]:
+              categories: list[tuple[int, str, str, str]], years: float = CASE_YEARS,
+              part: int = 0, status_for: Callable[[random.Random, dt.timedelta], str] | None = None
+              ) -> Iterator[tuple]:
     """`n` cases, oldest first, filed evenly over `years` years before `end`, as rows in CASE_COLUMNS order.
 
     `compounds` are (id, name, [(building id, number), …]); `categories` (id, name, default tier, handler kind).
     Each `part` draws from its own stream over the same window, so parts added later do not repeat earlier ones.
+    `status_for` replaces the city's mix of states (whose newest cases show every open state).
     """
     rng = random.Random(case_stream(seed, part))
     people = words.NamePicker(rng)
     span = dt.timedelta(days=365 * years)
+    pick_status = status_for or _status_for
     start = end - span
     channels, channel_weights = zip(*_CHANNELS, strict=True)
     ratings, rating_weights = zip(*_RATINGS, strict=True)
@@ -311,7 +325,10 @@ def case_rows(n: int, seed: int, *, end: dt.datetime, compounds: list[tuple[int,
         requested = start + span * ((i + rng.random()) / n)
         age = end - requested
         newest = n - 1 - i
-        status = EVERY_STATE[newest].value if newest < len(EVERY_STATE) else _status_for(rng, age)
+        if status_for is None and newest < len(EVERY_STATE):
+            status = EVERY_STATE[newest].value
+        else:
+            status = pick_status(rng, age)
         compound_id, compound_name, buildings = rng.choice(compounds)
         building_id, building_number = rng.choice(buildings) if buildings and rng.random() < 0.6 else (None, "")
         category_id, category_name, tier, handler = rng.choice(categories)
@@ -372,12 +389,14 @@ def case_categories() -> list[tuple[int, str, str, str]]:
 
 
 def generate_cases(n: int, seed: int, *, writer: BulkWriter, end: dt.datetime,
-                   out: Callable[[str], None] = print, report_every: int = 100_000, part: int = 0) -> int:
+                   out: Callable[[str], None] = print, report_every: int = 100_000, part: int = 0,
+                   years: float = CASE_YEARS, status_for=None) -> int:
     compounds, categories = case_places(), case_categories()
     if not compounds or not categories:
         raise ValueError("no compounds or no active service categories to file cases against")
     progress = writer.progress
-    rows = case_rows(n, seed, end=end, compounds=compounds, categories=categories, part=part)
+    rows = case_rows(n, seed, end=end, compounds=compounds, categories=categories, part=part, years=years,
+                     status_for=status_for)
 
     def reported(rows):
         for i, row in enumerate(rows, 1):

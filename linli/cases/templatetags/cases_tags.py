@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from linli.cases import selectors
+from linli.core import channel as channels
 from linli.core import clock
 
 register = template.Library()
@@ -48,3 +49,9 @@ def notification_bell(context):
     request = context.get("request")
     user = getattr(request, "user", None)
     return {"show": bool(user and user.is_authenticated), "unread": selectors.unread_count(user)}
+
+
+@register.filter
+def channel_phrase(name):
+    """Where a step was taken, as a worker says it ("网页办理", "系统自动"), not the audit code."""
+    return channels.phrase(name)

@@ -241,3 +241,9 @@ def test_assignment_added_inline_on_the_user_page_is_audited(world):
     assert assignment.grid == world.grid4
     entry = AuditEntry.objects.get(object_type="accounts.assignment", object_id=str(assignment.pk))
     assert (entry.action, entry.channel) == ("create", "admin")
+
+
+def test_admin_index_names_the_task_queue_in_chinese(client_for):
+    html = client_for("admin").get("/admin/").content.decode()
+    assert "后台任务" in html
+    assert "Tasks Database Backend" not in html and "TASKS DATABASE BACKEND" not in html

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 
@@ -92,3 +93,22 @@ def test_audit_page_offers_no_way_to_change_entries(log, client_for, counts):
     assert response.status_code == 405
     assert counts() == before
     assert AuditEntry.objects.get(pk=log[0].pk).action == "update"
+
+
+def test_audit_page_reads_in_chinese_not_in_codes(world, client_for):
+    # given entries as the services write them: codes, model labels, booleans and ISO times
+    worker = world.user("grid_worker")
+    _entry(actor=worker, action="case.escalate", when=dt.datetime(2025, 3, 4, 9), channel="command",
+           object_type="cases.case", obj_id=3,
+           changes={"supervised": [False, True], "solve_by": ["2025-03-04T09:30:00+08:00", "2025-03-04T13:30:00+08:00"]})
+    clock.reset()
+    # when the administrator reads the log
+    html = client_for("admin").get("/audit/").content.decode()
+    html = re.sub(r"<[^>]+>", " ", html)  # what the reader sees: the text, not the option values
+    # then the action, the object kind, the field names and the values are words, not codes
+    assert "提级" in html and "case.escalate" not in html
+    assert "cases.case" not in html and "诉求" in html
+    assert "True" not in html and "False" not in html and "是" in html
+    assert "T09:30" not in html and "2025-03-04 09:30" in html
+    assert "supervised" not in html and "solve_by" not in html
+    assert "系统自动" in html and "命令" not in html

@@ -180,3 +180,15 @@ def test_party_vote_needs_more_than_half_of_members():
     result = tally.explain(tally.Ballot("party_members"), voters)
     # then participation 5/6 holds, approval 3/6 is not more than half
     assert _holds(result) == [True, False]
+
+
+def test_thresholds_read_as_words_and_percentages_not_raw_fractions():
+    from linli.council.tally import condition
+
+    # given a condition on floor area that does not reduce to a small fraction
+    area = condition("参与表决面积", 279179, 319135, Fraction(2, 3), strict=False)
+    over_half = condition("同意人数", 8, 15, Fraction(1, 2), strict=True)
+    # then a page reads a percentage against a threshold in words, the same form for every condition
+    assert area["percent"] == "87.48%"
+    assert area["requirement"] == "不少于三分之二（66.67%）"
+    assert over_half["requirement"] == "超过二分之一（50%）"

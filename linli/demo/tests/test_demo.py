@@ -47,7 +47,7 @@ def small(db, registry_only):
 
 @pytest.fixture
 def demo(db, registry_only):
-    return run_demo()
+    return run_demo("--history", "0")
 
 
 def snapshot():

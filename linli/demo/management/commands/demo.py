@@ -1,5 +1,6 @@
 """`linli demo`: load the reproducible demo data set into an empty database."""
 
+import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,9 +8,13 @@ from django.db import transaction
 
 from linli.accounts.models import User
 from linli.cases import rollups
-from linli.core import audit
+from linli.core import audit, clock
+from linli.demo import city
 from linli.demo.generator import DEFAULT_SEED, LOGINS, PASSWORD, SHAPES, generate, ordered_counts
 from linli.places.models import AdminUnit
+
+# About ten cases a day over the last year: enough for monthly trends per category, loaded in seconds.
+HISTORY_CASES = 3650
 
 
 class Command(BaseCommand):
@@ -20,10 +25,12 @@ class Command(BaseCommand):
                             help=f"随机种子，相同种子生成相同数据（默认 {DEFAULT_SEED}）")
         parser.add_argument("--scale", choices=sorted(SHAPES), default="demo",
                             help="数据规模（默认 demo：约 40 个小区、2000 名居民）")
+        parser.add_argument("--history", type=int, default=HISTORY_CASES, metavar="N",
+                            help=f"demo 规模下再生成过去一年的已办结诉求 N 件（默认 {HISTORY_CASES}，0 为不生成）")
         parser.add_argument("--if-empty", action="store_true",
                             help="数据库中已有区划数据时不做任何事（make run 使用）")
 
-    def handle(self, *args, seed, scale, if_empty, **options):
+    def handle(self, *args, seed, scale, if_empty, history, **options):
         if AdminUnit.objects.exists():
             if if_empty:
                 self.stdout.write("数据库中已有区划数据，未载入演示数据。")
@@ -37,6 +44,13 @@ class Command(BaseCommand):
         shape = SHAPES[scale]
         with transaction.atomic():
             context = generate(shape, seed)
+            if shape.name == "demo" and history > 0:
+                # A year of settled cases behind the demo's live ones, so the figures and the cockpit
+                # have a history on first sight; it ends a day ago, and nothing in it is left open.
+                context.counts["诉求（历史）"] += city.generate_cases(
+                    history, seed, writer=city.writer_for(city.Progress(out=lambda _line: None)),
+                    end=clock.now() - dt.timedelta(days=1), years=1, status_for=city.settled_status_for,
+                    out=lambda _line: None)
             counts = ordered_counts(context.counts)
             audit.record(actor=None, action="demo_load", object_type="demo",
                          object_repr=f"演示数据（规模 {scale}，种子 {seed}）",
