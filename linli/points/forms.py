@@ -114,6 +114,9 @@ class WindowForm(forms.Form):
     opens_at = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                help_text="开始和结束都留空：开放本半年兑换期")
     closes_at = forms.DateField(label="结束日期（含）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    pickup_place = forms.CharField(label="领取地点", max_length=100, required=False, help_text="留空：社区党群服务中心")
+    pickup_hours = forms.CharField(label="领取时间", max_length=100, required=False,
+                                   help_text="留空：工作日 9:00–12:00、14:00–17:30")
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -356,12 +356,20 @@ class Goods(models.Model):
         return self.name
 
 
+DEFAULT_PICKUP_HOURS = "工作日 9:00–12:00、14:00–17:30"
+
+
 class RedemptionWindow(models.Model):
     community = models.ForeignKey("places.AdminUnit", verbose_name="社区", on_delete=models.PROTECT,
                                   related_name="point_windows", limit_choices_to={"level": "community"})
     name = models.CharField("名称", max_length=60)
     opens_at = models.DateTimeField("开始时间")
     closes_at = models.DateTimeField("结束时间")
+    # Where and when a resident collects what they redeemed: shown on the confirmation and the voucher.
+    pickup_place = models.CharField("领取地点", max_length=100, blank=True,
+                                    help_text="留空：社区党群服务中心")
+    pickup_hours = models.CharField("领取时间", max_length=100, blank=True,
+                                    help_text="留空：工作日 9:00–12:00、14:00–17:30")
 
     scoping = community_scoping()
 
@@ -377,6 +385,14 @@ class RedemptionWindow(models.Model):
 
     def is_open(self, at) -> bool:
         return self.opens_at <= at < self.closes_at
+
+    @property
+    def pickup_place_shown(self) -> str:
+        return self.pickup_place or f"{self.community.name}党群服务中心"
+
+    @property
+    def pickup_hours_shown(self) -> str:
+        return self.pickup_hours or DEFAULT_PICKUP_HOURS
 
 
 class Redemption(models.Model):
@@ -402,6 +418,9 @@ class Redemption(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办结人", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    # Six digits the resident shows at the station; the station types it to hand the item over, so a
+    # reservation cannot be collected by someone who only knows the resident's name.
+    pickup_code = models.CharField("领取码", max_length=6, blank=True)
 
     scoping = Scoping(code=f"resident__household__{HOUSE}compound__community__code",
                       compound=f"resident__household__{HOUSE}compound_id",

@@ -9,6 +9,7 @@ Other domains award points for their completed records through `award_for_record
 """
 
 import datetime as dt
+import secrets
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -356,7 +357,8 @@ def default_window_bounds(at: dt.datetime) -> tuple[dt.datetime, dt.datetime, st
     return start, end, f"{start.year}年{half}兑换期"
 
 
-def window_create(*, actor, community, name: str = "", opens_at=None, closes_at=None) -> RedemptionWindow:
+def window_create(*, actor, community, name: str = "", opens_at=None, closes_at=None, pickup_place: str = "",
+                  pickup_hours: str = "") -> RedemptionWindow:
     """A redemption window; without dates, the current half year (redemption opens every half year)."""
     require_community_manager(actor, community)
     if opens_at is None and closes_at is None:
@@ -369,7 +371,8 @@ def window_create(*, actor, community, name: str = "", opens_at=None, closes_at=
         raise Refused(f"与已有兑换期“{overlap.first()}”时间重叠。")
     return core_services.create(actor=actor, model=RedemptionWindow, data={
         "community": community, "name": name or f"{timezone.localtime(opens_at):%Y年%m月}兑换期",
-        "opens_at": opens_at, "closes_at": closes_at})
+        "opens_at": opens_at, "closes_at": closes_at, "pickup_place": pickup_place.strip(),
+        "pickup_hours": pickup_hours.strip()})
 
 
 def open_window(community, at=None) -> RedemptionWindow | None:
@@ -429,7 +432,8 @@ def redemption_create(*, actor, goods: Goods, quantity: int = 1, key) -> Redempt
             item.stock -= quantity
             item.save(update_fields=["stock"])
             redemption = Redemption.objects.create(key=key, goods=item, window=window, resident=resident,
-                                                   quantity=quantity, points=cost, reserve_transfer=transfer)
+                                                   quantity=quantity, points=cost, reserve_transfer=transfer,
+                                                   pickup_code=new_pickup_code())
             audit.record(actor=actor, action="points.redeem", obj=redemption,
                          changes={"points": [None, cost], "stock": [item.stock + quantity, item.stock]})
     except IntegrityError:
@@ -443,13 +447,22 @@ def redemption_create(*, actor, goods: Goods, quantity: int = 1, key) -> Redempt
     return redemption
 
 
-def redemption_pickup(*, actor, redemption: Redemption) -> Redemption:
-    """Staff hand over the item: the reserved points are settled back to the community issuer."""
+def new_pickup_code() -> str:
+    return f"{secrets.randbelow(10 ** 6):06d}"
+
+
+def redemption_pickup(*, actor, redemption: Redemption, code: str | None = None) -> Redemption:
+    """Staff hand over the item: the reserved points are settled back to the community issuer.
+
+    With `code` (the station's page always sends it) the resident's pickup code must match.
+    """
     require(can_edit(actor), NOT_EDITOR)
     with transaction.atomic():
         r = Redemption.objects.select_for_update().select_related("goods").get(pk=redemption.pk)
         if r.status != Redemption.Status.RESERVED:
             raise Refused(f"该兑换已办结（{r.get_status_display()}），未重复办理。", status=409)
+        if code is not None and r.pickup_code and code.strip() != r.pickup_code:
+            raise Refused("领取码不正确，请核对居民出示的 6 位领取码。")
         community = r.goods.community
         r.close_transfer = ledger.post(
             key=f"settle:{r.pk}", source=ledger.shop_account(community), target=ledger.issuing_account(community),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("shop/", views.shop, name="shop"),
     path("shop/<int:pk>/redeem/", views.redeem, name="redeem"),
     path("redemptions/", views.my_redemptions, name="my_redemptions"),
+    path("redemptions/<int:pk>/", views.redemption_detail, name="redemption_detail"),
     path("redemptions/<int:pk>/cancel/", views.redemption_cancel, name="redemption_cancel"),
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/award/", views.award, name="award"),

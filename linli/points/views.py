@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts.scope import can_edit, scope_for
 from linli.core import clock
@@ -89,11 +89,12 @@ def shop(request):
     account, _ = services.accounts_of(resident)
     goods = list(selectors.goods_list_visible_to(actor=request.user, filters={"community": community.pk,
                                                                               "active": "1"}))
+    balance = account.balance if account else 0
     for item in goods:
-        # One request key per item and page view: a double tap books once, another item is its own request.
-        item.request_key = forms.new_key()
+        # What a resident can take now, and how far they are from the rest.
+        item.short_by = max(0, item.price - balance)
     return render(request, "points/shop.html", {
-        "goods": goods, "window": services.open_window(community), "balance": account.balance if account else 0,
+        "goods": goods, "window": services.open_window(community), "balance": balance,
         "upcoming": selectors.window_list_visible_to(
             actor=request.user, filters={"community": community.pk}).filter(opens_at__gt=clock.now()).last(),
     })
@@ -101,10 +102,22 @@ def shop(request):
 
 @login_required
 @page_errors
-@require_POST
+@require_http_methods(["GET", "POST"])
 def redeem(request, pk):
-    access.resident_required(request.user)
+    """GET: what the redemption costs, what is left and where to collect it; POST from there books it."""
+    resident = access.resident_required(request.user)
     goods = access.goods_get(request.user, pk)
+    if request.method == "GET":
+        community = services.community_of_resident(resident)
+        account, _ = services.accounts_of(resident)
+        balance = account.balance if account else 0
+        return render(request, "points/redeem_confirm.html", {
+            "goods": goods, "balance": balance, "after": balance - goods.price,
+            "short_by": max(0, goods.price - balance),
+            "window": services.open_window(community),
+            # One request key per confirmation: a double tap books once.
+            "request_key": forms.new_key(),
+        })
     form = forms.RedeemForm(request.POST)
     if not form.is_valid():
         messages.error(request, "兑换数量不正确。")
@@ -115,8 +128,19 @@ def redeem(request, pk):
     except Refused as exc:
         messages.error(request, exc.message)
         return redirect("points:shop")
-    _done(request, redemption, f"已兑换“{goods.name}”×{redemption.quantity}，扣除 {redemption.points} 分，请到社区领取。")
-    return redirect("points:my_redemptions")
+    _done(request, redemption, f"已兑换“{goods.name}”×{redemption.quantity}，扣除 {redemption.points} 分。")
+    return redirect("points:redemption_detail", redemption.pk)
+
+
+@login_required
+@page_errors
+def redemption_detail(request, pk):
+    """The resident's voucher: the pickup code, the place and the opening times."""
+    redemption = access.redemption_get(request.user, pk)
+    return render(request, "points/redemption_detail.html", {
+        "r": redemption, "window": redemption.window,
+        # Only the resident sees the code: staff who know it could collect in their name.
+        "own_ids": scope_for(request.user).resident_ids})
 
 
 @login_required
@@ -276,7 +300,9 @@ def window_create(request):
     def save(f):
         opens_at, closes_at = f.bounds()
         return services.window_create(actor=request.user, community=f.cleaned_data["community"],
-                                      name=f.cleaned_data["name"], opens_at=opens_at, closes_at=closes_at)
+                                      name=f.cleaned_data["name"], opens_at=opens_at, closes_at=closes_at,
+                                      pickup_place=f.cleaned_data["pickup_place"],
+                                      pickup_hours=f.cleaned_data["pickup_hours"])
 
     reply = _model_form_page(request, form, "设置兑换期", save)
     return reply or redirect("points:stock")
@@ -333,7 +359,8 @@ def pickup(request, pk):
     redemption = access.redemption_get(request.user, pk)
     require(can_edit(request.user), services.NOT_EDITOR)
     try:
-        services.redemption_pickup(actor=request.user, redemption=redemption)
+        services.redemption_pickup(actor=request.user, redemption=redemption,
+                                   code=request.POST.get("code", ""))
     except Refused as exc:
         messages.error(request, exc.message)
     else:

@@ -58,19 +58,25 @@ def test_volunteer_hours_to_redemption_to_pickup_on_a_phone(world, live_server, 
     assert "志愿服务" in phone.inner_text("table.statement")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
-    # when she redeems a soap in the shop
+    # when she redeems a soap in the shop and confirms what it costs
     phone.goto(f"{live_server.url}/points/shop/")
-    phone.click(".goods:has-text('香皂') button[name=redeem]")
+    phone.click(".goods:has-text('香皂') [data-action=redeem]")
     phone.wait_for_load_state("networkidle")
-    # then the redemption waits for pickup and the points are reserved
+    assert "兑换后余额" in phone.content() and "10 分" in phone.inner_text(".confirm")
+    phone.click("button[name=redeem]")
+    phone.wait_for_load_state("networkidle")
+    # then she holds a voucher: a pickup code, the place and the hours; the points are reserved
     assert "已兑换“香皂”×1，扣除 15 分" in phone.content()
-    assert "待领取" in phone.content()
+    assert "待领取" in phone.content() and "领取地点" in phone.content()
+    code = phone.inner_text("#pickup-code").strip()
+    assert len(code) == 6 and code.isdigit()
     soap.refresh_from_db()
     assert soap.stock == 2
 
-    # when the grid worker confirms the pickup
+    # when the grid worker types the code she shows and confirms the pickup
     _as(phone, live_server, "grid1")
     phone.goto(f"{live_server.url}/points/staff/pickups/")
+    phone.fill("tr:has-text('张秀英') input[name=code]", code)
     phone.click("tr:has-text('张秀英') button:has-text('确认领取')")
     phone.wait_for_load_state("networkidle")
     assert "已确认张秀英领取“香皂”" in phone.content()

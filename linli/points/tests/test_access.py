@@ -80,6 +80,12 @@ def _award_page(state):
                                     "quantity": "2", "source_type": "volunteer", "key": "page-award"}
 
 
+def _pickup_page(state):
+    # The station types the code the resident shows.
+    return (f"/points/staff/redemptions/{state['redemption'].pk}/pickup/",
+            {"code": state["redemption"].pickup_code})
+
+
 def _api(path, payload=None):
     return lambda state: (path.format(**{k: getattr(v, "pk", v) for k, v in state.items()}), payload)
 
@@ -88,7 +94,7 @@ WRITES = [
     # (name, method, request builder, statuses, statuses that write)
     ("page award", "page", _award_page,
      _for(EDITORS_IN_SIGHT, 302, 403, anonymous=302, outsider=200), EDITORS_IN_SIGHT),
-    ("page pickup", "page", _api("/points/staff/redemptions/{redemption}/pickup/", {}),
+    ("page pickup", "page", _pickup_page,
      _for(EDITORS_IN_SIGHT, 302, 404, anonymous=302, resident=403), EDITORS_IN_SIGHT),
     ("page approve", "page", _api("/points/staff/awards/{claim}/approve/", {}),
      _for(EDITORS_IN_SIGHT, 302, 404, anonymous=302, resident=403), EDITORS_IN_SIGHT),
