@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from linli import navigation
 from linli.api import api
 from linli.core import views as core_views
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("linli.accounts.urls")),
+    path("more/", navigation.more_page, name="more"),
     path("places/", include("linli.places.urls")),
     path("people/", include("linli.people.urls")),
     path("orgs/", include("linli.orgs.urls")),
