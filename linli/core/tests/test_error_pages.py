@@ -103,3 +103,14 @@ def test_select_placeholders_read_please_choose_not_dashes(client_for):
     assert "<select" in html
     assert "---------" not in html
     assert "请选择" in html
+
+
+def test_pages_are_chinese_even_when_the_browser_asks_for_english(client_for):
+    # given a worker whose phone's system language is English
+    client = client_for("grid_worker")
+    # when they open their home page
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    # then it is in Chinese, and English is one button away
+    assert 'lang="zh-CN"' in html and "退出" in html
+    client.cookies["django_language"] = "en"
+    assert 'lang="en"' in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
