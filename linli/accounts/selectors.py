@@ -22,6 +22,9 @@ def home_kind(user) -> str:
     return "guest"
 
 
+WORK_NOW = 8  # cases on a home page: the most urgent few, the rest one tap away in the worklist
+
+
 def home_for(user) -> dict:
     kind = home_kind(user)
     context = {"kind": kind, "scope": scope_for(user)}
@@ -29,6 +32,28 @@ def home_for(user) -> dict:
     if builder is not None:
         context.update(builder(user))
     return context
+
+
+def work_now(user) -> dict:
+    """What a worker or officer should do now: open cases in their sight by deadline, overdue first."""
+    from linli.cases import selectors as cases
+
+    worklist = cases.case_list_visible_to(actor=user, filters={})
+    overdue = cases.case_list_visible_to(actor=user, filters={"overdue": "1"})
+    return {"work": list(worklist[:WORK_NOW]), "work_count": worklist.count(), "overdue_count": overdue.count(),
+            "overdue": list(overdue[:WORK_NOW])}
+
+
+def _resident_now(user) -> dict:
+    """A resident's open cases and the ballots of their compound they can still vote in."""
+    from linli.cases import selectors as cases
+    from linli.cases.models import OPEN_STATUSES
+    from linli.council import selectors as council
+
+    mine = cases.my_cases(actor=user).filter(status__in=OPEN_STATUSES)
+    ballots = (council.ballot_list_visible_to(actor=user, filters={"status": "open"})
+               .filter(closes_at__gt=clock.now()).order_by("closes_at"))
+    return {"open_cases": list(mine[:WORK_NOW]), "open_ballots": list(ballots[:3])}
 
 
 def _current(start: str = "start", end: str = "end") -> Q:
@@ -79,6 +104,7 @@ def _resident_home(user) -> dict:
         "compound": building.compound,
         "grid": building.grid,
         "public": compound_public_info(building.compound),
+        **_resident_now(user),
     }
 
 
@@ -111,10 +137,11 @@ def _worker_home(user) -> dict:
                    "elderly": sum(o for _, o in by_compound.values())},
         "care_tags": tags,
         "roles": [Role(r).label for r in sorted(full.roles) if r in Role.values],
+        **work_now(user),
     }
 
 
 def _officer_home(user) -> dict:
     from linli.dashboard.selectors import indicators_for_actor
 
-    return {"indicators": indicators_for_actor(actor=user)}
+    return {"indicators": indicators_for_actor(actor=user), **work_now(user)}
