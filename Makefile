@@ -13,9 +13,11 @@ export LINLI_DEMO ?= 1
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml requirements.lock
+$(STAMP): $(BIN)/python pyproject.toml requirements.lock package.json package-lock.json
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@# axe-core for the browser tests' accessibility check (npm is optional: without it that check is skipped locally)
+	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; fi
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,7 +1,9 @@
 """Playwright driving Debian's chromium (never a downloaded browser) against a live test server."""
 
+import json
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("LINLI_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# Any violation of these impacts fails the test that visited the page.
+FAILING_IMPACTS = ("critical", "serious")
+# After each page load the page checks itself and reports to the test (an exposed function).
+AXE_RUNNER = """
+window.__linliAxeRun = () => axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
+  .filter(v => %s.includes(v.impact))
+  .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))})));
+window.addEventListener("load", () => setTimeout(() => {
+  window.__linliAxeRun().then(found => window.__linliAxeReport(location.href, found)).catch(() => {});
+}, 0));
+""" % json.dumps(list(FAILING_IMPACTS))
 
 
 def _chromium_path():
@@ -39,15 +54,79 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def phone(browser):
-    """A fresh phone-sized page (iPhone 12-like viewport, Chinese locale)."""
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+def _axe_source():
+    if AXE.exists():
+        return AXE.read_text()
+    if os.environ.get("LINLI_REQUIRE_BROWSER"):
+        pytest.fail("axe-core 未安装：CI 要求检查无障碍（make install 会用 npm ci 安装）")
+    return None
+
+
+class AxeWatch:
+    """Checks every page a test's browser loads with axe-core; the test fails on a serious violation.
+
+    Pages are checked as they load; a page the test left before its check finished is loaded again
+    (GET) at the end and checked then, so every page visited is checked once.
+    """
+
+    def __init__(self, page, source):
+        self.page = page
+        self.visited: list[str] = []
+        self.checked: dict[str, list] = {}
+        page.context.add_init_script(source + AXE_RUNNER)
+        page.expose_function("__linliAxeReport", self._report)
+        page.on("load", lambda p: self.visited.append(p.url))
+
+    def _report(self, url, found):
+        self.checked[url] = found
+
+    def finish(self) -> dict[str, list]:
+        for url in dict.fromkeys(self.visited):
+            if url in self.checked or not url.startswith("http"):
+                continue
+            try:
+                self.page.goto(url)
+                self.checked[url] = self.page.evaluate("window.__linliAxeRun()")
+            except Exception as exc:  # noqa: BLE001 - a page that cannot be re-read is reported, not hidden
+                self.checked[url] = [{"id": "recheck-failed", "impact": "serious", "help": str(exc)[:200],
+                                      "nodes": []}]
+        return {url: found for url, found in self.checked.items() if found}
+
+
+def _page(browser, **options):
+    context = browser.new_context(locale="zh-CN", bypass_csp=True, **options)
     page = context.new_page()
     page.set_default_timeout(15000)
+    source = _axe_source()
+    watch = AxeWatch(page, source) if source else None
+    return context, page, watch
+
+
+def _finish(context, watch):
+    try:
+        problems = watch.finish() if watch else {}
+    finally:
+        context.close()
+    if problems:
+        lines = [f"{url}: {v['impact']} {v['id']} ({v['help']}) at {', '.join(v['nodes'])}"
+                 for url, found in problems.items() for v in found]
+        pytest.fail("axe-core 发现严重的无障碍问题：\n" + "\n".join(lines), pytrace=False)
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh phone-sized page (iPhone 12-like viewport, Chinese locale), checked by axe-core."""
+    context, page, watch = _page(browser, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     yield page
-    context.close()
+    _finish(context, watch)
+
+
+@pytest.fixture
+def desktop(browser):
+    """A desktop-sized page, checked by axe-core like the phone."""
+    context, page, watch = _page(browser, viewport=DESKTOP)
+    yield page
+    _finish(context, watch)
 
 
 def login(page, live_server, username, password="linli-demo"):

@@ -92,8 +92,8 @@ def test_proposal_to_ballot_to_notice_on_a_phone(world, live_server, phone):
     phone.goto(notice_url)
     tally = phone.inner_text("section.tally")
     assert "参与表决的专有部分面积占总面积三分之二以上" in tally
-    assert "150.00" in tally and "1/1" in tally
-    assert "≥ 3/4" in tally
+    assert "150.00" in tally and "100.00%" in tally
+    assert "不少于四分之三（75%）" in tally
     assert "结果：通过" in tally
     assert phone.locator("tr.condition").count() == 4
     # and the printable PDF renders

@@ -114,3 +114,19 @@ def test_pages_are_chinese_even_when_the_browser_asks_for_english(client_for):
     assert 'lang="zh-CN"' in html and "退出" in html
     client.cookies["django_language"] = "en"
     assert 'lang="en"' in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+
+
+def test_date_fields_render_their_value_in_the_form_a_date_input_shows():
+    # given a date field with a value, rendered in Chinese
+    import datetime as dt
+
+    from django import forms
+    from django.utils import translation
+
+    class F(forms.Form):
+        day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    with translation.override("zh-hans"):
+        html = str(F(initial={"day": dt.date(2026, 12, 2)})["day"])
+    # then the value is YYYY-MM-DD, which <input type="date"> displays (YYYY/MM/DD shows an empty field)
+    assert 'value="2026-12-02"' in html
