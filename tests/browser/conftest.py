@@ -20,12 +20,12 @@ FAILING_IMPACTS = ("critical", "serious")
 # After each page load the page checks itself and reports to the test (an exposed function).
 AXE_RUNNER = """
 window.__linliAxeRun = () => axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
-  .filter(v => %s.includes(v.impact))
+  .filter(v => IMPACTS.includes(v.impact))
   .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))})));
 window.addEventListener("load", () => setTimeout(() => {
   window.__linliAxeRun().then(found => window.__linliAxeReport(location.href, found)).catch(() => {});
 }, 0));
-""" % json.dumps(list(FAILING_IMPACTS))
+""".replace("IMPACTS", json.dumps(list(FAILING_IMPACTS)))
 
 
 def _chromium_path():
