@@ -168,7 +168,9 @@ _cache_url = env_str("LINLI_CACHE_URL", "")
 if _cache_url:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "linli_cache"}}
+    # Culling (past MAX_ENTRIES) would drop live counts along with expired ones, so the bar is high.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "linli_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 100_000}}}
 LINLI_RATELIMIT_CACHE = "default"
 
 # Login throttling (django-axes; linli/accounts/throttle.py, docs/OPERATIONS.md "Abuse limits").
