@@ -142,6 +142,8 @@ class FaultDatabase:
             "DATABASE_URL": self.url, "SECRET_KEY": BENCH_SECRET_KEY, "LINLI_DATA_KEY": BENCH_DATA_KEY,
             "DEBUG": "0", "ALLOWED_HOSTS": HOST, "DJANGO_SETTINGS_MODULE": "linli.settings",
             "LOG_LEVEL": "WARNING", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
+            # Load benchmarks measure throughput, not the abuse limits (docs/OPERATIONS.md).
+            "LINLI_API_WRITE_RATE": "1000000/m", "LINLI_OPEN311_POST_RATE": "1000000/m",
         })
         env.pop("PGDATABASE", None)
         env.update(extra)

@@ -86,3 +86,22 @@ def dev_secrets(data_dir: Path) -> dict:
     path.write_text(json.dumps(values))
     path.chmod(0o600)
     return values
+
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate such as `60/m` (per second s, minute m, hour h, day d; `30/10s` for a window of 10 s),
+    as (requests, seconds)."""
+    value = os.environ.get(name) or default
+    try:
+        count, _, per = value.strip().partition("/")
+        unit = per[-1:].lower()
+        span = int(per[:-1] or 1) * _PERIODS[unit]
+        requests = int(count)
+        if requests < 1 or span < 1:
+            raise ValueError(value)
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(f"环境变量 {name}={value!r} 不是有效的频率（例如 60/m、1000/h、30/10s）") from exc
+    return requests, span

@@ -1,10 +1,11 @@
 """Linli settings, read from the environment (see docs/OPERATIONS.md)."""
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
 
-from linli.env import dev_secrets, env_bool, env_data_key, env_int, env_list, env_str
+from linli.env import dev_secrets, env_bool, env_data_key, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("LINLI_DATA_DIR", str(BASE_DIR / "data")))
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "axes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
@@ -66,11 +68,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "linli.core.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "linli.core.middleware.ChannelMiddleware",
+    "linli.core.ratelimit.RateLimitMiddleware",
+    # Last, as axes asks: it turns the answer to a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
+if not DEBUG:
+    # The demo's error pages (DEBUG on) carry inline scripts and styles; production pages carry none.
+    MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
 
 # Widgets render through the project's template settings, so linli/templates can word them in Chinese.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
@@ -117,6 +126,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -161,6 +173,71 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Caches: the rate limits and nothing else so far. Shared by every gunicorn process: Redis when
+# LINLI_CACHE_URL names one (redis://host:6379/1), else a table in the database (made by migrate).
+_cache_url = env_str("LINLI_CACHE_URL", "")
+if _cache_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+else:
+    # Culling (past MAX_ENTRIES) would drop live counts along with expired ones, so the bar is high.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "linli_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+LINLI_RATELIMIT_CACHE = "default"
+
+# Login throttling (django-axes; linli/accounts/throttle.py, docs/OPERATIONS.md "Abuse limits").
+AXES_HANDLER = "linli.accounts.throttle.LoginThrottle"
+AXES_FAILURE_LIMIT = env_int("LINLI_LOGIN_FAILURE_LIMIT", 5)
+LINLI_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LINLI_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LINLI_LOGIN_COOLOFF_MINUTES", 15))
+# Two separate counts, one per account and one per address (not one per account-and-address pair).
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "linli.accounts.throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "linli.core.ratelimit.client_ip"
+# Successful logins are not logged by axes: the audit log and the session table say enough.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# How many reverse proxies in front of Linli append to X-Forwarded-For (0: use the TCP peer).
+LINLI_PROXY_COUNT = env_int("LINLI_PROXY_COUNT", 0)
+
+# Write rates (linli/core/ratelimit.py): API writes per token or logged-in user, Open311 POSTs per key.
+LINLI_API_WRITE_RATE = env_rate("LINLI_API_WRITE_RATE", "120/m")
+LINLI_OPEN311_POST_RATE = env_rate("LINLI_OPEN311_POST_RATE", "30/m")
+
+# Content-Security-Policy (django-csp, only with DEBUG off): the app's own scripts, styles and images.
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        # data: for the SVG icons that Swagger UI's stylesheet embeds (/api/v1/docs).
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+        "base-uri": [_SELF],
+        "object-src": [_NONE],
+    },
+}
+
+# HSTS, only for a deployment served over TLS (off by default: a browser that saw it refuses plain
+# HTTP to the host for that long). Behind a TLS-terminating proxy, set SECURE_PROXY_SSL_HEADER=1 so
+# Django knows the request was HTTPS (the proxy must set X-Forwarded-Proto itself).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sessions: offices share computers, so a login lasts a working day at most, and ends earlier
+# after LINLI_SESSION_IDLE_MINUTES without a request (0: no idle limit).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+LINLI_SESSION_IDLE_MINUTES = env_int("LINLI_SESSION_IDLE_MINUTES", 60)
 
 # API tokens live this many days.
 LINLI_TOKEN_DAYS = env_int("LINLI_TOKEN_DAYS", 30)

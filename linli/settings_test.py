@@ -23,3 +23,11 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+# Each test's writes and logins start from zero: an in-process cache (no SQL in counted requests),
+# limits no ordinary test reaches; the rate-limit tests set their own and clear the cache.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "linli-tests"}}
+LINLI_API_WRITE_RATE = (100_000, 60)
+LINLI_OPEN311_POST_RATE = (100_000, 60)
+# Tests move the clock by days while logged in.
+LINLI_SESSION_IDLE_MINUTES = 0

@@ -42,7 +42,7 @@ class MeOut(Schema):
     household_id: int | None
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut}, summary="用户名和密码换取接口令牌")
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut}, summary="用户名和密码换取接口令牌")
 def issue_token(request, payload: TokenIn):
     issued = token_issue(username=payload.username, password=payload.password, request=request)
     if issued is None:

@@ -36,3 +36,27 @@ class ChineseByDefaultMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class SessionIdleMiddleware:
+    """Ends a login after LINLI_SESSION_IDLE_MINUTES without a request (a shared office computer left
+    signed in). The last-seen time is written at most once a minute, not on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.contrib.auth import logout
+
+        from linli.core import clock
+
+        idle = settings.LINLI_SESSION_IDLE_MINUTES * 60
+        if idle and request.user.is_authenticated:
+            now = int(clock.now().timestamp())
+            seen = request.session.get("linli_seen")
+            if seen is not None and now - seen > idle:
+                logout(request)
+            elif seen is None or now - seen >= 60:
+                request.session["linli_seen"] = now
+        return self.get_response(request)
