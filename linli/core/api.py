@@ -102,6 +102,10 @@ class LinliAPI(NinjaAPI):
             return self.error_response(request, 401, error(UNAUTHENTICATED, "未登录或令牌无效"))
 
         def invalid_input(request, exc: ValidationError):
+            if exc.errors and all(e.get("loc", ("",))[0] == "path" for e in exc.errors):
+                # `/cases/abc` names no case: the same 404 as a path with an `int:` converter that does
+                # not match, rather than a 422 that reads as if a case `abc` could exist.
+                return not_found(request, exc)
             return self.error_response(request, 422, error(INVALID, "请求参数有误", errors=exc.errors))
 
         def invalid_data(request, exc: ModelValidationError):
