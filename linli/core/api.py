@@ -15,6 +15,7 @@ from django.db import OperationalError as DatabaseUnavailable
 from django.http import Http404, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.openapi.schema import REF_TEMPLATE, NinjaGenerateJsonSchema
 
 from linli.core.errors import (
     FORBIDDEN,
@@ -130,7 +131,8 @@ class LinliAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components["ErrorOut"] = ErrorOut.model_json_schema(
+            ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization")
         body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
         for path, methods in schema.get("paths", {}).items():
             for method, operation in methods.items():
