@@ -516,7 +516,7 @@ def main(argv):
                 if status != 200:
                     return f"{status} {data[:200]!r}"
                 body = json.loads(data)
-                if body["count"] != n or len(body["results"]) != 25:
+                if body["count"] != n or len(body["items"]) != 25:
                     return f"count {body['count']}, {len(body['results'])} rows"
                 return None
 
@@ -568,7 +568,7 @@ def main(argv):
                     if status != 200:
                         return f"{status} {data[:200]!r}"
                     body = json.loads(data)
-                    return None if body["count"] == n and len(body["results"]) == 25 else f"count {body['count']}"
+                    return None if body["count"] == n and len(body["items"]) == 25 else f"count {body['count']}"
 
                 lists["helpdesk rest"] = timed_gets(
                     "helpdesk REST", lambda: [timed(agent, "all", "/api/tickets/?status=1")],

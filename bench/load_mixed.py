@@ -404,7 +404,7 @@ class Resident(User):
 
     def list_api(self):
         answer = self.get("GET /api/v1/cases (resident)", "/api/v1/cases?page_size=100", api=True)
-        for row in answer.json()["results"]:
+        for row in answer.json()["items"]:
             self.mine[row["id"]] = row["status"]
 
     def detail_api(self):
@@ -445,7 +445,7 @@ class Worker(User):
 
     def _mine(self):
         answer = self.get("GET /api/v1/cases?mine=true", "/api/v1/cases?mine=true&page_size=100", api=True)
-        return answer.json()["results"]
+        return answer.json()["items"]
 
     def work(self):
         """One step of the loop on the most pressing case: solve, else accept, else dispatch to myself."""
@@ -457,7 +457,7 @@ class Worker(User):
         answer = self.get("GET /api/v1/cases?status=new", "/api/v1/cases?status=new&page_size=100", api=True)
         # Cases filed before the run are the backlog handler's; residents always name their building,
         # so a fresh case with a building is in exactly one grid: mine.
-        fresh = [r for r in answer.json()["results"] if r["id"] > self.world.watermark and r["building_id"]]
+        fresh = [r for r in answer.json()["items"] if r["id"] > self.world.watermark and r["building_id"]]
         if fresh:
             # Taking a case on is dispatching it to oneself and accepting it, one after the other.
             self._dispatch(fresh[0]["id"])
@@ -535,7 +535,7 @@ class Officer(User):
                           f"/api/v1/cases?status=accepted&tier={SUPERVISE_TIER}&page_size=100", api=True)
         # Only the backlog handler's hard cases: nobody moves them during the run, and supervision is
         # for a level above the one holding the case.
-        targets = [r for r in answer.json()["results"]
+        targets = [r for r in answer.json()["items"]
                    if r["assignee_id"] == self.world.backlog_user and LEVEL_RANK[r["level"]] < self.rank]
         if not targets:
             return

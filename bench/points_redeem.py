@@ -47,9 +47,9 @@ def run(args, connection, connections):
     from django.utils import timezone
 
     from linli.accounts.models import Role
+    from linli.core.errors import Refused
     from linli.people.tests.factories import ResidentFactory
     from linli.points import ledger, services
-    from linli.points.errors import Refused
     from linli.points.models import Goods, PointRule, Redemption, RedemptionWindow
     from linli.testing import build_world, make_user
 

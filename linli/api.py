@@ -1,18 +1,9 @@
 """The JSON API under /api/v1/: one NinjaAPI, each domain adds its router."""
 
-import logging
-
-from django.db import InterfaceError
-from django.db import OperationalError as DatabaseUnavailable
-from django.http import Http404
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from linli.accounts.tokens import token_user
-from linli.core.errors import Forbidden, NotFound
-
-logger = logging.getLogger(__name__)
+from linli.core.api import LinliAPI
 
 
 class BearerAuth(HttpBearer):
@@ -39,45 +30,13 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+api = LinliAPI(
     title="邻里 Linli API",
     version="1",
     description="小区治理：人·地·组织·事。认证：`POST /api/v1/auth/token` 取得令牌后使用 `Authorization: Bearer <token>`。",
     auth=[BearerAuth(), SessionAuth()],
     urls_namespace="api",
 )
-
-
-@api.exception_handler(NotFound)
-@api.exception_handler(Http404)
-def _not_found(request, exc):
-    return api.create_response(request, {"detail": "未找到"}, status=404)
-
-
-@api.exception_handler(Forbidden)
-def _forbidden(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "无权执行此操作"}, status=403)
-
-
-@api.exception_handler(AuthenticationError)
-def _unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
-
-
-@api.exception_handler(ValidationError)
-def _invalid(request, exc):
-    return api.create_response(request, {"detail": "请求参数有误", "errors": exc.errors}, status=422)
-
-
-@api.exception_handler(DatabaseUnavailable)
-@api.exception_handler(InterfaceError)
-def _database_down(request, exc):
-    # The database is restarting or unreachable: nothing was written (the transaction did not commit),
-    # and the client may send the same request again shortly.
-    logger.warning("database unavailable: %s", exc)
-    response = api.create_response(request, {"detail": "服务暂时不可用（数据库连接中断），请稍后重试。"}, status=503)
-    response["Retry-After"] = "5"
-    return response
 
 
 def _register_routers():

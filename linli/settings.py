@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "linli.core.middleware.ChannelMiddleware",
+    "linli.core.api.ApiErrorsMiddleware",
     "linli.core.ratelimit.RateLimitMiddleware",
     # Last, as axes asks: it turns the answer to a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",

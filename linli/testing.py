@@ -1,5 +1,6 @@
 """Test support shared by every domain: a small world with personas, and a write detector."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -147,3 +148,15 @@ def build_world() -> World:
     users["admin"] = User.objects.create_superuser("admin", password=PASSWORD)
     return World(district, street1, street2, community1, community2, community3, grid1, grid2, grid3, grid4,
                  compound1, compound2, compound3, compound4, household1, resident, neighbour, far_resident, users)
+
+
+@contextmanager
+def refused(code: str):
+    """Expect a rules refusal with this stable code: tests match codes, not the Chinese sentence."""
+    import pytest
+
+    from linli.core.errors import Refused
+
+    with pytest.raises(Refused) as info:
+        yield info
+    assert info.value.code == code, f"{info.value.code}: {info.value.message}"

@@ -3,6 +3,8 @@ from ninja import Router, Schema
 from linli.accounts.models import Assignment
 from linli.accounts.scope import scope_for
 from linli.accounts.tokens import token_issue
+from linli.core.api import ErrorOut, error
+from linli.core.errors import UNAUTHENTICATED
 
 router = Router(tags=["账号"])
 
@@ -16,10 +18,6 @@ class TokenOut(Schema):
     token: str
     token_type: str = "Bearer"
     expires_at: str
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class NodeOut(Schema):
@@ -46,7 +44,7 @@ class MeOut(Schema):
 def issue_token(request, payload: TokenIn):
     issued = token_issue(username=payload.username, password=payload.password, request=request)
     if issued is None:
-        return 401, {"detail": "用户名或密码错误"}
+        return 401, error(UNAUTHENTICATED, "用户名或密码错误")
     raw, token = issued
     return 200, {"token": raw, "expires_at": token.expires_at.isoformat()}
 

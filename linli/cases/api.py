@@ -8,22 +8,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from linli.cases import actions, figures, selectors, services
 from linli.cases.access import case_get, is_staff
 from linli.cases.models import Case, CasePhoto, Channel
-from linli.core.pagination import MAX_PAGE
+from linli.core.api import ErrorOut, error, model_errors
+from linli.core.errors import INVALID
+from linli.core.pagination import PageIn, page_of, page_schema
 from linli.core.validators import mask_phone
 
 router = Router(tags=["诉求事件"])
 
-MAX_PAGE_SIZE = 100
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
+CASE_PAGE_SIZE = 30
 
 
 class EventOut(Schema):
@@ -73,11 +70,7 @@ class CaseDetailOut(CaseOut):
     events: list[EventOut]
 
 
-class CasePageOut(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[CaseOut]
+PagedCaseOut = page_schema(CaseOut)
 
 
 def _out(case: Case, photos: int | None = None) -> dict:
@@ -121,8 +114,7 @@ def _body(request) -> tuple[dict, list]:
 
 
 def _invalid(exc: ValidationError):
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return 400, {"detail": "请求参数有误", "errors": errors}
+    return 400, error(INVALID, "请求参数有误", errors=model_errors(exc))
 
 
 @router.post("/cases", response={200: CaseOut, 201: CaseOut, 400: ErrorOut, 403: ErrorOut},
@@ -148,23 +140,20 @@ def case_create(request):
     return (200 if case.replayed else 201), _out(case)
 
 
-@router.get("/cases", response=CasePageOut, summary="工作台列表（按紧急程度排序，分页）")
-def case_list(request, status: str = "open", level: str = "", category: str = "", tier: str = "",
-              q: str = "", overdue: bool = False, supervised: bool = False, mine: bool = False,
-              page: int = 1, page_size: int = 30):
+@router.get("/cases", response=PagedCaseOut, summary="工作台列表（按紧急程度排序，分页）")
+def case_list(request, paging: Query[PageIn], status: str = "open", level: str = "", category: str = "",
+              tier: str = "", q: str = "", overdue: bool = False, supervised: bool = False, mine: bool = False):
     filters = {"status": status, "level": level, "category": category, "tier": tier, "q": q,
                "overdue": overdue, "supervised": supervised, "mine": mine}
     if is_staff(request.auth):
         qs = selectors.case_list_visible_to(actor=request.auth, filters=filters)
     else:
         qs = selectors.my_cases(actor=request.auth)
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    page = max(1, min(page, MAX_PAGE))
-    rows = list(qs[(page - 1) * page_size: page * page_size])
+    page = page_of(request, qs, paging, page_size=CASE_PAGE_SIZE)
+    rows = page["items"]
     # The page's photo counts in one query (counting per row made a page of 30 cost 30 more queries).
     photos = dict(CasePhoto.objects.filter(case__in=rows).order_by().values_list("case").annotate(n=Count("pk")))
-    return {"count": qs.count(), "page": page, "page_size": page_size,
-            "results": [_out(c, photos.get(c.pk, 0)) for c in rows]}
+    return {"count": page["count"], "items": [_out(c, photos.get(c.pk, 0)) for c in rows]}
 
 
 class FiguresRowOut(Schema):
@@ -281,13 +270,13 @@ _SUMMARIES = {"dispatch": "派单", "accept": "接单", "return": "退回", "tra
               "council": "大事协商：转入邻里议事（note 必填；ref 为议事提案编号，立项后填写）"}
 
 
-class UnmaskOut(Schema):
+class CaseUnmaskOut(Schema):
     id: int
     contact_name: str
     contact_phone: str
 
 
-@router.post("/cases/{case_id}/unmask", response={200: UnmaskOut, 403: ErrorOut},
+@router.post("/cases/{case_id}/unmask", response={200: CaseUnmaskOut, 403: ErrorOut},
              summary="查看反映人完整姓名与电话（记入审计日志）")
 def case_unmask(request, case_id: int, response: HttpResponse):
     case = case_get(request.auth, case_id)

@@ -1,55 +1,27 @@
 """/api/v1/ballots, /api/v1/proposals, /api/v1/meetings: the same operations as the pages.
 
 A refusal by the rules (a late vote, not in the electorate, a proxy without its signed form) answers
-with its status (400, 403 or 409) and a Chinese `detail`; nothing is written and the tally never
+with its status (400, 403 or 409), a stable `code` and a Chinese `detail`; nothing is written and the tally never
 counts it. Votes take JSON, or multipart form data when a scan or a signed proxy form is attached.
 """
 
 import datetime as dt
 import json
 from decimal import Decimal
-from functools import wraps
 
-from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from linli.accounts.scope import scope_for
 from linli.core.access import get_visible
+from linli.core.api import ErrorOut
+from linli.core.errors import Refused
+from linli.core.pagination import PageIn, page_of, page_schema
 from linli.council import access, selectors, services
-from linli.council.errors import Refused
 from linli.orgs.models import PartyOrg
 from linli.places.models import Entrance
 
 router = Router(tags=["议事"])
-MAX_LIMIT = 200
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict | None = None
-
-
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
-
-def refusals(handler):
-    @wraps(handler)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return handler(request, *args, **kwargs)
-        except Refused as exc:
-            return exc.status, {"detail": exc.message}
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "message_dict") else {"__all__": exc.messages}
-            return 400, {"detail": "；".join(m for msgs in errors.values() for m in msgs), "errors": errors}
-
-    return wrapper
-
-
-def _page(qs, limit, offset):
-    limit = max(1, min(limit, MAX_LIMIT))
-    offset = max(0, offset)
-    return {"count": qs.count(), "items": list(qs[offset:offset + limit])}
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 # --- schemas --------------------------------------------------------------------------------------
@@ -115,9 +87,7 @@ class BallotOut(Schema):
     electorate: int
 
 
-class BallotList(Schema):
-    count: int
-    items: list[BallotOut]
+PagedBallotOut = page_schema(BallotOut)
 
 
 class VoteIn(Schema):
@@ -163,12 +133,10 @@ class ProposalOut(Schema):
     created_at: dt.datetime
 
 
-class ProposalList(Schema):
-    count: int
-    items: list[ProposalOut]
+PagedProposalOut = page_schema(ProposalOut)
 
 
-class NoteIn(Schema):
+class ProposalNoteIn(Schema):
     note: str = ""
 
 
@@ -196,9 +164,7 @@ class MeetingOut(Schema):
     location: str
 
 
-class MeetingList(Schema):
-    count: int
-    items: list[MeetingOut]
+PagedMeetingOut = page_schema(MeetingOut)
 
 
 def _ballot_out(ballot):
@@ -215,15 +181,14 @@ def _proposal_out(p):
 
 # --- ballots --------------------------------------------------------------------------------------
 
-@router.get("/ballots", response=BallotList)
-def ballot_list(request, status: str = "", compound_id: int | None = None, limit: int = 50, offset: int = 0):
+@router.get("/ballots", response=PagedBallotOut)
+def ballot_list(request, paging: Query[PageIn], status: str = "", compound_id: int | None = None):
     qs = selectors.ballot_list_visible_to(actor=request.user, filters={"status": status, "compound": compound_id})
-    page = _page(qs, limit, offset)
+    page = page_of(request, qs, paging)
     return {"count": page["count"], "items": [_ballot_out(b) for b in page["items"]]}
 
 
 @router.post("/ballots", response={201: BallotOut, **ERRORS})
-@refusals
 def ballot_open(request, payload: BallotIn):
     actor = request.user
     scope = scope_for(actor)
@@ -252,7 +217,6 @@ def ballot_detail(request, ballot_id: int):
                      "choice": {"type": "string"}, "voter_id": {"type": "integer"}, "channel": {"type": "string"},
                      "proxy_name": {"type": "string"}, "attachment": {"type": "string", "format": "binary"}}}},
              }}})
-@refusals
 def vote_cast(request, ballot_id: int):
     actor = request.user
     ballot = access.ballot_get(actor, ballot_id)
@@ -262,12 +226,12 @@ def vote_cast(request, ballot_id: int):
         try:
             raw = json.loads(request.body or b"{}")
         except ValueError:
-            return 400, {"detail": "请求体不是有效的 JSON。"}
+            raise Refused("json_invalid", "请求体不是有效的 JSON。") from None
         attachment = None
     try:
         data = VoteIn(**raw)
     except Exception:  # pydantic's error: the fields are the message
-        return 400, {"detail": "请求参数有误：需要 choice（agree/disagree/abstain）。"}
+        raise Refused("vote_invalid", "请求参数有误：需要 choice（agree/disagree/abstain）。") from None
     voter = access.voter_get(actor, ballot, data.voter_id) if data.voter_id else None
     had = ballot.votes.filter(voter=voter).exists() if voter else False
     vote = services.vote_cast(actor=actor, ballot=ballot, choice=data.choice, voter=voter, channel=data.channel,
@@ -276,7 +240,6 @@ def vote_cast(request, ballot_id: int):
 
 
 @router.post("/ballots/{ballot_id}/close", response={200: TallyOut, **ERRORS})
-@refusals
 def ballot_close(request, ballot_id: int):
     ballot = access.ballot_get(request.user, ballot_id, write=True)
     ballot = services.ballot_close(actor=request.user, ballot=ballot)
@@ -294,23 +257,21 @@ def ballot_tally(request, ballot_id: int):
     scope = scope_for(request.user)
     if ballot.is_open and not scope.is_staff_scope:
         # Residents see the result when it is final, not a running count that could sway the vote.
-        return 403, {"detail": "表决结束后公布结果。"}
+        raise Refused("tally_not_public", "表决结束后公布结果。", status=403)
     return _tally_out(ballot)
 
 
 # --- proposals ------------------------------------------------------------------------------------
 
-@router.get("/proposals", response=ProposalList)
-def proposal_list(request, status: str = "", compound_id: int | None = None, q: str = "", limit: int = 50,
-                  offset: int = 0):
+@router.get("/proposals", response=PagedProposalOut)
+def proposal_list(request, paging: Query[PageIn], status: str = "", compound_id: int | None = None, q: str = ""):
     qs = selectors.proposal_list_visible_to(actor=request.user,
                                             filters={"status": status, "compound": compound_id, "q": q})
-    page = _page(qs, limit, offset)
+    page = page_of(request, qs, paging)
     return {"count": page["count"], "items": [_proposal_out(p) for p in page["items"]]}
 
 
 @router.post("/proposals", response={201: ProposalOut, **ERRORS})
-@refusals
 def proposal_submit(request, payload: ProposalIn):
     from linli.cases.models import Case
     from linli.council.models import ProcessTemplate
@@ -318,7 +279,7 @@ def proposal_submit(request, payload: ProposalIn):
     actor = request.user
     template = ProcessTemplate.objects.filter(code=payload.template).first()
     if template is None:
-        return 400, {"detail": "未知的议事流程。"}
+        raise Refused("template_unknown", "未知的议事流程。", field="template")
     if payload.case_id:
         services.require_editor(actor)
         case = get_visible(Case.objects.select_related("category", "compound"), scope_for(actor), payload.case_id)
@@ -337,14 +298,12 @@ def proposal_detail(request, proposal_id: int):
 
 
 @router.post("/proposals/{proposal_id}/advance", response={200: ProposalOut, **ERRORS})
-@refusals
-def proposal_advance(request, proposal_id: int, payload: NoteIn):
+def proposal_advance(request, proposal_id: int, payload: ProposalNoteIn):
     proposal = access.proposal_get(request.user, proposal_id, write=True)
     return _proposal_out(services.proposal_advance(actor=request.user, proposal=proposal, note=payload.note))
 
 
 @router.post("/proposals/{proposal_id}/comments", response={201: CommentOut, **ERRORS})
-@refusals
 def comment_add(request, proposal_id: int, payload: CommentIn):
     proposal = access.proposal_get(request.user, proposal_id)
     return 201, services.comment_add(actor=request.user, proposal=proposal, body=payload.body)
@@ -352,7 +311,7 @@ def comment_add(request, proposal_id: int, payload: CommentIn):
 
 # --- meetings -------------------------------------------------------------------------------------
 
-@router.get("/meetings", response=MeetingList)
-def meeting_list(request, upcoming: bool = False, limit: int = 50, offset: int = 0):
+@router.get("/meetings", response=PagedMeetingOut)
+def meeting_list(request, paging: Query[PageIn], upcoming: bool = False):
     qs = selectors.meeting_list_visible_to(actor=request.user, filters={"upcoming": upcoming})
-    return _page(qs, limit, offset)
+    return page_of(request, qs, paging)

@@ -18,9 +18,9 @@ from linli.accounts.scope import can_edit, scope_for
 from linli.core import audit, clock
 from linli.core import services as core
 from linli.core.access import require
+from linli.core.errors import Refused
 from linli.core.scoping import visible
 from linli.council import electorate, tally
-from linli.council.errors import Refused
 from linli.council.models import (
     AgendaItem,
     Attendance,
@@ -137,7 +137,7 @@ def proposal_from_case(*, actor, case, template=None, title: str = "", body: str
     require_editor(actor)
     # A case marked "pending" on the case page is waiting for exactly this step.
     if case.proposal_ref and case.proposal_ref != PROPOSAL_PENDING:
-        raise Refused(f"该诉求已转为议事提案 {case.proposal_ref}。", status=409)
+        raise Refused("case_already_proposed", f"该诉求已转为议事提案 {case.proposal_ref}。", status=409)
     return proposal_submit(actor=actor, compound=case.compound, template=template,
                            title=title or f"诉求转议：{case.category.name}", body=body or case.description,
                            source=Proposal.Source.CASE, case=case)
@@ -147,7 +147,7 @@ def proposal_from_case(*, actor, case, template=None, title: str = "", body: str
 def proposal_advance(*, actor, proposal, note: str = "") -> Proposal:
     proposal = Proposal.objects.select_for_update().select_related("step").get(pk=proposal.pk)
     if proposal.status != Proposal.Status.ACTIVE:
-        raise Refused("该议题已办结或已退回，不能再推进。", status=409)
+        raise Refused("proposal_closed", "该议题已办结或已退回，不能再推进。", status=409)
     require(may_move(actor, proposal), f"“{proposal.step.name}”这一步不由您推进。")
     current = proposal.step
     following = proposal.template.steps.filter(order__gt=current.order).order_by("order").first()
@@ -169,7 +169,7 @@ def proposal_reject(*, actor, proposal, reason: str) -> Proposal:
     proposal = Proposal.objects.select_for_update().select_related("step").get(pk=proposal.pk)
     require(may_move(actor, proposal), f"“{proposal.step.name}”这一步不由您处理。")
     if proposal.step.order != 1:
-        raise Refused("只有在审核把关环节才能退回议题。", status=409)
+        raise Refused("wrong_step", "只有在审核把关环节才能退回议题。", status=409)
     if not reason.strip():
         raise ValidationError({"reason": "请写明不予立项的理由。"})
     core.update(actor=actor, instance=proposal, data={"status": Proposal.Status.REJECTED, "updated_at": clock.now()},
@@ -185,7 +185,7 @@ def comment_add(*, actor, proposal, body: str) -> Comment:
     residents_here = proposal.compound_id in scope.home_compound_ids
     require(residents_here or may_moderate(actor, proposal), "只有本小区居民和工作人员可以发表意见。")
     if proposal.status != Proposal.Status.ACTIVE or not proposal.step.comments_open:
-        raise Refused("当前环节不接受意见。", status=409)
+        raise Refused("comments_closed", "当前环节不接受意见。", status=409)
     if not body.strip():
         raise ValidationError({"body": "请填写意见。"})
     return core.create(actor=actor, model=Comment, data={
@@ -415,7 +415,7 @@ def check_attachment(upload) -> str:
     kind = _sniff(upload.read(8))
     upload.seek(0)
     if not size or size > ATTACHMENT_MAX or kind is None:
-        raise Refused("附件须为 10 MB 以内的 PDF、JPEG 或 PNG 扫描件。")
+        raise Refused("attachment_invalid", "附件须为 10 MB 以内的 PDF、JPEG 或 PNG 扫描件。")
     return kind
 
 
@@ -433,28 +433,28 @@ def vote_cast(*, actor, ballot, choice: str, voter=None, channel: str = "online"
     vote has no scan, or staff enter a second paper ballot for a voter who already voted."""
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
     if ballot.status != Ballot.Status.OPEN or clock.now() >= ballot.closes_at:
-        raise Refused("表决已截止，不再接受投票。", status=409)
+        raise Refused("ballot_closed", "表决已截止，不再接受投票。", status=409)
     if choice not in Choice.values:
-        raise Refused("请选择同意、不同意或弃权。")
+        raise Refused("choice_invalid", "请选择同意、不同意或弃权。")
     if channel not in Vote.Channel.values:
-        raise Refused("未知的投票方式。")
+        raise Refused("channel_invalid", "未知的投票方式。")
     if channel == Vote.Channel.ONLINE:
         resident = _resident(actor)
         found = ballot.voters.filter(residents=resident).first() if resident else None
         if found is None:
-            raise Refused("您不在本次表决的表决人名单中。", status=403)
+            raise Refused("not_in_electorate", "您不在本次表决的表决人名单中。", status=403)
         voter, kind = found, ""
     else:
         require(can_edit(actor) and scope_for(actor).is_staff_scope, "只有工作人员可以录入纸质选票或委托投票。")
         if voter is None or voter.ballot_id != ballot.pk:
-            raise Refused("该表决人不在本次表决的表决人名单中。", status=403)
+            raise Refused("not_in_electorate", "该表决人不在本次表决的表决人名单中。", status=403)
         if channel == Vote.Channel.PROXY and (attachment is None or not proxy_name.strip()):
-            raise Refused("书面委托投票须填写受托人并上传委托人签名的委托书。")
+            raise Refused("proxy_form_missing", "书面委托投票须填写受托人并上传委托人签名的委托书。")
         if channel == Vote.Channel.PAPER and attachment is None:
-            raise Refused("纸质选票须附扫描件。")
+            raise Refused("scan_missing", "纸质选票须附扫描件。")
         kind = check_attachment(attachment)
         if ballot.votes.filter(voter=voter).exists():
-            raise Refused("该表决人已经投票，不能再录入第二张选票；如需改票，请本人在截止前修改。", status=409)
+            raise Refused("already_voted", "该表决人已经投票，不能再录入第二张选票；如需改票，请本人在截止前修改。", status=409)
     existing = ballot.votes.filter(voter=voter).first()
     now = clock.now()
     if existing is not None:
@@ -492,7 +492,7 @@ def ballot_close(*, actor, ballot) -> Ballot:
     require_editor(actor)
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
     if ballot.status != Ballot.Status.OPEN:
-        raise Refused("表决已经结束。", status=409)
+        raise Refused("ballot_closed", "表决已经结束。", status=409)
     result = live_tally(ballot)
     result["closed_at"] = clock.now().isoformat()
     return core.update(actor=actor, instance=ballot, data={
@@ -513,7 +513,7 @@ def notice_publish(*, actor, ballot=None, proposal=None, title: str = "", body: 
     require_editor(actor)
     if ballot is not None:
         if ballot.status != Ballot.Status.CLOSED:
-            raise Refused("表决结束后才能公示结果。", status=409)
+            raise Refused("ballot_still_open", "表决结束后才能公示结果。", status=409)
         proposal = proposal or ballot.proposal
         compound = ballot.compound
         title = title or f"{ballot.title}表决结果公示"
@@ -548,7 +548,7 @@ def evaluation_submit(*, actor, notice, score: str, note: str = "") -> Evaluatio
     require(resident is not None and notice.compound_id in scope_for(actor).home_compound_ids,
             "只有本小区居民可以评价。")
     if notice.executed_on is None:
-        raise Refused("事项实施完成后才能评价。", status=409)
+        raise Refused("not_implemented_yet", "事项实施完成后才能评价。", status=409)
     if score not in Evaluation.Score.values:
         raise ValidationError({"score": "请选择满意、基本满意或不满意。"})
     existing = Evaluation.objects.filter(notice=notice, resident=resident).first()

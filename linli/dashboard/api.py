@@ -1,6 +1,7 @@
 from ninja import Router, Schema
 
 from linli.core.access import require
+from linli.core.api import ErrorOut
 from linli.dashboard import selectors
 from linli.dashboard.views import OFFICERS_ONLY, drill_target
 
@@ -40,10 +41,6 @@ class IndicatorsOut(Schema):
 class SectionOut(Schema):
     indicators: IndicatorsOut
     children: list[IndicatorsOut]
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class IndicatorPageOut(Schema):

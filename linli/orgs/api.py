@@ -1,18 +1,18 @@
 """The organisation API (/api/v1/…, tag 组织): thin handlers over selectors, access and services.
 
 Out of sight → 404, read-only actor writing → 403, model validation → 400 with
-`{"detail": …, "errors": {field: [messages]}}` where the field names are the API's (`community_id`).
+`{"code": "invalid", "detail": …, "errors": {field: [messages]}}` where the field names are the API's (`community_id`).
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from ninja import Query, Router
-from ninja.pagination import paginate
 
-from linli.core.pagination import PageNumbers
+from linli.core.api import ErrorOut, error
+from linli.core.errors import INVALID as INVALID_CODE
+from linli.core.pagination import paginated
 from linli.orgs import access, selectors, services
 from linli.orgs.schemas import (
-    ErrorOut,
     PartnerFilters,
     PartnerIn,
     PartnerOut,
@@ -79,7 +79,7 @@ def _write(call, payload_schema, status: int = 200):
     except ValidationError as exc:
         raw = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         fields = payload_schema.model_fields
-        return 400, {"detail": INVALID, "errors": {_api_name(k, fields): v for k, v in raw.items()}}
+        return 400, error(INVALID_CODE, INVALID, errors={_api_name(k, fields): v for k, v in raw.items()})
 
 
 def _filters(filters) -> dict:
@@ -108,7 +108,7 @@ def _partyorg_out(actor, org):
 # --- Party organisations ------------------------------------------------------------------------
 
 @router.get("/party-orgs", response=list[PartyOrgOut], summary="党组织列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def partyorg_list(request, filters: Query[PartyOrgFilters]):
     return _with_compounds(selectors.partyorg_list_visible_to(actor=request.auth, filters=_filters(filters)),
                            request.auth)
@@ -136,7 +136,7 @@ def partyorg_update(request, org_id: int, payload: PartyOrgPatch):
 # --- self-organisations -------------------------------------------------------------------------
 
 @router.get("/self-orgs", response=list[SelfOrgOut], summary="自治组织列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def selforg_list(request, filters: Query[SelfOrgFilters]):
     return selectors.selforg_list_visible_to(actor=request.auth, filters=_filters(filters))
 
@@ -161,7 +161,7 @@ def selforg_update(request, selforg_id: int, payload: SelfOrgPatch):
 # --- property companies -------------------------------------------------------------------------
 
 @router.get("/property-companies", response=list[PropertyCompanyOut], summary="物业服务企业列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def propertycompany_list(request, filters: Query[PropertyCompanyFilters]):
     return selectors.propertycompany_list_visible_to(actor=request.auth, filters=_filters(filters))
 
@@ -193,7 +193,7 @@ def propertycompany_update(request, company_id: int, payload: PropertyCompanyPat
 # --- property services --------------------------------------------------------------------------
 
 @router.get("/property-services", response=list[PropertyServiceOut], summary="物业服务记录列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def propertyservice_list(request, filters: Query[PropertyServiceFilters]):
     return selectors.propertyservice_list_visible_to(actor=request.auth, filters=_filters(filters))
 
@@ -220,7 +220,7 @@ def propertyservice_update(request, service_id: int, payload: PropertyServicePat
 # --- partners ----------------------------------------------------------------------------------
 
 @router.get("/partners", response=list[PartnerOut], summary="共建单位/合伙人列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def partner_list(request, filters: Query[PartnerFilters]):
     return selectors.partner_list_visible_to(actor=request.auth, filters=_filters(filters))
 
@@ -245,7 +245,7 @@ def partner_update(request, partner_id: int, payload: PartnerPatch):
 # --- positions ----------------------------------------------------------------------------------
 
 @router.get("/positions", response=list[PositionOut], summary="任职列表（交叉任职即同一人员的多条任职）")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def position_list(request, filters: Query[PositionFilters]):
     return selectors.position_list_visible_to(actor=request.auth, filters=_filters(filters))
 

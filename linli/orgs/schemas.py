@@ -13,11 +13,6 @@ def _current(start, end) -> bool:
     return start <= today and (end is None or end >= today)
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
 # --- Party organisations ------------------------------------------------------------------------
 
 class PartyOrgOut(Schema):

@@ -4,14 +4,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
-from ninja.pagination import paginate
 
 from linli.accounts.scope import scope_for
 from linli.core.access import require
-from linli.core.pagination import PageNumbers
+from linli.core.api import ErrorOut, error
+from linli.core.errors import INVALID
+from linli.core.pagination import paginated
 from linli.people import access, selectors, services
 from linli.people.schemas import (
-    ErrorOut,
     GridWorkerIn,
     GridWorkerOut,
     GridWorkerPatch,
@@ -24,7 +24,7 @@ from linli.people.schemas import (
     ResidentIn,
     ResidentOut,
     ResidentPatch,
-    UnmaskOut,
+    ResidentUnmaskOut,
 )
 
 router = Router(tags=["人"])
@@ -37,7 +37,7 @@ def _staff_only(actor):
 
 
 def _invalid(exc: ValidationError):
-    return 400, {"detail": "提交的数据有误。", "errors": exc.message_dict}
+    return 400, error(INVALID, "提交的数据有误。", errors=exc.message_dict)
 
 
 # Residents
@@ -57,7 +57,7 @@ class ResidentFilters(Schema):
 
 
 @router.get("/residents", response=list[ResidentOut], summary="居民列表（证件号、电话脱敏）")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def resident_list(request, filters: Query[ResidentFilters]):
     _staff_only(request.auth)
     return selectors.resident_list_visible_to(actor=request.auth, filters=filters.dict(exclude_none=True))
@@ -97,7 +97,7 @@ def resident_update(request, resident_id: int, payload: ResidentPatch):
     return 200, access.resident_get(request.auth, resident_id)
 
 
-@router.post("/residents/{resident_id}/unmask", response=UnmaskOut,
+@router.post("/residents/{resident_id}/unmask", response=ResidentUnmaskOut,
              summary="查看完整身份证号、电话与敏感标签（记入审计日志）")
 def resident_unmask(request, resident_id: int, response: HttpResponse):
     resident = access.resident_get_for_unmask(request.auth, resident_id)
@@ -118,7 +118,7 @@ class HouseholdFilters(Schema):
 
 
 @router.get("/households", response=list[HouseholdListOut], summary="户列表（含成员、65岁以上、党员人数）")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def household_list(request, filters: Query[HouseholdFilters]):
     _staff_only(request.auth)
     return selectors.household_list_visible_to(actor=request.auth, filters=filters.dict(exclude_none=True))
@@ -155,7 +155,7 @@ class PartyMemberFilters(Schema):
 
 
 @router.get("/party-members", response=list[PartyMemberOut], summary="党员列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def partymember_list(request, filters: Query[PartyMemberFilters]):
     _staff_only(request.auth)
     return selectors.partymember_list_visible_to(actor=request.auth, filters=filters.dict(exclude_none=True)
@@ -195,7 +195,7 @@ class GridWorkerFilters(Schema):
 
 
 @router.get("/grid-workers", response=list[GridWorkerOut], summary="网格员列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def gridworker_list(request, filters: Query[GridWorkerFilters]):
     _staff_only(request.auth)
     return selectors.gridworker_list_visible_to(actor=request.auth, filters=filters.dict(exclude_none=True))

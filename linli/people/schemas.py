@@ -5,11 +5,6 @@ import datetime as dt
 from ninja import Schema
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
 class ResidentOut(Schema):
     id: int
     name: str
@@ -96,7 +91,7 @@ class TagOut(Schema):
     name: str
 
 
-class UnmaskOut(Schema):
+class ResidentUnmaskOut(Schema):
     id: int
     id_number: str
     phone: str

@@ -4,11 +4,12 @@ Lists are for staff (a resident gets 403); anything out of the actor's sight ans
 a read-only role answers 403; a model validation error answers 400 with field → messages.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from ninja import Query, Router
-from ninja.pagination import paginate
 
-from linli.core.pagination import PageNumbers
+from linli.core.api import ErrorOut, error, model_errors
+from linli.core.errors import INVALID
+from linli.core.pagination import paginated
 from linli.places import access, selectors, services
 from linli.places.schemas import (
     BuildingFilters,
@@ -27,7 +28,6 @@ from linli.places.schemas import (
     EntranceIn,
     EntranceOut,
     EntrancePatch,
-    ErrorOut,
     GridFilters,
     GridIn,
     GridOut,
@@ -56,15 +56,14 @@ def _write(status: int, call, reread):
     try:
         obj = call()
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-        return 400, {"detail": "数据校验未通过", "errors": errors}
+        return 400, error(INVALID, "数据校验未通过", errors=model_errors(exc))
     return status, reread(obj)
 
 
 # --- compounds --------------------------------------------------------------------------------
 
 @router.get("/compounds", response=list[CompoundOut], summary="小区列表（含楼栋、房屋、户数、居民数）")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def compound_list(request, filters: Query[CompoundFilters]):
     selectors.require_staff(request.auth)
     return selectors.compound_list_visible_to(actor=request.auth, filters=_filters(filters))
@@ -97,7 +96,7 @@ def _unit_out(request):
 
 
 @router.get("/units", response=list[UnitOut], summary="行政区划列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def unit_list(request, filters: Query[UnitFilters]):
     selectors.require_staff(request.auth)
     return selectors.unit_list_visible_to(actor=request.auth, filters=_filters(filters))
@@ -129,7 +128,7 @@ def _grid_out(request):
 
 
 @router.get("/grids", response=list[GridOut], summary="网格列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def grid_list(request, filters: Query[GridFilters]):
     selectors.require_staff(request.auth)
     return selectors.grid_list_visible_to(actor=request.auth, filters=_filters(filters))
@@ -161,7 +160,7 @@ def _micro_grid_out(request):
 
 
 @router.get("/micro-grids", response=list[MicroGridOut], summary="微网格列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def micro_grid_list(request, filters: Query[MicroGridFilters]):
     selectors.require_staff(request.auth)
     return selectors.micro_grid_list_visible_to(actor=request.auth, filters=_filters(filters))
@@ -195,7 +194,7 @@ def _building_out(request):
 
 
 @router.get("/buildings", response=list[BuildingOut], summary="楼栋列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def building_list(request, filters: Query[BuildingFilters]):
     selectors.require_staff(request.auth)
     return selectors.building_list_visible_to(actor=request.auth, filters=_filters(filters))
@@ -229,7 +228,7 @@ def _entrance_out(request):
 
 
 @router.get("/entrances", response=list[EntranceOut], summary="单元列表")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def entrance_list(request, filters: Query[EntranceFilters]):
     selectors.require_staff(request.auth)
     return selectors.entrance_list_visible_to(actor=request.auth, filters=_filters(filters))
@@ -263,7 +262,7 @@ def _dwelling_out(request):
 
 
 @router.get("/dwellings", response=list[DwellingOut], summary="房屋列表（含户数、居民数）")
-@paginate(PageNumbers, page_size=PAGE_SIZE)
+@paginated(PAGE_SIZE)
 def dwelling_list(request, filters: Query[DwellingFilters]):
     selectors.require_staff(request.auth)
     return selectors.dwelling_list_visible_to(actor=request.auth, filters=_filters(filters))

@@ -4,12 +4,6 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
 # --- administrative units ---------------------------------------------------------------------
 
 class UnitFilters(Schema):

@@ -2,57 +2,31 @@
 
 Writes need an `idempotency_key` (1–64 characters): sending the same request again returns the first
 result with `replayed: true` and books nothing. A refusal by the rules is 400 (409 for a key reused
-for a different request, or an already closed record) with a Chinese `detail`.
+for a different request, code `key_reused`, or an already closed record) with a stable `code` and a
+Chinese `detail`.
 """
 
 import datetime as dt
 from decimal import Decimal
-from functools import wraps
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from linli.accounts.scope import can_edit
 from linli.core.access import require
+from linli.core.api import ErrorOut
+from linli.core.errors import INVALID, NotFound, Refused
+from linli.core.pagination import PageIn, page_of, page_schema, paginated
 from linli.points import access, selectors, services
-from linli.points.errors import Refused
 from linli.points.reports import REPORTS, report_data
 
 router = Router(tags=["积分"])
-MAX_LIMIT = 200
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-def refusals(handler):
-    """A rules refusal becomes its status and message; nothing was booked."""
-
-    @wraps(handler)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return handler(request, *args, **kwargs)
-        except Refused as exc:
-            return exc.status, {"detail": exc.message}
-
-    return wrapper
-
-
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
-
-def _page(qs, limit: int, offset: int):
-    limit = max(1, min(limit, MAX_LIMIT))
-    offset = max(0, offset)
-    items = qs[offset:offset + limit]
-    count = len(qs) if isinstance(qs, list) else qs.count()
-    return {"count": count, "items": list(items)}
 
 
 # --- schemas --------------------------------------------------------------------------------------
 
-class EntryOut(Schema):
+class PointsEntryOut(Schema):
     seq: int
     at: dt.datetime
     kind: str = Field(alias="transfer.kind")
@@ -62,14 +36,14 @@ class EntryOut(Schema):
     balance_after: int
 
 
-class StatementOut(Schema):
+class PointsStatementOut(Schema):
     resident_id: int
     name: str
     balance: int
     household_balance: int
     time_bank_hours: float
     count: int
-    items: list[EntryOut]
+    items: list[PointsEntryOut]
 
 
 class RuleIn(Schema):
@@ -128,7 +102,7 @@ class ClaimIn(Schema):
     evidence: str
 
 
-class NoteIn(Schema):
+class AwardNoteIn(Schema):
     note: str = ""
 
 
@@ -150,9 +124,7 @@ class AwardOut(Schema):
     replayed: bool = False
 
 
-class AwardList(Schema):
-    count: int
-    items: list[AwardOut]
+PagedAwardOut = page_schema(AwardOut)
 
 
 class GoodsIn(Schema):
@@ -222,9 +194,7 @@ class RedemptionOut(Schema):
     replayed: bool = False
 
 
-class RedemptionList(Schema):
-    count: int
-    items: list[RedemptionOut]
+PagedRedemptionOut = page_schema(RedemptionOut)
 
 
 class ReportOut(Schema):
@@ -237,9 +207,9 @@ class ReportOut(Schema):
     rows: list[list]
 
 
-def _statement(resident, limit, offset):
+def _statement(request, resident, paging):
     account, household_account = services.accounts_of(resident)
-    page = _page(selectors.statement(account), limit, offset)
+    page = page_of(request, selectors.statement(account), paging)
     return {"resident_id": resident.pk, "name": resident.name, "balance": account.balance if account else 0,
             "household_balance": household_account.balance if household_account else 0,
             "time_bank_hours": selectors.time_bank_hours(resident), **page}
@@ -247,58 +217,56 @@ def _statement(resident, limit, offset):
 
 # --- statements -----------------------------------------------------------------------------------
 
-@router.get("/points/me", response={200: StatementOut, 403: ErrorOut}, summary="我的积分与明细（居民本人）")
-def my_statement(request, limit: int = 50, offset: int = 0):
-    return _statement(access.resident_required(request.auth), limit, offset)
+@router.get("/points/me", response={200: PointsStatementOut, 403: ErrorOut}, summary="我的积分与明细（居民本人）")
+def my_statement(request, paging: Query[PageIn]):
+    return _statement(request, access.resident_required(request.auth), paging)
 
 
-@router.get("/points/residents/{resident_id}/statement", response={200: StatementOut, **ERRORS},
+@router.get("/points/residents/{resident_id}/statement", response={200: PointsStatementOut, **ERRORS},
             summary="某居民的积分明细（工作人员）")
-def resident_statement(request, resident_id: int, limit: int = 50, offset: int = 0):
+def resident_statement(request, resident_id: int, paging: Query[PageIn]):
     access.staff_required(request.auth)
-    return _statement(access.resident_get(request.auth, resident_id), limit, offset)
+    return _statement(request, access.resident_get(request.auth, resident_id), paging)
 
 
 # --- rules ----------------------------------------------------------------------------------------
 
 @router.get("/points/rules", response=list[RuleOut], summary="积分规则（辖区内或本社区）")
+@paginated()
 def rule_list(request, community: int | None = None, audience: str = "", category: str = ""):
-    return list(selectors.rule_list_visible_to(actor=request.auth, filters={
-        "community": community, "audience": audience, "category": category}))
+    return selectors.rule_list_visible_to(actor=request.auth, filters={
+        "community": community, "audience": audience, "category": category})
 
 
 @router.post("/points/rules", response={201: RuleOut, **ERRORS}, summary="新增积分规则（社区及以上）")
-@refusals
 def rule_create(request, payload: RuleIn):
     community = access.community_get(request.auth, payload.community_id, write=True)
     data = payload.dict(exclude={"community_id"})
     try:
         return 201, services.rule_create(actor=request.auth, community=community, data=data)
     except ValidationError as exc:
-        raise Refused("；".join(m for ms in exc.message_dict.values() for m in ms)) from None
+        raise Refused(INVALID, "；".join(m for ms in exc.message_dict.values() for m in ms)) from None
 
 
 @router.patch("/points/rules/{rule_id}", response={200: RuleOut, **ERRORS}, summary="修改积分规则")
-@refusals
 def rule_update(request, rule_id: int, payload: RulePatch):
     rule = access.rule_get(request.auth, rule_id, write=True)
     try:
         return services.rule_update(actor=request.auth, rule=rule, data=payload.dict(exclude_unset=True))
     except ValidationError as exc:
-        raise Refused("；".join(m for ms in exc.message_dict.values() for m in ms)) from None
+        raise Refused(INVALID, "；".join(m for ms in exc.message_dict.values() for m in ms)) from None
 
 
 # --- awards ---------------------------------------------------------------------------------------
 
-@router.get("/points/awards", response=AwardList, summary="积分记录（辖区内，或本人）")
-def award_list(request, status: str = "", resident: int | None = None, limit: int = 50, offset: int = 0):
-    return _page(selectors.award_list_visible_to(actor=request.auth, filters={"status": status,
-                                                                             "resident": resident}), limit, offset)
+@router.get("/points/awards", response=PagedAwardOut, summary="积分记录（辖区内，或本人）")
+def award_list(request, paging: Query[PageIn], status: str = "", resident: int | None = None):
+    return page_of(request, selectors.award_list_visible_to(actor=request.auth, filters={
+        "status": status, "resident": resident}), paging)
 
 
 @router.post("/points/awards", response={201: AwardOut, 200: AwardOut, **ERRORS},
              summary="工作人员记分（志愿服务时长按时间银行折算）")
-@refusals
 def award_grant(request, payload: AwardIn):
     access.staff_required(request.auth)
     require(can_edit(request.auth), services.NOT_EDITOR)
@@ -313,7 +281,6 @@ def award_grant(request, payload: AwardIn):
 
 
 @router.post("/points/claims", response={201: AwardOut, 200: AwardOut, **ERRORS}, summary="居民申报积分（待审核）")
-@refusals
 def award_claim(request, payload: ClaimIn):
     access.resident_required(request.auth)
     rule = access.rule_get(request.auth, payload.rule_id)
@@ -323,23 +290,20 @@ def award_claim(request, payload: ClaimIn):
 
 
 @router.post("/points/awards/{award_id}/approve", response={200: AwardOut, **ERRORS}, summary="审核通过并记分")
-@refusals
-def award_approve(request, award_id: int, payload: NoteIn):
+def award_approve(request, award_id: int, payload: AwardNoteIn):
     award = access.award_get(request.auth, award_id, write=True)
     return services.award_approve(actor=request.auth, award=award, note=payload.note)
 
 
 @router.post("/points/awards/{award_id}/reject", response={200: AwardOut, **ERRORS}, summary="退回申报")
-@refusals
-def award_reject(request, award_id: int, payload: NoteIn):
+def award_reject(request, award_id: int, payload: AwardNoteIn):
     award = access.award_get(request.auth, award_id, write=True)
     return services.award_reject(actor=request.auth, award=award, note=payload.note)
 
 
 @router.post("/points/awards/{award_id}/correct", response={201: AwardOut, **ERRORS},
              summary="冲销更正（记一笔相反的分录，原记录保留）")
-@refusals
-def award_correct(request, award_id: int, payload: NoteIn):
+def award_correct(request, award_id: int, payload: AwardNoteIn):
     award = access.award_get(request.auth, award_id, write=True)
     return 201, services.award_correct(actor=request.auth, award=award, reason=payload.note)
 
@@ -347,55 +311,52 @@ def award_correct(request, award_id: int, payload: NoteIn):
 # --- shop -----------------------------------------------------------------------------------------
 
 @router.get("/points/goods", response=list[GoodsOut], summary="积分超市商品")
+@paginated()
 def goods_list(request, community: int | None = None, active: str = ""):
-    return list(selectors.goods_list_visible_to(actor=request.auth, filters={"community": community,
-                                                                            "active": active}))
+    return selectors.goods_list_visible_to(actor=request.auth, filters={"community": community, "active": active})
 
 
 @router.post("/points/goods", response={201: GoodsOut, **ERRORS}, summary="上架商品/服务")
-@refusals
 def goods_create(request, payload: GoodsIn):
     community = access.community_get(request.auth, payload.community_id, write=True)
     try:
         return 201, services.goods_create(actor=request.auth, community=community,
                                           data=payload.dict(exclude={"community_id"}))
     except ValidationError as exc:
-        raise Refused("；".join(m for ms in exc.message_dict.values() for m in ms)) from None
+        raise Refused(INVALID, "；".join(m for ms in exc.message_dict.values() for m in ms)) from None
 
 
 @router.patch("/points/goods/{goods_id}", response={200: GoodsOut, **ERRORS}, summary="修改商品（含库存）")
-@refusals
 def goods_update(request, goods_id: int, payload: GoodsPatch):
     goods = access.goods_get(request.auth, goods_id, write=True)
     try:
         return services.goods_update(actor=request.auth, goods=goods, data=payload.dict(exclude_unset=True))
     except ValidationError as exc:
-        raise Refused("；".join(m for ms in exc.message_dict.values() for m in ms)) from None
+        raise Refused(INVALID, "；".join(m for ms in exc.message_dict.values() for m in ms)) from None
 
 
 @router.get("/points/windows", response=list[WindowOut], summary="兑换期")
+@paginated()
 def window_list(request, community: int | None = None):
-    return list(selectors.window_list_visible_to(actor=request.auth, filters={"community": community}))
+    return selectors.window_list_visible_to(actor=request.auth, filters={"community": community})
 
 
 @router.post("/points/windows", response={201: WindowOut, **ERRORS},
              summary="设置兑换期（不填时间：开放本半年兑换期）")
-@refusals
 def window_create(request, payload: WindowIn):
     community = access.community_get(request.auth, payload.community_id, write=True)
     return 201, services.window_create(actor=request.auth, community=community, name=payload.name,
                                        opens_at=payload.opens_at, closes_at=payload.closes_at)
 
 
-@router.get("/points/redemptions", response=RedemptionList, summary="兑换记录（辖区内，或本人）")
-def redemption_list(request, status: str = "", resident: int | None = None, limit: int = 50, offset: int = 0):
-    return _page(selectors.redemption_list_visible_to(actor=request.auth, filters={
-        "status": status, "resident": resident}), limit, offset)
+@router.get("/points/redemptions", response=PagedRedemptionOut, summary="兑换记录（辖区内，或本人）")
+def redemption_list(request, paging: Query[PageIn], status: str = "", resident: int | None = None):
+    return page_of(request, selectors.redemption_list_visible_to(actor=request.auth, filters={
+        "status": status, "resident": resident}), paging)
 
 
 @router.post("/points/redemptions", response={201: RedemptionOut, 200: RedemptionOut, **ERRORS},
              summary="兑换（冻结库存和积分，待领取）")
-@refusals
 def redemption_create(request, payload: RedemptionIn):
     access.resident_required(request.auth)
     goods = access.goods_get(request.auth, payload.goods_id)
@@ -406,7 +367,6 @@ def redemption_create(request, payload: RedemptionIn):
 
 @router.post("/points/redemptions/{redemption_id}/pickup", response={200: RedemptionOut, **ERRORS},
              summary="确认领取（核销）")
-@refusals
 def redemption_pickup(request, redemption_id: int):
     redemption = access.redemption_get(request.auth, redemption_id)
     require(can_edit(request.auth), services.NOT_EDITOR)
@@ -415,8 +375,7 @@ def redemption_pickup(request, redemption_id: int):
 
 @router.post("/points/redemptions/{redemption_id}/cancel", response={200: RedemptionOut, **ERRORS},
              summary="取消兑换并退还积分")
-@refusals
-def redemption_cancel(request, redemption_id: int, payload: NoteIn):
+def redemption_cancel(request, redemption_id: int, payload: AwardNoteIn):
     redemption = access.redemption_get(request.auth, redemption_id, write=True)
     return services.redemption_cancel(actor=request.auth, redemption=redemption, reason=payload.note)
 
@@ -425,15 +384,16 @@ def redemption_cancel(request, redemption_id: int, payload: NoteIn):
 
 @router.get("/points/reports/{kind}", response={200: ReportOut, **ERRORS},
             summary="统计：households 家庭合计 / rankings 小区排名 / civilised 文明户候选 / party 党员积分")
-def report(request, kind: str, start: dt.date | None = None, end: dt.date | None = None,
-           compound: int | None = None, limit: int = 50, offset: int = 0):
+def report(request, kind: str, paging: Query[PageIn], start: dt.date | None = None, end: dt.date | None = None,
+           compound: int | None = None,
+           top: int = Query(10, ge=1, le=200, description="文明户候选：取前多少户（仅 civilised）")):
     access.staff_required(request.auth)
     if kind not in REPORTS:
-        return 404, {"detail": "未找到"}
+        raise NotFound()
     filters = {"from": start and start.isoformat(), "to": end and end.isoformat(), "compound": compound,
-               "limit": limit if kind == "civilised" else None}
+               "limit": top if kind == "civilised" else None}
     headers, rows, to_cells = report_data(request.auth, kind, filters)
-    page = _page(rows, limit, offset)
+    page = page_of(request, rows, paging)
     period_start, period_end = selectors.period_from(filters)
     return {"kind": kind, "title": REPORTS[kind], "start": period_start, "end": period_end, "headers": headers,
             "count": page["count"], "rows": [list(r) for r in to_cells(page["items"])]}

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from linli.core import clock
-from linli.points.errors import Refused
+from linli.core.errors import Refused
 from linli.points.models import GENESIS, Account, Entry, Transfer
 
 
@@ -75,11 +75,11 @@ def post(*, key: str, source: Account, target: Account, amount: int, kind: str, 
     """
     assert transaction.get_connection().in_atomic_block, "post() must run inside transaction.atomic"
     if amount <= 0:
-        raise Refused("积分数必须大于零。")
+        raise Refused("amount_not_positive", "积分数必须大于零。")
     locked = locked or lock_accounts(source.pk, target.pk)
     src, dst = locked[source.pk], locked[target.pk]
     if src.kind != Account.Kind.ISSUING and src.balance < amount:
-        raise Refused(f"积分余额不足：需要 {amount} 分，当前余额 {src.balance} 分。")
+        raise Refused("insufficient_points", f"积分余额不足：需要 {amount} 分，当前余额 {src.balance} 分。")
     at = clock.now()
     transfer = Transfer.objects.create(key=key, kind=kind, source=src, target=dst, amount=amount,
                                        reason=reason[:300], actor=actor if getattr(actor, "pk", None) else None,

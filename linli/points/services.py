@@ -3,7 +3,7 @@
 
 Idempotency: awards and redemptions carry the client's key (unique). Sending the same key again
 returns the first record with `replayed = True` and books nothing; the same key with different
-content is refused (`KeyReused`).
+content is refused (code `key_reused`, 409).
 
 Other domains award points for their completed records through `award_for_record(...)`.
 """
@@ -20,12 +20,11 @@ from linli.accounts.scope import can_edit, scope_for
 from linli.core import audit, clock
 from linli.core import services as core_services
 from linli.core.access import require
-from linli.core.errors import Forbidden, NotFound
+from linli.core.errors import KEY_REUSED, Forbidden, NotFound, Refused
 from linli.core.scoping import visible
 from linli.people.models import PartyMember, Resident
 from linli.places.models import AdminUnit
 from linli.points import ledger
-from linli.points.errors import KeyReused, Refused
 from linli.points.models import (
     Account,
     Audience,
@@ -42,12 +41,16 @@ NOT_EDITOR = "您的角色只能查看，不能办理积分业务。"
 MAX_HOURS = Decimal("24")
 
 
+def _key_reused() -> Refused:
+    return Refused(KEY_REUSED, "该请求编号已用于另一笔不同的业务，本次未办理。", status=409)
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 def _clean_key(key) -> str:
     key = str(key or "").strip()
     if not key or len(key) > 64:
-        raise Refused("缺少请求编号（幂等键，1–64 个字符），本次未办理。")
+        raise Refused("key_missing", "缺少请求编号（幂等键，1–64 个字符），本次未办理。")
     return key
 
 
@@ -91,19 +94,19 @@ def points_for(rule: PointRule, quantity) -> tuple[Decimal, int]:
     try:
         quantity = Decimal(str(quantity))
     except (InvalidOperation, ValueError):
-        raise Refused("数量格式不正确。") from None
+        raise Refused("quantity_invalid", "数量格式不正确。") from None
     if rule.unit == PointRule.Unit.HOUR:
         if quantity <= 0 or quantity > MAX_HOURS:
-            raise Refused("服务时长须大于 0 且不超过 24 小时。")
+            raise Refused("hours_out_of_range", "服务时长须大于 0 且不超过 24 小时。")
         if quantity != quantity.quantize(Decimal("0.5")):
-            raise Refused("服务时长以半小时为单位，如 1.5。")
+            raise Refused("hours_not_half_hour", "服务时长以半小时为单位，如 1.5。")
         points = int((quantity * rule.points).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
     else:
         if quantity != quantity.to_integral_value() or not 1 <= quantity <= 100:
-            raise Refused("次数须为 1–100 的整数。")
+            raise Refused("count_out_of_range", "次数须为 1–100 的整数。")
         points = int(quantity) * rule.points
     if points == 0:
-        raise Refused("折算后积分为 0，未记分。")
+        raise Refused("zero_points", "折算后积分为 0，未记分。")
     return quantity, points
 
 
@@ -130,14 +133,14 @@ def rule_update(*, actor, rule: PointRule, data: dict) -> PointRule:
 def _check_rule_fits(rule: PointRule, resident, household) -> None:
     community = ledger.community_of_household(household)
     if rule.community_id != community.pk:
-        raise Refused("该规则不属于此居民所在社区。")
+        raise Refused("rule_other_community", "该规则不属于此居民所在社区。")
     if not rule.active:
-        raise Refused("该规则已停用。")
+        raise Refused("rule_inactive", "该规则已停用。")
     party = resident is not None and is_party_member(resident)
     if rule.audience == Audience.PARTY and not party:
-        raise Refused("该规则属于党员积分规则，此居民不是党员。")
+        raise Refused("rule_party_only", "该规则属于党员积分规则，此居民不是党员。")
     if rule.audience == Audience.RESIDENT and party:
-        raise Refused("此居民是党员，请使用党员积分规则。")
+        raise Refused("rule_not_for_party_members", "此居民是党员，请使用党员积分规则。")
 
 
 def _same_request(award: Award, *, rule, resident, household, quantity) -> bool:
@@ -166,7 +169,7 @@ def _book_award(award: Award, *, actor) -> None:
                                        decided_at__lt=end, **same_target)
                   .exclude(pk=award.pk).aggregate(s=Sum("points"))["s"] or 0)
         if abs(so_far + award.points) > rule.cap:
-            raise Refused(f"超过“{rule.name}”的{rule.get_period_display()}上限：上限 {rule.cap} 分，"
+            raise Refused("cap_exceeded", f"超过“{rule.name}”的{rule.get_period_display()}上限：上限 {rule.cap} 分，"
                           f"本期已记 {abs(so_far)} 分，本次 {abs(award.points)} 分。")
     who = award.resident.name if award.resident_id else f"{award.household}户"
     reason = f"{rule.get_category_display()}·{rule.name}（{award.source_label}"
@@ -193,11 +196,11 @@ def _award_new(*, actor, key, rule, resident, household, quantity, source_type, 
     quantity, points = points_for(rule, quantity)
     _check_rule_fits(rule, resident, household)
     if source_type not in Award.Source.values:
-        raise Refused("来源类型不正确。")
+        raise Refused("source_type_invalid", "来源类型不正确。")
     existing = Award.objects.filter(key=key).first()
     if existing is not None:
         if not _same_request(existing, rule=rule, resident=resident, household=household, quantity=quantity):
-            raise KeyReused()
+            raise _key_reused()
         return _replayed(existing)
     try:
         with transaction.atomic():
@@ -215,7 +218,7 @@ def _award_new(*, actor, key, rule, resident, household, quantity, source_type, 
         if existing is None:
             raise
         if not _same_request(existing, rule=rule, resident=resident, household=household, quantity=quantity):
-            raise KeyReused() from None
+            raise _key_reused() from None
         return _replayed(existing)
     award.replayed = False
     return award
@@ -226,7 +229,7 @@ def award_grant(*, actor, key, rule, resident=None, household=None, quantity=1, 
     """Staff record a verified activity and book it at once (volunteer hours go through an hour rule)."""
     require(can_edit(actor), NOT_EDITOR)
     if resident is None and household is None:
-        raise Refused("请选择居民或家庭。")
+        raise Refused("recipient_missing", "请选择居民或家庭。")
     scope = scope_for(actor)
     target = resident if resident is not None else household
     if not visible(type(target).objects.filter(pk=target.pk), scope).exists():
@@ -241,9 +244,9 @@ def award_claim(*, actor, key, rule, quantity=1, source_type="volunteer", source
     """A resident reports an activity with its evidence; staff approve it before any point is booked."""
     resident = acting_resident(actor)
     if rule.points < 0:
-        raise Refused("扣分项不能由居民申报。")
+        raise Refused("deduction_not_claimable", "扣分项不能由居民申报。")
     if not evidence.strip():
-        raise Refused(f"请填写凭证说明（{rule.evidence or '如活动名称、时间、组织人'}）。")
+        raise Refused("evidence_missing", f"请填写凭证说明（{rule.evidence or '如活动名称、时间、组织人'}）。")
     return _award_new(actor=actor, key=key, rule=rule, resident=resident, household=None, quantity=quantity,
                       source_type=source_type, source_id=source_id, evidence=evidence, book=False)
 
@@ -253,7 +256,7 @@ def award_approve(*, actor, award: Award, note: str = "") -> Award:
     with transaction.atomic():
         locked = Award.objects.select_for_update().get(pk=award.pk)
         if locked.status != Award.Status.PENDING:
-            raise Refused(f"该申报已审核（{locked.get_status_display()}），未重复记分。", status=409)
+            raise Refused("already_decided", f"该申报已审核（{locked.get_status_display()}），未重复记分。", status=409)
         locked.decision_note = note[:200]
         _book_award(locked, actor=actor)
     return locked
@@ -262,11 +265,11 @@ def award_approve(*, actor, award: Award, note: str = "") -> Award:
 def award_reject(*, actor, award: Award, note: str) -> Award:
     require(can_edit(actor), NOT_EDITOR)
     if not (note or "").strip():
-        raise Refused("请填写不通过的理由。")
+        raise Refused("reason_missing", "请填写不通过的理由。")
     with transaction.atomic():
         locked = Award.objects.select_for_update().get(pk=award.pk)
         if locked.status != Award.Status.PENDING:
-            raise Refused(f"该申报已审核（{locked.get_status_display()}）。", status=409)
+            raise Refused("already_decided", f"该申报已审核（{locked.get_status_display()}）。", status=409)
         return core_services.update(actor=actor, instance=locked, action="points.award_reject", data={
             "status": Award.Status.REJECTED, "decided_by": actor, "decided_at": clock.now(),
             "decision_note": note[:200]})
@@ -276,11 +279,11 @@ def award_correct(*, actor, award: Award, reason: str) -> Award:
     """Undo a booked award with a compensating entry; the original stays in the ledger."""
     require(can_edit(actor), NOT_EDITOR)
     if not (reason or "").strip():
-        raise Refused("请填写更正原因。")
+        raise Refused("reason_missing", "请填写更正原因。")
     if award.status != Award.Status.BOOKED or award.corrects_id:
-        raise Refused("只能更正已记分的原始记录。")
+        raise Refused("not_correctable", "只能更正已记分的原始记录。")
     if Award.objects.filter(corrects=award).exists():
-        raise Refused("该记录已更正过，未重复冲销。", status=409)
+        raise Refused("already_corrected", "该记录已更正过，未重复冲销。", status=409)
     try:
         with transaction.atomic():
             original = Award.objects.select_for_update().get(pk=award.pk)
@@ -306,7 +309,7 @@ def award_correct(*, actor, award: Award, reason: str) -> Award:
             audit.record(actor=actor, action="points.award_correct", obj=original,
                          changes={"correction": [None, fix.pk], "reason": [None, reason[:200]]})
     except IntegrityError:
-        raise Refused("该记录已更正过，未重复冲销。", status=409) from None
+        raise Refused("already_corrected", "该记录已更正过，未重复冲销。", status=409) from None
     return fix
 
 
@@ -324,7 +327,7 @@ def award_for_record(*, source_type: str, source_id, resident, rule_code: str, q
     audience = Audience.PARTY if is_party_member(resident) else Audience.RESIDENT
     rule = PointRule.objects.filter(community=community, audience=audience, code=rule_code, active=True).first()
     if rule is None:
-        raise Refused(f"{community}没有适用于{Audience(audience).label}的启用规则“{rule_code}”。")
+        raise Refused("rule_missing", f"{community}没有适用于{Audience(audience).label}的启用规则“{rule_code}”。")
     key = key or f"{source_type}:{source_id}:r{resident.pk}:{rule_code}"[:64]
     return _award_new(actor=actor, key=key, rule=rule, resident=resident, household=None, quantity=quantity,
                       source_type=source_type if source_type in Award.Source.values else Award.Source.OTHER,
@@ -365,10 +368,10 @@ def window_create(*, actor, community, name: str = "", opens_at=None, closes_at=
         opens_at, closes_at, default_name = default_window_bounds(clock.now())
         name = name or default_name
     if opens_at is None or closes_at is None or closes_at <= opens_at:
-        raise Refused("请填写兑换期的开始和结束时间，结束须晚于开始。")
+        raise Refused("window_invalid", "请填写兑换期的开始和结束时间，结束须晚于开始。")
     overlap = RedemptionWindow.objects.filter(community=community, opens_at__lt=closes_at, closes_at__gt=opens_at)
     if overlap.exists():
-        raise Refused(f"与已有兑换期“{overlap.first()}”时间重叠。")
+        raise Refused("window_overlap", f"与已有兑换期“{overlap.first()}”时间重叠。")
     return core_services.create(actor=actor, model=RedemptionWindow, data={
         "community": community, "name": name or f"{timezone.localtime(opens_at):%Y年%m月}兑换期",
         "opens_at": opens_at, "closes_at": closes_at, "pickup_place": pickup_place.strip(),
@@ -394,11 +397,11 @@ def redemption_create(*, actor, goods: Goods, quantity: int = 1, key) -> Redempt
     if goods.community_id != community.pk:
         raise NotFound()
     if not isinstance(quantity, int) or quantity < 1:
-        raise Refused("兑换数量须为正整数。")
+        raise Refused("quantity_invalid", "兑换数量须为正整数。")
     existing = Redemption.objects.filter(key=key).first()
     if existing is not None:
         if not _same_redemption(existing, goods, resident, quantity):
-            raise KeyReused()
+            raise _key_reused()
         return _replayed(existing)
     account = ledger.resident_account(resident)
     shop = ledger.shop_account(community)
@@ -409,22 +412,22 @@ def redemption_create(*, actor, goods: Goods, quantity: int = 1, key) -> Redempt
             existing = Redemption.objects.filter(key=key).first()
             if existing is not None:
                 if not _same_redemption(existing, goods, resident, quantity):
-                    raise KeyReused()
+                    raise _key_reused()
                 return _replayed(existing)
             if not item.active:
-                raise Refused(f"“{item.name}”已下架。")
+                raise Refused("goods_inactive", f"“{item.name}”已下架。")
             window = open_window(community)
             if window is None:
                 upcoming = (RedemptionWindow.objects.filter(community=community, opens_at__gt=clock.now())
                             .order_by("opens_at").first())
                 hint = f"下一期：{timezone.localtime(upcoming.opens_at):%Y-%m-%d} 开始。" if upcoming else "请留意社区通知。"
-                raise Refused(f"现在不在积分兑换期内，暂不能兑换。{hint}")
+                raise Refused("window_closed", f"现在不在积分兑换期内，暂不能兑换。{hint}")
             if item.stock < quantity:
-                raise Refused(f"“{item.name}”库存不足：剩余 {item.stock} 件。")
+                raise Refused("out_of_stock", f"“{item.name}”库存不足：剩余 {item.stock} 件。")
             taken = (Redemption.objects.filter(goods=item, resident=resident, window=window)
                      .exclude(status=Redemption.Status.CANCELLED).aggregate(s=Sum("quantity"))["s"] or 0)
             if taken + quantity > item.limit_per_person:
-                raise Refused(f"超过每人限兑数量：本期每人限兑 {item.limit_per_person} 件，您已兑换 {taken} 件。")
+                raise Refused("limit_per_person_exceeded", f"超过每人限兑数量：本期每人限兑 {item.limit_per_person} 件，您已兑换 {taken} 件。")
             cost = item.price * quantity
             transfer = ledger.post(key=f"redeem:{key}", source=account, target=shop, amount=cost,
                                    kind=Transfer.Kind.RESERVE, reason=f"积分超市兑换：{item.name}×{quantity}",
@@ -441,7 +444,7 @@ def redemption_create(*, actor, goods: Goods, quantity: int = 1, key) -> Redempt
         if existing is None:
             raise
         if not _same_redemption(existing, goods, resident, quantity):
-            raise KeyReused() from None
+            raise _key_reused() from None
         return _replayed(existing)
     redemption.replayed = False
     return redemption
@@ -460,9 +463,9 @@ def redemption_pickup(*, actor, redemption: Redemption, code: str | None = None)
     with transaction.atomic():
         r = Redemption.objects.select_for_update().select_related("goods").get(pk=redemption.pk)
         if r.status != Redemption.Status.RESERVED:
-            raise Refused(f"该兑换已办结（{r.get_status_display()}），未重复办理。", status=409)
+            raise Refused("already_closed", f"该兑换已办结（{r.get_status_display()}），未重复办理。", status=409)
         if code is not None and r.pickup_code and code.strip() != r.pickup_code:
-            raise Refused("领取码不正确，请核对居民出示的 6 位领取码。")
+            raise Refused("wrong_pickup_code", "领取码不正确，请核对居民出示的 6 位领取码。")
         community = r.goods.community
         r.close_transfer = ledger.post(
             key=f"settle:{r.pk}", source=ledger.shop_account(community), target=ledger.issuing_account(community),
@@ -483,7 +486,7 @@ def redemption_cancel(*, actor, redemption: Redemption, reason: str = "") -> Red
         item = Goods.objects.select_for_update().get(pk=redemption.goods_id)
         r = Redemption.objects.select_for_update().select_related("resident__household").get(pk=redemption.pk)
         if r.status != Redemption.Status.RESERVED:
-            raise Refused(f"该兑换已办结（{r.get_status_display()}），不能取消。", status=409)
+            raise Refused("already_closed", f"该兑换已办结（{r.get_status_display()}），不能取消。", status=409)
         r.close_transfer = ledger.post(
             key=f"refund:{r.pk}", source=ledger.shop_account(item.community), target=ledger.resident_account(r.resident),
             amount=r.points, kind=Transfer.Kind.REFUND,

@@ -1,48 +1,25 @@
 """/api/v1/property/…: the same operations as the pages, over the same services and selectors.
 
 A refusal by the rules is 400 (409 for a posted entry, a closed month or a repeat; 403 for a rating by
-someone outside the compound) with a Chinese `detail`; nothing is booked. Amounts are strings or
+someone outside the compound) with a stable `code` and a Chinese `detail`; nothing is booked. Amounts are strings or
 decimals with two places (floats are refused).
 """
 
 import datetime as dt
 import json
 from decimal import Decimal
-from functools import wraps
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from linli.core import clock
+from linli.core.api import ErrorOut
+from linli.core.errors import INVALID, Refused
+from linli.core.pagination import PageIn, page_of, page_schema, paginated
 from linli.property import access, selectors, services
-from linli.property.errors import Refused
 from linli.property.forms import parse_month
 
 router = Router(tags=["物业"])
-MAX_LIMIT = 200
-
-
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None
-
-
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
-
-def refusals(handler):
-    @wraps(handler)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return handler(request, *args, **kwargs)
-        except Refused as exc:
-            return exc.status, {"detail": exc.message, "field": exc.field}
-
-    return wrapper
-
-
-def _page(qs, limit: int, offset: int) -> dict:
-    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
-    return {"count": qs.count(), "items": list(qs[offset:offset + limit])}
 
 
 def _date(value, field: str) -> dt.date | None:
@@ -53,7 +30,7 @@ def _date(value, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise Refused("日期格式应为 YYYY-MM-DD。", field=field) from None
+        raise Refused("date_invalid", "日期格式应为 YYYY-MM-DD。", field=field) from None
 
 
 # --- schemas --------------------------------------------------------------------------------------------
@@ -77,7 +54,7 @@ class AccountIn(Schema):
     bank_account: str = ""
 
 
-class EntryOut(Schema):
+class TrustEntryOut(Schema):
     id: int
     account_id: int
     seq: int
@@ -101,9 +78,7 @@ class EntryOut(Schema):
         return bool(obj.invoice)
 
 
-class EntryList(Schema):
-    count: int
-    items: list[EntryOut]
+PagedTrustEntryOut = page_schema(TrustEntryOut)
 
 
 class ReverseIn(Schema):
@@ -114,7 +89,7 @@ class CloseIn(Schema):
     month: str = Field(description="YYYY-MM")
 
 
-class StatementOut(Schema):
+class TrustStatementOut(Schema):
     id: int
     account_id: int
     compound: str = Field(alias="account.compound.name")
@@ -340,7 +315,6 @@ class FundingOut(Schema):
 
 @router.get("/property/coverage", response={200: list[dict], **ERRORS},
             summary="物业覆盖率（辖区及下级；as_of 统计日，baseline 基准日）")
-@refusals
 def coverage(request, unit_id: int | None = None, as_of: str | None = None, baseline: str | None = None):
     access.staff_required(request.auth)
     unit = access.unit_get(request.auth, unit_id) if unit_id else None
@@ -350,7 +324,6 @@ def coverage(request, unit_id: int | None = None, as_of: str | None = None, base
 
 
 @router.post("/property/area-contracts", response={201: AreaContractOut, **ERRORS}, summary="登记片区大物业合同")
-@refusals
 def area_contract_create(request, payload: AreaContractIn):
     company = None
     if payload.company_id:
@@ -369,12 +342,12 @@ def area_contract_create(request, payload: AreaContractIn):
 # --- trust accounts ----------------------------------------------------------------------------------
 
 @router.get("/property/accounts", response=list[AccountOut], summary="共管账户（辖区内，或本人为业主的小区）")
+@paginated()
 def account_list(request):
-    return list(selectors.account_list_visible_to(actor=request.auth))
+    return selectors.account_list_visible_to(actor=request.auth)
 
 
 @router.post("/property/accounts", response={201: AccountOut, **ERRORS}, summary="开设共管账户（信托制物业小区）")
-@refusals
 def account_open(request, payload: AccountIn):
     compound = access.compound_get(request.auth, payload.compound_id)
     account = services.account_open(actor=request.auth, compound=compound, opened_on=payload.opened_on,
@@ -387,10 +360,12 @@ def account_detail(request, account_id: int):
     return access.account_get(request.auth, account_id)
 
 
-@router.get("/property/accounts/{account_id}/entries", response={200: EntryList, **ERRORS}, summary="账户分录（逐笔）")
-def entry_list(request, account_id: int, kind: str = "", month: str = "", limit: int = 50, offset: int = 0):
+@router.get("/property/accounts/{account_id}/entries", response={200: PagedTrustEntryOut, **ERRORS},
+            summary="账户分录（逐笔）")
+def entry_list(request, account_id: int, paging: Query[PageIn], kind: str = "", month: str = ""):
     account = access.account_get(request.auth, account_id)
-    return _page(selectors.entry_list(account, filters={"kind": kind, "month": parse_month(month)}), limit, offset)
+    return page_of(request, selectors.entry_list(account, filters={"kind": kind, "month": parse_month(month)}),
+                   paging)
 
 
 def _entry_input(request) -> tuple[dict, object]:
@@ -400,15 +375,14 @@ def _entry_input(request) -> tuple[dict, object]:
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:
-        raise Refused("请求内容不是有效的 JSON。") from None
+        raise Refused("json_invalid", "请求内容不是有效的 JSON。") from None
     if not isinstance(data, dict):
-        raise Refused("请求内容应为 JSON 对象。")
+        raise Refused("json_not_object", "请求内容应为 JSON 对象。")
     return data, None
 
 
-@router.post("/property/accounts/{account_id}/entries", response={201: EntryOut, **ERRORS},
+@router.post("/property/accounts/{account_id}/entries", response={201: TrustEntryOut, **ERRORS},
              summary="记账：收入或支出（支出须以 multipart 上传发票扫描件 invoice）")
-@refusals
 def entry_create(request, account_id: int):
     account = access.account_get(request.auth, account_id, write=True)
     data, invoice = _entry_input(request)
@@ -424,28 +398,25 @@ def entry_create(request, account_id: int):
     return 201, entry
 
 
-@router.patch("/property/entries/{entry_id}", response={200: EntryOut, **ERRORS},
+@router.patch("/property/entries/{entry_id}", response={200: TrustEntryOut, **ERRORS},
               summary="修改分录：已记账的分录一律不能修改（409），请冲销")
-@refusals
 def entry_update(request, entry_id: int):
     entry = access.entry_get(request.auth, entry_id, write=True)
     return services.entry_update(actor=request.auth, entry=entry)
 
 
-@router.post("/property/entries/{entry_id}/reverse", response={201: EntryOut, **ERRORS}, summary="冲销分录")
-@refusals
+@router.post("/property/entries/{entry_id}/reverse", response={201: TrustEntryOut, **ERRORS}, summary="冲销分录")
 def entry_reverse(request, entry_id: int, payload: ReverseIn):
     entry = access.entry_get(request.auth, entry_id, write=True)
     return 201, services.entry_reverse(actor=request.auth, entry=entry, reason=payload.reason)
 
 
 @router.post("/property/accounts/{account_id}/close", response={200: AccountOut, **ERRORS}, summary="月度结账")
-@refusals
 def month_close(request, account_id: int, payload: CloseIn):
     account = access.account_get(request.auth, account_id, write=True)
     month = parse_month(payload.month)
     if month is None:
-        raise Refused("月份格式应为 YYYY-MM。", field="month")
+        raise Refused("month_invalid", "月份格式应为 YYYY-MM。", field="month")
     return 200, services.month_close(actor=request.auth, account=account, month=month)
 
 
@@ -456,12 +427,13 @@ def reconcile(request, account_id: int):
     return {"account_id": account.pk, "ok": not gaps, "gaps": gaps}
 
 
-@router.get("/property/statements", response=list[StatementOut], summary="月度收支公示（辖区内，或本人为业主的小区）")
+@router.get("/property/statements", response=list[TrustStatementOut], summary="月度收支公示（辖区内，或本人为业主的小区）")
+@paginated()
 def statement_list(request, account_id: int | None = None):
-    return list(selectors.statement_list_visible_to(actor=request.auth, filters={"account": account_id})[:MAX_LIMIT])
+    return selectors.statement_list_visible_to(actor=request.auth, filters={"account": account_id})
 
 
-@router.get("/property/statements/{statement_id}", response={200: StatementOut, **ERRORS}, summary="一份月度公示")
+@router.get("/property/statements/{statement_id}", response={200: TrustStatementOut, **ERRORS}, summary="一份月度公示")
 def statement_detail(request, statement_id: int):
     return access.statement_get(request.auth, statement_id)
 
@@ -469,13 +441,12 @@ def statement_detail(request, statement_id: int):
 # --- common resources ----------------------------------------------------------------------------------
 
 @router.get("/property/resources", response=list[ResourceOut], summary="公共资源")
+@paginated()
 def resource_list(request, kind: str = "", compound_id: int | None = None):
-    return list(selectors.resource_list_visible_to(actor=request.auth, filters={"kind": kind,
-                                                                                "compound": compound_id})[:MAX_LIMIT])
+    return selectors.resource_list_visible_to(actor=request.auth, filters={"kind": kind, "compound": compound_id})
 
 
 @router.post("/property/resources", response={201: ResourceOut, **ERRORS}, summary="登记公共资源")
-@refusals
 def resource_create(request, payload: ResourceIn):
     compound = access.compound_get(request.auth, payload.compound_id)
     from django.core.exceptions import ValidationError
@@ -484,13 +455,12 @@ def resource_create(request, payload: ResourceIn):
         resource = services.resource_create(actor=request.auth, compound=compound, kind=payload.kind,
                                             name=payload.name, size=payload.size, note=payload.note)
     except ValidationError as exc:
-        raise Refused("；".join(exc.messages)) from None
+        raise Refused(INVALID, "；".join(exc.messages)) from None
     return 201, resource
 
 
 @router.post("/property/resources/{resource_id}/contracts", response={201: ContractOut, **ERRORS},
              summary="登记收益合同")
-@refusals
 def contract_create(request, resource_id: int, payload: ContractIn):
     resource = access.resource_get(request.auth, resource_id, write=True)
     from django.core.exceptions import ValidationError
@@ -498,20 +468,20 @@ def contract_create(request, resource_id: int, payload: ContractIn):
     try:
         contract = services.contract_create(actor=request.auth, resource=resource, **payload.dict())
     except ValidationError as exc:
-        raise Refused("；".join(exc.messages)) from None
+        raise Refused(INVALID, "；".join(exc.messages)) from None
     return 201, contract
 
 
 # --- star ratings ------------------------------------------------------------------------------------
 
 @router.get("/property/schemes", response=list[SchemeOut], summary="星级评定办法")
+@paginated()
 def scheme_list(request, year: int | None = None):
     qs = selectors.scheme_list_visible_to(actor=request.auth)
-    return list(qs.filter(year=year) if year else qs)
+    return qs.filter(year=year) if year else qs
 
 
 @router.post("/property/schemes", response={201: SchemeOut, **ERRORS}, summary="制定星级评定办法（街道及以上）")
-@refusals
 def scheme_create(request, payload: SchemeIn):
     from django.core.exceptions import ValidationError
 
@@ -523,13 +493,12 @@ def scheme_create(request, payload: SchemeIn):
             criteria=[(c.name, c.weight, c.max_score) for c in payload.criteria],
             survey_weight=payload.survey_weight, review_weight=payload.review_weight, thresholds=payload.thresholds)
     except ValidationError as exc:
-        raise Refused("；".join(exc.messages)) from None
+        raise Refused(INVALID, "；".join(exc.messages)) from None
     return 201, scheme
 
 
 @router.post("/property/schemes/{scheme_id}/surveys", response={201: SurveyOut, **ERRORS},
              summary="居民满意度测评（仅本小区居民）")
-@refusals
 def survey_submit(request, scheme_id: int, payload: SurveyIn):
     scheme = access.scheme_get(request.auth, scheme_id)
     return 201, services.survey_submit(actor=request.auth, scheme=scheme, compound_id=payload.compound_id,
@@ -538,7 +507,6 @@ def survey_submit(request, scheme_id: int, payload: SurveyIn):
 
 @router.post("/property/schemes/{scheme_id}/assessments", response={201: AssessmentOut, **ERRORS},
              summary="街道评审并评定星级")
-@refusals
 def assessment_record(request, scheme_id: int, payload: AssessmentIn):
     scheme = access.scheme_get(request.auth, scheme_id)
     access.staff_required(request.auth)
@@ -567,7 +535,6 @@ def funding(request, year: int | None = None):
 
 
 @router.post("/property/budgets", response={201: BudgetOut, **ERRORS}, summary="登记经费预算")
-@refusals
 def budget_create(request, payload: BudgetIn):
     access.staff_required(request.auth)
     unit = access.unit_get(request.auth, payload.unit_id)
@@ -577,7 +544,6 @@ def budget_create(request, payload: BudgetIn):
 
 @router.post("/property/budgets/{budget_id}/party-building", response={201: list[GrantOut], **ERRORS},
              summary="按人口档次为各小区党支部下达年度党建经费")
-@refusals
 def party_building(request, budget_id: int):
     budget = access.budget_get(request.auth, budget_id, write=True)
     return 201, services.grants_party_building(actor=request.auth, budget=budget)
@@ -585,7 +551,6 @@ def party_building(request, budget_id: int):
 
 @router.post("/property/grants/{grant_id}/disbursements", response={201: DisbursementOut, **ERRORS},
              summary="登记拨付")
-@refusals
 def disbursement_create(request, grant_id: int, payload: DisbursementIn):
     grant = access.grant_get(request.auth, grant_id, write=True)
     return 201, services.disbursement_create(actor=request.auth, grant=grant, amount=payload.amount,
@@ -606,7 +571,6 @@ class SubsidyIn(Schema):
 
 @router.post("/property/budgets/{budget_id}/station-awards", response={201: GrantOut, **ERRORS},
              summary="服务站验收合格奖补（10 万元）")
-@refusals
 def station_award(request, budget_id: int, payload: StationAwardIn):
     budget = access.budget_get(request.auth, budget_id, write=True)
     compound = access.compound_get(request.auth, payload.compound_id)
@@ -616,7 +580,6 @@ def station_award(request, budget_id: int, payload: StationAwardIn):
 
 @router.post("/property/budgets/{budget_id}/subsidies", response={201: GrantOut, **ERRORS},
              summary="无物业小区过渡补贴")
-@refusals
 def subsidy(request, budget_id: int, payload: SubsidyIn):
     budget = access.budget_get(request.auth, budget_id, write=True)
     compound = access.compound_get(request.auth, payload.compound_id)

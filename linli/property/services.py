@@ -18,12 +18,11 @@ from linli.accounts.scope import can_edit, scope_for
 from linli.core import audit, clock
 from linli.core import services as core_services
 from linli.core.access import require
-from linli.core.errors import NotFound
+from linli.core.errors import NotFound, Refused
 from linli.core.scoping import visible
 from linli.orgs.models import PartyOrg, PropertyService
 from linli.people.models import Resident
 from linli.places.models import AdminUnit, Compound
-from linli.property.errors import Refused
 from linli.property.models import (
     AreaContract,
     Assessment,
@@ -74,17 +73,17 @@ TOP_BAND = Decimal("6000.00")
 def money(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
     """A positive amount in yuan with at most two decimals (floats are refused: they are not exact)."""
     if isinstance(value, float):
-        raise Refused("金额须以文本或定点数传入，不能使用浮点数。", field=field)
+        raise Refused("amount_float", "金额须以文本或定点数传入，不能使用浮点数。", field=field)
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise Refused("金额格式不正确。", field=field) from None
+        raise Refused("amount_invalid", "金额格式不正确。", field=field) from None
     if not amount.is_finite() or amount != amount.quantize(CENT):
-        raise Refused("金额最多保留两位小数。", field=field)
+        raise Refused("amount_precision", "金额最多保留两位小数。", field=field)
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise Refused("金额必须大于零。", field=field)
+        raise Refused("amount_not_positive", "金额必须大于零。", field=field)
     if amount > MAX_AMOUNT:
-        raise Refused("金额过大。", field=field)
+        raise Refused("amount_too_large", "金额过大。", field=field)
     return amount.quantize(CENT)
 
 
@@ -123,15 +122,15 @@ def current_services(day: dt.date):
 def check_invoice(upload) -> str:
     """Validate a scanned invoice (PDF/JPEG/PNG by content, ≤ 10 MB); rename it by its digest."""
     if upload is None:
-        raise Refused("支出须上传发票扫描件（PDF、JPEG 或 PNG），本次未记账。", field="invoice")
+        raise Refused("invoice_missing", "支出须上传发票扫描件（PDF、JPEG 或 PNG），本次未记账。", field="invoice")
     if upload.size > MAX_INVOICE_BYTES:
-        raise Refused("发票扫描件不能超过 10 MB，本次未记账。", field="invoice")
+        raise Refused("invoice_too_large", "发票扫描件不能超过 10 MB，本次未记账。", field="invoice")
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
     ext = next((e for magic, e in INVOICE_SIGNATURES if head.startswith(magic)), None)
     if ext is None:
-        raise Refused("发票扫描件须为 PDF、JPEG 或 PNG 文件，本次未记账。", field="invoice")
+        raise Refused("invoice_type", "发票扫描件须为 PDF、JPEG 或 PNG 文件，本次未记账。", field="invoice")
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -154,16 +153,16 @@ def area_contract_create(*, actor, name: str, compounds, start: dt.date, company
     if len(found) != len(ids):
         raise NotFound()
     if len(found) < 2:
-        raise Refused("片区大物业至少包括两个相邻小区。", field="compounds")
+        raise Refused("area_too_small", "片区大物业至少包括两个相邻小区。", field="compounds")
     if len({c.community.parent_id for c in found}) != 1:
-        raise Refused("片区内的小区须在同一街道内相邻。", field="compounds")
+        raise Refused("area_not_adjacent", "片区内的小区须在同一街道内相邻。", field="compounds")
     if company is not None and not company.pk:
         raise NotFound()
     if fee_rate not in (None, ""):
         fee_rate = money(fee_rate, field="fee_rate")
     later = PropertyService.objects.filter(compound_id__in=ids, start__gte=start).select_related("compound").first()
     if later is not None:
-        raise Refused(f"{later.compound}在 {later.start} 已有物业服务记录，片区合同不能早于它开始。", field="start")
+        raise Refused("area_overlaps_service", f"{later.compound}在 {later.start} 已有物业服务记录，片区合同不能早于它开始。", field="start")
     contract = core_services.create(actor=actor, model=AreaContract, data={
         "name": name, "company": company, "provider_name": provider_name, "start": start, "end": end,
         "fee_rate": fee_rate or None})
@@ -204,9 +203,9 @@ def account_open(*, actor, compound, opened_on: dt.date, name: str = "", bank_ac
     _visible_compound(actor, compound)
     service = current_services(opened_on).filter(compound=compound, mode=PropertyService.Mode.TRUST).first()
     if service is None:
-        raise Refused("该小区在开户日不是信托制物业，不能开设共管账户。", field="compound")
+        raise Refused("not_trust_compound", "该小区在开户日不是信托制物业，不能开设共管账户。", field="compound")
     if TrustAccount.objects.filter(compound=compound).exists():
-        raise Refused("该小区已有共管账户。", status=409, field="compound")
+        raise Refused("account_exists", "该小区已有共管账户。", status=409, field="compound")
     return core_services.create(actor=actor, model=TrustAccount, data={
         "compound": compound, "name": name or f"{compound.name}信托制物业共管账户", "bank_account": bank_account,
         "company": company or service.company, "opened_on": opened_on})
@@ -226,7 +225,7 @@ def _book(*, actor, account, kind, amount: Decimal, day: dt.date, description: s
     locked = TrustAccount.objects.select_for_update().get(pk=account.pk)
     month = month_start(day)
     if locked.is_closed(month):
-        raise Refused(f"{month_label(month)}已结账，不能再记入该月；请记入未结账的月份。", status=409, field="date")
+        raise Refused("month_closed", f"{month_label(month)}已结账，不能再记入该月；请记入未结账的月份。", status=409, field="date")
     seq = locked.last_seq + 1
     balance = locked.balance + amount
     entry = Entry(account=locked, seq=seq, month=month, date=day, kind=kind, amount=amount,
@@ -247,32 +246,32 @@ def entry_post(*, actor, account, kind: str, amount, date: dt.date, description:
     """Book an income (fees, parking, advertising, rent) or an expense (which needs a scanned invoice)."""
     require(may_book(actor), NOT_BOOKER)
     if kind not in Entry.Kind.values:
-        raise Refused("请选择正确的收支科目。", field="kind")
+        raise Refused("kind_invalid", "请选择正确的收支科目。", field="kind")
     value = money(amount)
     description = (description or "").strip()
     if not description:
-        raise Refused("请填写摘要。", field="description")
+        raise Refused("description_missing", "请填写摘要。", field="description")
     if date is None:
-        raise Refused("请填写发生日期。", field="date")
+        raise Refused("date_missing", "请填写发生日期。", field="date")
     if date > clock.today():
-        raise Refused("发生日期不能晚于今天。", field="date")
+        raise Refused("date_in_future", "发生日期不能晚于今天。", field="date")
     if date < account.opened_on:
-        raise Refused("发生日期早于共管账户开户日期。", field="date")
+        raise Refused("date_before_opening", "发生日期早于共管账户开户日期。", field="date")
     income = kind in Entry.INCOME
     sha = ""
     if not income or invoice is not None:
         sha = check_invoice(invoice)
     if contract is not None:
         if resource is not None and contract.resource_id != resource.pk:
-            raise Refused("收益合同不属于所选公共资源。", field="contract")
+            raise Refused("contract_other_resource", "收益合同不属于所选公共资源。", field="contract")
         resource = contract.resource
         if not contract.active_on(date):
-            raise Refused("发生日期不在收益合同期限内。", field="contract")
+            raise Refused("date_outside_contract", "发生日期不在收益合同期限内。", field="contract")
     if resource is not None:
         if resource.compound_id != account.compound_id:
-            raise Refused("公共资源不属于该小区。", field="resource")
+            raise Refused("resource_other_compound", "公共资源不属于该小区。", field="resource")
         if kind not in Entry.RESOURCE_KINDS:
-            raise Refused("只有停车、广告、租金收益可以关联公共资源。", field="resource")
+            raise Refused("resource_kind_mismatch", "只有停车、广告、租金收益可以关联公共资源。", field="resource")
     with transaction.atomic():
         return _book(actor=actor, account=account, kind=kind, amount=value if income else -value, day=date,
                      description=description, invoice=invoice if sha else None, invoice_sha256=sha,
@@ -282,23 +281,23 @@ def entry_post(*, actor, account, kind: str, amount, date: dt.date, description:
 def entry_update(*, actor, entry, **changes) -> Entry:
     """Posted entries are never edited: the answer is always a refusal, whoever asks."""
     require(may_book(actor), NOT_BOOKER)
-    raise Refused(f"第{entry.seq}号分录已记账，不能修改；如有错误请冲销后重新记账。", status=409)
+    raise Refused("entry_posted", f"第{entry.seq}号分录已记账，不能修改；如有错误请冲销后重新记账。", status=409)
 
 
 def entry_reverse(*, actor, entry, reason: str) -> Entry:
     require(may_book(actor), NOT_BOOKER)
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("请填写冲销原因。", field="reason")
+        raise Refused("reason_missing", "请填写冲销原因。", field="reason")
     if entry.reverses_id:
-        raise Refused("冲销分录本身不能再冲销。", status=409)
+        raise Refused("reversal_not_reversible", "冲销分录本身不能再冲销。", status=409)
     today = clock.today()
     with transaction.atomic():
         TrustAccount.objects.select_for_update().get(pk=entry.account_id)
         # Reverse what was booked, never an in-memory copy that someone may have altered.
         original = Entry.objects.select_related("account").get(pk=entry.pk)
         if Entry.objects.filter(reverses=original).exists():
-            raise Refused(f"第{original.seq}号分录已冲销过。", status=409)
+            raise Refused("already_reversed", f"第{original.seq}号分录已冲销过。", status=409)
         return _book(actor=actor, account=original.account, kind=original.kind, amount=-original.amount, day=today,
                      description=f"冲销第{original.seq}号：{reason}"[:200], reverses=original)
 
@@ -322,13 +321,13 @@ def month_close(*, actor, account, month: dt.date) -> TrustAccount:
     require(may_book(actor), NOT_BOOKER)
     month = month_start(month)
     if month >= month_start(clock.today()):
-        raise Refused("该月尚未结束，不能结账。", field="month")
+        raise Refused("month_not_over", "该月尚未结束，不能结账。", field="month")
     if month < month_start(account.opened_on):
-        raise Refused("该月早于共管账户开户日期。", field="month")
+        raise Refused("month_before_opening", "该月早于共管账户开户日期。", field="month")
     with transaction.atomic():
         locked = TrustAccount.objects.select_for_update().get(pk=account.pk)
         if locked.is_closed(month):
-            raise Refused(f"{month_label(month)}已结账。", status=409, field="month")
+            raise Refused("month_closed", f"{month_label(month)}已结账。", status=409, field="month")
         _close_through(actor, locked, month)
     account.closed_through = month
     return account
@@ -361,7 +360,7 @@ def statement_publish(month: dt.date | None = None, *, actor=None) -> list[State
     today = clock.today()
     month = month_start(month) if month else month_start(month_start(today) - dt.timedelta(days=1))
     if month >= month_start(today):
-        raise Refused("只能公示已经结束的月份。", field="month")
+        raise Refused("month_not_over", "只能公示已经结束的月份。", field="month")
     published = []
     for account_id in (TrustAccount.objects.filter(opened_on__lt=next_month(month))
                        .exclude(statements__month=month).order_by("pk").values_list("pk", flat=True)):
@@ -437,14 +436,14 @@ def scheme_create(*, actor, name: str, year: int, unit, criteria: list[tuple[str
     if not visible(AdminUnit.objects.filter(pk=unit.pk), _staff_scope(actor)).exists():
         raise NotFound()
     if not criteria:
-        raise Refused("请至少设置一个评审项目。", field="criteria")
+        raise Refused("criteria_missing", "请至少设置一个评审项目。", field="criteria")
     scheme = core_services.create(actor=actor, model=RatingScheme, data={
         "name": name, "year": year, "unit": unit, "survey_weight": Decimal(str(survey_weight)),
         "review_weight": Decimal(str(review_weight)), "thresholds": list(thresholds)})
     for label, weight, max_score in criteria:
         weight = Decimal(str(weight))
         if weight <= 0 or max_score <= 0:
-            raise Refused("评审项目的权重和满分须大于零。", field="criteria")
+            raise Refused("criteria_invalid", "评审项目的权重和满分须大于零。", field="criteria")
         core_services.create(actor=actor, model=RatingCriterion, data={
             "scheme": scheme, "name": label, "weight": weight, "max_score": max_score})
     return scheme
@@ -454,13 +453,13 @@ def survey_submit(*, actor, scheme, compound_id: int, score: int, comment: str =
     """A resident rates the property service of the compound they live in; nobody else may."""
     scope = scope_for(actor)
     if not scope.resident_ids or compound_id not in scope.home_compound_ids:
-        raise Refused("只有居住在本小区的居民可以参加本小区的满意度测评。", status=403)
+        raise Refused("not_resident_of_compound", "只有居住在本小区的居民可以参加本小区的满意度测评。", status=403)
     if not isinstance(score, int) or not 1 <= score <= 5:
-        raise Refused("满意度请在 1 至 5 分之间选择。", field="score")
+        raise Refused("score_out_of_range", "满意度请在 1 至 5 分之间选择。", field="score")
     resident_id = scope.resident_ids[0]
     with transaction.atomic():
         if SurveyResponse.objects.filter(scheme=scheme, compound_id=compound_id, resident_id=resident_id).exists():
-            raise Refused("您已参加过本次满意度测评。", status=409)
+            raise Refused("already_surveyed", "您已参加过本次满意度测评。", status=409)
         return core_services.create(actor=actor, model=SurveyResponse, data={
             "scheme": scheme, "compound_id": compound_id, "resident_id": resident_id, "score": score,
             "comment": (comment or "")[:300], "at": clock.now()})
@@ -479,22 +478,22 @@ def assessment_record(*, actor, scheme, compound, scores: dict) -> Assessment:
     weighted, weights, shown = Decimal("0"), Decimal("0"), {}
     for criterion in criteria:
         if criterion.pk not in given:
-            raise Refused(f"请为“{criterion.name}”打分。", field="scores")
+            raise Refused("score_missing", f"请为“{criterion.name}”打分。", field="scores")
         try:
             value = Decimal(str(given[criterion.pk]))
         except InvalidOperation:
-            raise Refused(f"“{criterion.name}”的得分不正确。", field="scores") from None
+            raise Refused("score_invalid", f"“{criterion.name}”的得分不正确。", field="scores") from None
         if not 0 <= value <= criterion.max_score:
-            raise Refused(f"“{criterion.name}”的得分须在 0 至 {criterion.max_score} 之间。", field="scores")
+            raise Refused("score_out_of_range", f"“{criterion.name}”的得分须在 0 至 {criterion.max_score} 之间。", field="scores")
         weighted += criterion.weight * value / criterion.max_score
         weights += criterion.weight
         shown[str(criterion.pk)] = str(value)
     if set(given) - {c.pk for c in criteria}:
-        raise Refused("评分中含有不属于该评定办法的项目。", field="scores")
+        raise Refused("criterion_unknown", "评分中含有不属于该评定办法的项目。", field="scores")
     survey = SurveyResponse.objects.filter(scheme=scheme, compound=compound).aggregate(
         n=Count("pk"), total=Sum("score"))
     if not survey["n"]:
-        raise Refused("该小区还没有居民满意度测评结果，暂不能评定。")
+        raise Refused("survey_missing", "该小区还没有居民满意度测评结果，暂不能评定。")
     two = Decimal("0.01")
     survey_score = (Decimal(survey["total"]) * 20 / survey["n"]).quantize(two, ROUND_HALF_UP)
     review_score = (weighted * 100 / weights).quantize(two, ROUND_HALF_UP)
@@ -504,7 +503,7 @@ def assessment_record(*, actor, scheme, compound, scores: dict) -> Assessment:
     service = current_services(min(year_end, clock.today())).filter(compound=compound, company__isnull=False).first()
     with transaction.atomic():
         if Assessment.objects.filter(compound=compound, year=scheme.year).exists():
-            raise Refused(f"{compound}的{scheme.year}年星级已评定。", status=409)
+            raise Refused("already_assessed", f"{compound}的{scheme.year}年星级已评定。", status=409)
         return core_services.create(actor=actor, model=Assessment, data={
             "scheme": scheme, "compound": compound, "year": scheme.year,
             "company": service.company if service else None, "survey_score": survey_score,
@@ -527,9 +526,9 @@ def budget_create(*, actor, unit, year: int, kind: str, amount, note: str = "") 
     if not visible(AdminUnit.objects.filter(pk=unit.pk), _staff_scope(actor)).exists():
         raise NotFound()
     if kind not in FundKind.values:
-        raise Refused("请选择经费类别。", field="kind")
+        raise Refused("kind_invalid", "请选择经费类别。", field="kind")
     if Budget.objects.filter(unit=unit, year=year, kind=kind).exists():
-        raise Refused(f"{unit}{year}年已有该类预算。", status=409)
+        raise Refused("budget_exists", f"{unit}{year}年已有该类预算。", status=409)
     return core_services.create(actor=actor, model=Budget, data={
         "unit": unit, "year": year, "kind": kind, "amount": money(amount), "note": note})
 
@@ -539,7 +538,7 @@ def _grant(actor, locked: Budget, rows: list[dict]) -> list[Grant]:
     granted = locked.grants.aggregate(total=Sum("amount"))["total"] or Decimal("0")
     wanted = sum((r["amount"] for r in rows), Decimal("0"))
     if granted + wanted > locked.amount:
-        raise Refused(f"预算不足：预算 {locked.amount} 元，已下达 {granted} 元，本次需 {wanted} 元。")
+        raise Refused("budget_exceeded", f"预算不足：预算 {locked.amount} 元，已下达 {granted} 元，本次需 {wanted} 元。")
     return [core_services.create(actor=actor, model=Grant, data={
         "budget": locked, "granted_at": clock.now(), "granted_by": actor, **row}) for row in rows]
 
@@ -548,7 +547,7 @@ def _locked_budget(actor, budget, kind) -> Budget:
     require(is_funder(actor), NOT_FUNDER)
     locked = Budget.objects.select_for_update().select_related("unit").get(pk=budget.pk)
     if locked.kind != kind:
-        raise Refused(f"该预算是“{locked.get_kind_display()}”，不能用于此项。")
+        raise Refused("budget_kind_mismatch", f"该预算是“{locked.get_kind_display()}”，不能用于此项。")
     return locked
 
 
@@ -573,9 +572,9 @@ def grant_station_award(*, actor, budget, compound, accepted_on: dt.date, statio
     _visible_compound(actor, compound)
     locked = _locked_budget(actor, budget, FundKind.STATION_AWARD)
     if not compound.community.code.startswith(locked.unit.prefix):
-        raise Refused("该小区不在预算单位辖区内。", field="compound")
+        raise Refused("compound_outside_unit", "该小区不在预算单位辖区内。", field="compound")
     if accepted_on > clock.today():
-        raise Refused("验收日期不能晚于今天。", field="accepted_on")
+        raise Refused("date_in_future", "验收日期不能晚于今天。", field="accepted_on")
     return _grant(actor, locked, [{"community_id": compound.community_id, "compound": compound,
                                    "amount": STATION_AWARD,
                                    "basis": f"{station or compound.name}服务站 {accepted_on} 验收合格"}])[0]
@@ -587,9 +586,9 @@ def grant_subsidy(*, actor, budget, compound, amount, basis: str = "") -> Grant:
     _visible_compound(actor, compound)
     locked = _locked_budget(actor, budget, FundKind.SUBSIDY)
     if not compound.community.code.startswith(locked.unit.prefix):
-        raise Refused("该小区不在预算单位辖区内。", field="compound")
+        raise Refused("compound_outside_unit", "该小区不在预算单位辖区内。", field="compound")
     if current_services(clock.today()).filter(compound=compound).exists():
-        raise Refused("该小区已有物业服务，过渡补贴只用于无物业小区。", field="compound")
+        raise Refused("compound_has_service", "该小区已有物业服务，过渡补贴只用于无物业小区。", field="compound")
     return _grant(actor, locked, [{"community_id": compound.community_id, "compound": compound,
                                    "amount": money(amount), "basis": basis or "无物业小区过渡补贴"}])[0]
 
@@ -600,9 +599,9 @@ def disbursement_create(*, actor, grant, amount, paid_on: dt.date, note: str = "
     value = money(amount)
     locked = Grant.objects.select_for_update().get(pk=grant.pk)
     if paid_on > clock.today():
-        raise Refused("拨付日期不能晚于今天。", field="paid_on")
+        raise Refused("date_in_future", "拨付日期不能晚于今天。", field="paid_on")
     paid = locked.disbursements.aggregate(total=Sum("amount"))["total"] or Decimal("0")
     if paid + value > locked.amount:
-        raise Refused(f"拨付超出下达金额：下达 {locked.amount} 元，已拨付 {paid} 元。", field="amount")
+        raise Refused("grant_exceeded", f"拨付超出下达金额：下达 {locked.amount} 元，已拨付 {paid} 元。", field="amount")
     return core_services.create(actor=actor, model=Disbursement, data={
         "grant": locked, "amount": value, "paid_on": paid_on, "note": note, "at": clock.now(), "by": actor})

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from linli.accounts.scope import can_edit, scope_for
 from linli.core import clock
 from linli.core.access import require
+from linli.core.errors import Refused
 from linli.core.pages import page_errors, paginate
 from linli.property import access, excel, forms, selectors, services
-from linli.property.errors import Refused
 from linli.property.models import CommonResource, Entry, FundKind, month_label
 
 

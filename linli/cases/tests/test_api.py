@@ -107,7 +107,7 @@ def test_worklist_filters_and_pages(client_for, open_case, world):
     services.case_escalate(actor=world.user("grid_worker"), case=Case.objects.first(), note="难")
     client = client_for("community_secretary")
     body = client.get("/api/v1/cases?page_size=2").json()
-    assert body["count"] == 3 and len(body["results"]) == 2
+    assert body["count"] == 3 and len(body["items"]) == 2
     assert client.get("/api/v1/cases?level=community").json()["count"] == 1
     assert client_for("outsider").get("/api/v1/cases").json()["count"] == 0
     assert Case.objects.filter(status=Status.NEW).count() == 3
@@ -127,7 +127,7 @@ def test_database_outage_is_a_503_with_retry_after(client_for, world, monkeypatc
     response = client_for("grid_worker").get("/api/v1/cases")
     # then the client is told to retry, in JSON and in Chinese, and nothing was written
     assert response.status_code == 503 and response["Retry-After"] == "5"
-    assert "稍后重试" in response.json()["detail"]
+    assert response.json()["code"] == "unavailable" and "稍后重试" in response.json()["detail"]
     assert counts() == before
 
 
@@ -173,5 +173,5 @@ def test_the_worklist_costs_the_same_queries_for_a_full_page(client_for, world, 
         open_case()
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/api/v1/cases")
-    rows = response.json()["results"]
+    rows = response.json()["items"]
     assert len(rows) == 21 and sorted(r["photos"] for r in rows)[-1] == 1

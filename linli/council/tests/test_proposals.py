@@ -9,8 +9,8 @@ from linli.cases import services as case_services
 from linli.cases.models import Case, Channel
 from linli.core.errors import Forbidden
 from linli.council import selectors, services
-from linli.council.errors import Refused
 from linli.council.models import Comment, ProcessTemplate, Proposal
+from linli.testing import refused
 
 
 def test_three_step_template_ends_after_the_assembly(estate, world):
@@ -47,7 +47,7 @@ def test_a_big_matter_from_a_case_links_both_ways(estate, world):
     # then
     assert proposal.case == case and proposal.source == Proposal.Source.CASE
     assert Case.objects.get(pk=case.pk).proposal_ref == proposal.ref
-    with pytest.raises(Refused):
+    with refused("case_already_proposed"):
         services.proposal_from_case(actor=world.user("community_secretary"), case=Case.objects.get(pk=case.pk))
 
 
@@ -86,7 +86,7 @@ def test_comments_closed_while_settling_the_draft(estate, world):
     for _ in range(2):
         proposal = services.proposal_advance(actor=world.user("branch_secretary"), proposal=proposal)
     # when / then
-    with pytest.raises(Refused):
+    with refused("comments_closed"):
         services.comment_add(actor=world.user("resident"), proposal=proposal, body="还有意见")
 
 
@@ -126,7 +126,7 @@ def test_evaluation_only_after_execution(estate, world):
     proposal = services.proposal_submit(actor=secretary, compound=world.compound1, title="t", body="b")
     notice = services.notice_publish(actor=secretary, proposal=proposal)
     # when / then
-    with pytest.raises(Refused):
+    with refused("not_implemented_yet"):
         services.evaluation_submit(actor=world.user("resident"), notice=notice, score="satisfied")
     services.notice_executed(actor=secretary, notice=notice)
     services.evaluation_submit(actor=world.user("resident"), notice=notice, score="basic")

@@ -115,7 +115,8 @@ def test_compound_patch_model_error_is_400(world, client_for, counts):
     response = client_for("community_secretary").patch(
         f"{API}/compounds/{world.compound1.pk}", json.dumps({"build_year": 1800}), content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"detail": "数据校验未通过", "errors": {"build_year": ["建成年份不合理。"]}}
+    assert response.json() == {"code": "invalid", "detail": "数据校验未通过", "field": None,
+                               "errors": {"build_year": ["建成年份不合理。"]}}
     assert counts() == before
 
 

@@ -165,20 +165,20 @@ def test_api_replay_returns_the_first_result_and_books_nothing(state, client_for
     assert again.json()["id"] == first.json()["id"] and again.json()["replayed"] is True
     assert counts() == before
     other = client.post("/api/v1/points/redemptions", {**payload, "quantity": 2}, content_type="application/json")
-    assert other.status_code == 409 and "请求编号" in other.json()["detail"]
+    assert other.status_code == 409 and other.json()["code"] == "key_reused"
     assert counts() == before
 
 
-@pytest.mark.parametrize(("payload", "message"), [
-    ({"quantity": 5}, "库存不足"),
-    ({"quantity": 2}, "超过每人限兑数量"),
+@pytest.mark.parametrize(("payload", "code"), [
+    ({"quantity": 5}, "out_of_stock"),
+    ({"quantity": 2}, "limit_per_person_exceeded"),
 ])
-def test_api_bad_redemption_is_a_clear_refusal(state, client_for, counts, payload, message):
+def test_api_bad_redemption_is_a_clear_refusal(state, client_for, counts, payload, code):
     client = client_for("resident")
     before = counts()
     response = client.post("/api/v1/points/redemptions", {"idempotency_key": "bad", "goods_id": state["shop"].soap.pk,
                                                            **payload}, content_type="application/json")
-    assert response.status_code == 400 and message in response.json()["detail"]
+    assert response.status_code == 400 and response.json()["code"] == code and response.json()["detail"]
     assert counts() == before
 
 
@@ -188,7 +188,7 @@ def test_api_award_over_cap_is_refused(state, client_for, counts):
     response = client.post("/api/v1/points/awards", {
         "idempotency_key": "cap", "rule_id": state["shop"].volunteer.pk, "resident_id": state["resident"].pk,
         "quantity": "18", "source_type": "volunteer"}, content_type="application/json")
-    assert response.status_code == 400 and "上限 200 分" in response.json()["detail"]
+    assert response.status_code == 400 and response.json()["code"] == "cap_exceeded"
     assert counts() == before
 
 

@@ -8,9 +8,9 @@ from django.db import connection, connections
 from django.db.models import Sum
 
 from linli.accounts.models import Role
+from linli.core.errors import Refused
 from linli.people.tests.factories import ResidentFactory
 from linli.points import ledger, services
-from linli.points.errors import Refused
 from linli.points.models import Account, Redemption
 from linli.testing import make_user
 

@@ -92,8 +92,8 @@ def test_reads(state, client_for, counts, persona, url, statuses):
 def test_lists_show_only_what_is_in_sight(state, client_for):
     # the owner and in-sight staff see the account; the property staff of compound2 and the outsider do not
     for persona, seen in (("resident", 1), ("community_secretary", 1), ("property_staff", 0), ("outsider", 0)):
-        assert len(client_for(persona).get("/api/v1/property/accounts").json()) == seen, persona
-        assert len(client_for(persona).get("/api/v1/property/statements").json()) == seen, persona
+        assert len(client_for(persona).get("/api/v1/property/accounts").json()["items"]) == seen, persona
+        assert len(client_for(persona).get("/api/v1/property/statements").json()["items"]) == seen, persona
 
 
 def test_a_resident_who_is_not_an_owner_sees_no_line(state, world, client_for):

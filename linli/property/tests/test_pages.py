@@ -46,10 +46,10 @@ def test_api_refusals_carry_the_reason_and_book_nothing(april, trust, world, cli
         "kind": "security", "amount": "5.00", "date": "2026-05-02", "description": "保安"},
         content_type="application/json")
     assert (closed.status_code, edit.status_code, outsider.status_code, no_invoice.status_code) == (409, 409, 403, 400)
-    assert "2026年4月已结账" in closed.json()["detail"]
-    assert "不能修改" in edit.json()["detail"]
-    assert "只有居住在本小区的居民" in outsider.json()["detail"]
-    assert no_invoice.json()["field"] == "invoice"
+    assert closed.json()["code"] == "month_closed" and "2026年4月已结账" in closed.json()["detail"]
+    assert edit.json()["code"] == "entry_posted"
+    assert outsider.json()["code"] == "not_resident_of_compound"
+    assert (no_invoice.json()["code"], no_invoice.json()["field"]) == ("invoice_missing", "invoice")
     assert counts() == before
 
 

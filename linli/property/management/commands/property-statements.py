@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from linli.property.errors import Refused
+from linli.core.errors import Refused
 from linli.property.services import statement_publish
 
 
