@@ -15,6 +15,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from linli.core import audit, clock
+from linli.core.api import error
 from linli.core.models import AuditEntry
 
 
@@ -50,7 +51,7 @@ def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out login gets: 429 with Retry-After, as JSON for the API, else the login page."""
     message = lockout_message()
     if request.path_info.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=429, json_dumps_params={"ensure_ascii": False})
+        response = JsonResponse(error("login_locked", message), status=429, json_dumps_params={"ensure_ascii": False})
     else:
         username = (credentials or {}).get("username") or request.POST.get("username", "")
         form = AuthenticationForm(request, initial={"username": username})

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import JsonResponse
 
+from linli.core.api import error
+
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -86,7 +88,7 @@ class RateLimitMiddleware:
             if path.startswith("/api/v1/"):
                 wait = hit("api:" + _api_caller(request), settings.LINLI_API_WRITE_RATE)
                 if wait:
-                    return self._limited(JsonResponse({"detail": _message(wait)}, status=429,
+                    return self._limited(JsonResponse(error("rate_limited", _message(wait)), status=429,
                                                       json_dumps_params={"ensure_ascii": False}), wait)
             elif path.startswith("/open311/") and request.method == "POST":
                 wait = hit("open311:" + _open311_caller(request), settings.LINLI_OPEN311_POST_RATE)
