@@ -11,10 +11,11 @@ from decimal import Decimal
 from functools import wraps
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from linli.accounts.scope import scope_for
 from linli.core.access import get_visible
+from linli.core.ids import Id
 from linli.council import access, selectors, services
 from linli.council.errors import Refused
 from linli.orgs.models import PartyOrg
@@ -77,21 +78,21 @@ class TallyOut(Schema):
 
 
 class CostShareIn(Schema):
-    dwelling_id: int
+    dwelling_id: Id
     amount: Decimal
 
 
 class BallotIn(Schema):
-    compound_id: int
+    compound_id: Id
     title: str
     question: str
     rule: str
     matter: str = "ordinary"
     closes_at: dt.datetime
-    proposal_id: int | None = None
-    entrance_id: int | None = None
-    party_org_id: int | None = None
-    threshold_percent: int = 80
+    proposal_id: Id | None = None
+    entrance_id: Id | None = None
+    party_org_id: Id | None = None
+    threshold_percent: int = Field(80, ge=0, le=100)
     cost_total: Decimal | None = None
     cost_split: list[CostShareIn] = []
 
@@ -122,7 +123,7 @@ class BallotList(Schema):
 
 class VoteIn(Schema):
     choice: str
-    voter_id: int | None = None
+    voter_id: Id | None = None
     channel: str = "online"
     proxy_name: str = ""
 
@@ -138,14 +139,14 @@ class VoteOut(Schema):
 
 
 class ProposalIn(Schema):
-    compound_id: int
+    compound_id: Id
     title: str
     body: str
     template: str = "five_step"
     source: str = "resident"
     organisation: str = ""
     urgent: bool = False
-    case_id: int | None = None
+    case_id: Id | None = None
 
 
 class ProposalOut(Schema):
@@ -216,7 +217,7 @@ def _proposal_out(p):
 # --- ballots --------------------------------------------------------------------------------------
 
 @router.get("/ballots", response=BallotList)
-def ballot_list(request, status: str = "", compound_id: int | None = None, limit: int = 50, offset: int = 0):
+def ballot_list(request, status: str = "", compound_id: Id | None = None, limit: int = 50, offset: int = 0):
     qs = selectors.ballot_list_visible_to(actor=request.user, filters={"status": status, "compound": compound_id})
     page = _page(qs, limit, offset)
     return {"count": page["count"], "items": [_ballot_out(b) for b in page["items"]]}
@@ -301,7 +302,7 @@ def ballot_tally(request, ballot_id: int):
 # --- proposals ------------------------------------------------------------------------------------
 
 @router.get("/proposals", response=ProposalList)
-def proposal_list(request, status: str = "", compound_id: int | None = None, q: str = "", limit: int = 50,
+def proposal_list(request, status: str = "", compound_id: Id | None = None, q: str = "", limit: int = 50,
                   offset: int = 0):
     qs = selectors.proposal_list_visible_to(actor=request.user,
                                             filters={"status": status, "compound": compound_id, "q": q})
