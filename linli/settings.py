@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "linli.core.middleware.ChannelMiddleware",
+    "linli.core.input_guard.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "linli.urls"
