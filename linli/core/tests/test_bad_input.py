@@ -198,3 +198,28 @@ def test_a_nul_character_is_refused_on_postgresql_too(world, client_for, counts)
     # then
     assert searched.status_code == 400 and created.status_code == 400
     assert counts() == before
+
+
+def test_an_amount_too_large_to_round_is_refused_and_nothing_is_written(world, client_for, counts, settings, tmp_path):
+    # given a trust account and its booker
+    settings.MEDIA_ROOT = tmp_path / "media"
+    clock.freeze(timezone.make_aware(dt.datetime(2026, 5, 10, 10, 0)))
+    account = _account(world)
+    officer, booker = _quiet(client_for("district_officer")), _quiet(client_for("branch_secretary"))
+    before = counts()
+    # when
+    budget = _post(officer, "/api/v1/property/budgets",
+                   {"unit_id": world.district.pk, "year": 2026, "kind": "party_building", "amount": "1e30"})
+    entry = _post(booker, f"/api/v1/property/accounts/{account.pk}/entries", {"kind": "fee", "amount": "1e30"})
+    # then
+    assert (budget.status_code, entry.status_code) == (400, 400)
+    assert budget.json()["detail"] == entry.json()["detail"] == "金额过大。"
+    assert counts() == before
+
+
+def test_an_open311_request_id_beyond_64_bits_is_refused(world, client):
+    # given / when
+    response = client.get("/open311/v2/requests.json", {"service_request_id": f"1,{BIG}"})
+    # then
+    assert response.status_code == 400
+    assert "service_request_id" in response.json()[0]["description"]
