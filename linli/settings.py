@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "linli.core.middleware.ChannelMiddleware",
     "linli.core.api.ApiErrorsMiddleware",
+    "linli.core.input_guard.InputGuardMiddleware",
     "linli.core.ratelimit.RateLimitMiddleware",
     # Last, as axes asks: it turns the answer to a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",

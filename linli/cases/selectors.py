@@ -12,6 +12,7 @@ from linli.cases.models import (
     Status,
 )
 from linli.core import clock
+from linli.core.ids import parse_int
 from linli.core.scoping import visible
 
 
@@ -48,7 +49,7 @@ def case_list_visible_to(*, actor, filters: dict | None = None):
 
 def _int(value) -> int:
     try:
-        return int(value)
+        return parse_int(value)
     except (TypeError, ValueError):
         return -1
 

@@ -23,6 +23,7 @@ from linli.cases.models import (
     Tier,
 )
 from linli.core.access import require
+from linli.core.ids import parse_int
 from linli.core.pages import page_errors, paginate
 from linli.core.validators import mask_phone
 
@@ -128,7 +129,7 @@ def mask_name(name: str) -> str:
 
 def _int(value):
     try:
-        return int(value)
+        return parse_int(value)
     except (TypeError, ValueError):
         return None
 

@@ -9,12 +9,13 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from linli.accounts.scope import scope_for
 from linli.core.access import get_visible
 from linli.core.api import ErrorOut
 from linli.core.errors import Refused
+from linli.core.ids import Id
 from linli.core.pagination import PageIn, page_of, page_schema
 from linli.council import access, selectors, services
 from linli.orgs.models import PartyOrg
@@ -49,21 +50,21 @@ class TallyOut(Schema):
 
 
 class CostShareIn(Schema):
-    dwelling_id: int
+    dwelling_id: Id
     amount: Decimal
 
 
 class BallotIn(Schema):
-    compound_id: int
+    compound_id: Id
     title: str
     question: str
     rule: str
     matter: str = "ordinary"
     closes_at: dt.datetime
-    proposal_id: int | None = None
-    entrance_id: int | None = None
-    party_org_id: int | None = None
-    threshold_percent: int = 80
+    proposal_id: Id | None = None
+    entrance_id: Id | None = None
+    party_org_id: Id | None = None
+    threshold_percent: int = Field(80, ge=0, le=100)
     cost_total: Decimal | None = None
     cost_split: list[CostShareIn] = []
 
@@ -92,7 +93,7 @@ PagedBallotOut = page_schema(BallotOut)
 
 class VoteIn(Schema):
     choice: str
-    voter_id: int | None = None
+    voter_id: Id | None = None
     channel: str = "online"
     proxy_name: str = ""
 
@@ -108,14 +109,14 @@ class VoteOut(Schema):
 
 
 class ProposalIn(Schema):
-    compound_id: int
+    compound_id: Id
     title: str
     body: str
     template: str = "five_step"
     source: str = "resident"
     organisation: str = ""
     urgent: bool = False
-    case_id: int | None = None
+    case_id: Id | None = None
 
 
 class ProposalOut(Schema):
@@ -182,7 +183,7 @@ def _proposal_out(p):
 # --- ballots --------------------------------------------------------------------------------------
 
 @router.get("/ballots", response=PagedBallotOut)
-def ballot_list(request, paging: Query[PageIn], status: str = "", compound_id: int | None = None):
+def ballot_list(request, paging: Query[PageIn], status: str = "", compound_id: Id | None = None):
     qs = selectors.ballot_list_visible_to(actor=request.user, filters={"status": status, "compound": compound_id})
     page = page_of(request, qs, paging)
     return {"count": page["count"], "items": [_ballot_out(b) for b in page["items"]]}
@@ -264,7 +265,7 @@ def ballot_tally(request, ballot_id: int):
 # --- proposals ------------------------------------------------------------------------------------
 
 @router.get("/proposals", response=PagedProposalOut)
-def proposal_list(request, paging: Query[PageIn], status: str = "", compound_id: int | None = None, q: str = ""):
+def proposal_list(request, paging: Query[PageIn], status: str = "", compound_id: Id | None = None, q: str = ""):
     qs = selectors.proposal_list_visible_to(actor=request.user,
                                             filters={"status": status, "compound": compound_id, "q": q})
     page = page_of(request, qs, paging)

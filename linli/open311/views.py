@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from linli.core import clock
 from linli.core.errors import Forbidden, NotFound
+from linli.core.ids import MAX_ID
 from linli.open311 import definitions, render, selectors, services
 from linli.open311.present import request_out
 
@@ -212,7 +213,7 @@ def _moment(call, name: str):
 
 def _filters(call) -> selectors.RequestFilters:
     ids = _list(call.get("service_request_id"))
-    if any(not i.isdigit() for i in ids):
+    if any(not i.isdigit() or int(i) > MAX_ID for i in ids):
         raise Open311Error(400, "service_request_id 应为以逗号分隔的诉求编号")
     statuses = _list(call.get("status"))
     if any(s not in ("open", "closed") for s in statuses):

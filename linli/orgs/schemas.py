@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from linli.core import clock
+from linli.core.ids import Id
 
 
 def _current(start, end) -> bool:
@@ -39,28 +40,28 @@ class PartyOrgFilters(Schema):
     level: str | None = None
     formation: str | None = None
     community: str | None = Field(None, description="社区区划代码或其前缀（如街道的 9 位前缀）")
-    compound: int | None = Field(None, description="覆盖的小区 id")
-    parent: int | None = None
+    compound: Id | None = Field(None, description="覆盖的小区 id")
+    parent: Id | None = None
 
 
 class PartyOrgIn(Schema):
     name: str
     level: str
-    community_id: int
-    parent_id: int | None = None
+    community_id: Id
+    parent_id: Id | None = None
     formation: str = ""
-    compound_ids: list[int] = []
-    property_company_id: int | None = None
+    compound_ids: list[Id] = []
+    property_company_id: Id | None = None
     founded_on: dt.date | None = None
 
 
 class PartyOrgPatch(Schema):
     name: str | None = None
-    community_id: int | None = None
-    parent_id: int | None = None
+    community_id: Id | None = None
+    parent_id: Id | None = None
     formation: str | None = None
-    compound_ids: list[int] | None = None
-    property_company_id: int | None = None
+    compound_ids: list[Id] | None = None
+    property_company_id: Id | None = None
     founded_on: dt.date | None = None
 
 
@@ -82,14 +83,14 @@ class SelfOrgOut(Schema):
 class SelfOrgFilters(Schema):
     q: str | None = None
     kind: str | None = None
-    compound: int | None = None
+    compound: Id | None = None
     community: str | None = Field(None, description="社区区划代码或其前缀")
     active: bool | None = Field(None, description="今天是否在任期内")
 
 
 class SelfOrgIn(Schema):
     kind: str
-    compound_id: int
+    compound_id: Id
     name: str
     elected_on: dt.date | None = None
     term_start: dt.date
@@ -98,7 +99,7 @@ class SelfOrgIn(Schema):
 
 class SelfOrgPatch(Schema):
     kind: str | None = None
-    compound_id: int | None = None
+    compound_id: Id | None = None
     name: str | None = None
     elected_on: dt.date | None = None
     term_start: dt.date | None = None
@@ -119,11 +120,11 @@ class PropertyCompanyOut(Schema):
 class PropertyCompanyFilters(Schema):
     q: str | None = None
     party: bool | None = Field(None, description="true：已建党组织；false：未建")
-    compound: int | None = Field(None, description="服务过的小区 id")
+    compound: Id | None = Field(None, description="服务过的小区 id")
 
 
 class FirstServiceIn(Schema):
-    compound_id: int
+    compound_id: Id
     mode: str
     start: dt.date
     end: dt.date | None = None
@@ -134,7 +135,7 @@ class FirstServiceIn(Schema):
 class PropertyCompanyIn(Schema):
     name: str
     credit_code: str = ""
-    party_org_id: int | None = None
+    party_org_id: Id | None = None
     has_party_org: bool = False
     service: FirstServiceIn | None = Field(None, description="首个服务小区；除系统管理员外必填，否则创建后无法查看")
 
@@ -142,7 +143,7 @@ class PropertyCompanyIn(Schema):
 class PropertyCompanyPatch(Schema):
     name: str | None = None
     credit_code: str | None = None
-    party_org_id: int | None = None
+    party_org_id: Id | None = None
     has_party_org: bool | None = None
 
 
@@ -166,16 +167,16 @@ class PropertyServiceOut(Schema):
 
 
 class PropertyServiceFilters(Schema):
-    compound: int | None = None
-    company: int | None = None
+    compound: Id | None = None
+    company: Id | None = None
     mode: str | None = None
     current: bool | None = Field(None, description="今天是否在服务期内")
 
 
 class PropertyServiceIn(Schema):
-    compound_id: int
+    compound_id: Id
     mode: str
-    company_id: int | None = None
+    company_id: Id | None = None
     provider_name: str = ""
     start: dt.date
     end: dt.date | None = None
@@ -184,9 +185,9 @@ class PropertyServiceIn(Schema):
 
 
 class PropertyServicePatch(Schema):
-    compound_id: int | None = None
+    compound_id: Id | None = None
     mode: str | None = None
-    company_id: int | None = None
+    company_id: Id | None = None
     provider_name: str | None = None
     start: dt.date | None = None
     end: dt.date | None = None
@@ -216,7 +217,7 @@ class PartnerFilters(Schema):
 class PartnerIn(Schema):
     name: str
     kind: str
-    community_id: int
+    community_id: Id
     offer: str = ""
     agreement_on: dt.date | None = None
 
@@ -224,7 +225,7 @@ class PartnerIn(Schema):
 class PartnerPatch(Schema):
     name: str | None = None
     kind: str | None = None
-    community_id: int | None = None
+    community_id: Id | None = None
     offer: str | None = None
     agreement_on: dt.date | None = None
 
@@ -255,20 +256,20 @@ class PositionOut(Schema):
 
 
 class PositionFilters(Schema):
-    party_org: int | None = None
-    self_org: int | None = None
-    property_company: int | None = None
-    partner: int | None = None
-    resident: int | None = None
+    party_org: Id | None = None
+    self_org: Id | None = None
+    property_company: Id | None = None
+    partner: Id | None = None
+    resident: Id | None = None
     current: bool | None = Field(None, description="今天是否在任")
 
 
 class PositionIn(Schema):
-    resident_id: int
-    party_org_id: int | None = None
-    self_org_id: int | None = None
-    property_company_id: int | None = None
-    partner_id: int | None = None
+    resident_id: Id
+    party_org_id: Id | None = None
+    self_org_id: Id | None = None
+    property_company_id: Id | None = None
+    partner_id: Id | None = None
     role: str
     start: dt.date
     end: dt.date | None = None

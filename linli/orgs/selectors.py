@@ -10,6 +10,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from linli.accounts.scope import scope_for
 from linli.core import clock
 from linli.core.access import require
+from linli.core.ids import parse_int
 from linli.core.scoping import visible
 from linli.orgs.models import PartnerUnit, PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
 from linli.people.models import PartyMember, Resident
@@ -37,7 +38,7 @@ def _text(filters, key: str) -> str:
 def _int(filters, key: str) -> int | None:
     text = _text(filters, key)
     try:
-        return int(text) if text else None
+        return parse_int(text) if text else None
     except ValueError:
         return -1  # matches no row: a bad id finds nothing rather than everything
 

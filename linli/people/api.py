@@ -9,6 +9,7 @@ from linli.accounts.scope import scope_for
 from linli.core.access import require
 from linli.core.api import ErrorOut, error
 from linli.core.errors import INVALID
+from linli.core.ids import Id
 from linli.core.pagination import paginated
 from linli.people import access, selectors, services
 from linli.people.schemas import (
@@ -47,9 +48,9 @@ class ResidentFilters(Schema):
     community: str | None = None
     street: str | None = None
     district: str | None = None
-    compound: int | None = None
-    building: int | None = None
-    grid: int | None = None
+    compound: Id | None = None
+    building: Id | None = None
+    grid: Id | None = None
     status: str | None = None
     care_tag: str | None = None
     elderly: bool | None = None
@@ -112,9 +113,9 @@ class HouseholdFilters(Schema):
     community: str | None = None
     street: str | None = None
     district: str | None = None
-    compound: int | None = None
-    building: int | None = None
-    grid: int | None = None
+    compound: Id | None = None
+    building: Id | None = None
+    grid: Id | None = None
 
 
 @router.get("/households", response=list[HouseholdListOut], summary="户列表（含成员、65岁以上、党员人数）")
@@ -147,11 +148,11 @@ class PartyMemberFilters(Schema):
     community: str | None = None
     street: str | None = None
     district: str | None = None
-    compound: int | None = None
+    compound: Id | None = None
     category: str | None = None
     lost_contact: bool | None = None
-    dual_community: int | None = None
-    branch: int | None = None
+    dual_community: Id | None = None
+    branch: Id | None = None
 
 
 @router.get("/party-members", response=list[PartyMemberOut], summary="党员列表")
@@ -191,7 +192,7 @@ def partymember_update(request, member_id: int, payload: PartyMemberPatch):
 class GridWorkerFilters(Schema):
     q: str | None = None
     kind: str | None = None
-    grid: int | None = None
+    grid: Id | None = None
 
 
 @router.get("/grid-workers", response=list[GridWorkerOut], summary="网格员列表")

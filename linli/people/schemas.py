@@ -4,6 +4,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from linli.core.ids import Id
+
 
 class ResidentOut(Schema):
     id: int
@@ -60,8 +62,8 @@ class ResidentDetailOut(ResidentOut):
 
 class ResidentIn(Schema):
     name: str
-    household: int | None = None
-    dwelling: int | None = None
+    household: Id | None = None
+    dwelling: Id | None = None
     household_number: str = ""
     id_number: str = ""
     phone: str = ""
@@ -81,7 +83,7 @@ class ResidentPatch(Schema):
     relation: str | None = None
     status: str | None = None
     is_owner: bool | None = None
-    household: int | None = None
+    household: Id | None = None
     care_tags: list[str] | None = None
     sensitive_tags: list[str] | None = None
 
@@ -166,28 +168,28 @@ class PartyMemberOut(Schema):
 
 
 class PartyMemberIn(Schema):
-    resident: int
+    resident: Id
     category: str
-    home_branch: int | None = None
+    home_branch: Id | None = None
     joined_on: dt.date | None = None
     employer: str = ""
-    dual_registered_community: int | None = None
+    dual_registered_community: Id | None = None
     dual_registered_on: dt.date | None = None
     lost_contact: bool = False
     search_record: str = ""
-    cared_households: list[int] = []
+    cared_households: list[Id] = []
 
 
 class PartyMemberPatch(Schema):
     category: str | None = None
-    home_branch: int | None = None
+    home_branch: Id | None = None
     joined_on: dt.date | None = None
     employer: str | None = None
-    dual_registered_community: int | None = None
+    dual_registered_community: Id | None = None
     dual_registered_on: dt.date | None = None
     lost_contact: bool | None = None
     search_record: str | None = None
-    cared_households: list[int] | None = None
+    cared_households: list[Id] | None = None
 
 
 class GridWorkerOut(Schema):
@@ -209,7 +211,7 @@ class GridWorkerIn(Schema):
     phone: str = ""
     kind: str = "full_time"
     duties: str = ""
-    grids: list[int]
+    grids: list[Id]
     started_on: dt.date | None = None
 
 
@@ -218,5 +220,5 @@ class GridWorkerPatch(Schema):
     phone: str | None = None
     kind: str | None = None
     duties: str | None = None
-    grids: list[int] | None = None
+    grids: list[Id] | None = None
     started_on: dt.date | None = None

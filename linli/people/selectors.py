@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from linli.accounts.scope import scope_for
 from linli.core import clock, crypto
+from linli.core.ids import parse_int
 from linli.core.scoping import visible
 from linli.core.validators import normalise_id_number, normalise_phone
 from linli.orgs.models import PartyOrg
@@ -37,7 +38,7 @@ def _flag(value) -> bool | None:
 
 def _int(value) -> int | None:
     try:
-        return int(value)
+        return parse_int(value)
     except (TypeError, ValueError):
         return None
 

@@ -4,12 +4,15 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from linli.core.ids import MAX_SMALL, Id
+
 # --- administrative units ---------------------------------------------------------------------
+
 
 class UnitFilters(Schema):
     q: str | None = Field(None, description="名称或代码前缀")
     level: str | None = Field(None, description="district / street / community")
-    parent: int | None = Field(None, description="上级区划 id")
+    parent: Id | None = Field(None, description="上级区划 id")
 
 
 class UnitOut(Schema):
@@ -30,7 +33,7 @@ class UnitOut(Schema):
 
 class UnitIn(Schema):
     level: str = Field(..., description="district / street / community")
-    parent: int | None = Field(None, description="上级区划 id（区县不填）")
+    parent: Id | None = Field(None, description="上级区划 id（区县不填）")
     code: str = Field(..., description="12 位统计用区划代码")
     name: str
 
@@ -65,13 +68,13 @@ class GridOut(Schema):
 
 
 class GridIn(Schema):
-    community: int = Field(..., description="所属社区 id")
+    community: Id = Field(..., description="所属社区 id")
     code: str = Field(..., description="15 位网格编码：社区代码 + 3 位序号")
     name: str
 
 
 class GridPatch(Schema):
-    community: int | None = None
+    community: Id | None = None
     code: str | None = None
     name: str | None = None
 
@@ -79,7 +82,7 @@ class GridPatch(Schema):
 # --- micro-grids ------------------------------------------------------------------------------
 
 class MicroGridFilters(Schema):
-    grid: int | None = Field(None, description="网格 id")
+    grid: Id | None = Field(None, description="网格 id")
 
 
 class MicroGridOut(Schema):
@@ -95,12 +98,12 @@ class MicroGridOut(Schema):
 
 
 class MicroGridIn(Schema):
-    grid: int = Field(..., description="所属网格 id")
+    grid: Id = Field(..., description="所属网格 id")
     name: str
 
 
 class MicroGridPatch(Schema):
-    grid: int | None = None
+    grid: Id | None = None
     name: str | None = None
 
 
@@ -111,7 +114,7 @@ class CompoundFilters(Schema):
     community: str | None = Field(None, description="社区代码")
     street: str | None = Field(None, description="街道代码")
     district: str | None = Field(None, description="区县代码")
-    grid: int | None = Field(None, description="网格 id")
+    grid: Id | None = Field(None, description="网格 id")
     kind: str | None = Field(None, description="planned / old_courtyard / scattered")
     old: bool | None = Field(None, description="2000 年前建成")
     walled: bool | None = Field(None, description="封闭式")
@@ -152,11 +155,11 @@ class CompoundOut(Schema):
 
 
 class CompoundIn(Schema):
-    community: int = Field(..., description="所属社区 id")
+    community: Id = Field(..., description="所属社区 id")
     name: str
     kind: str = Field(..., description="planned / old_courtyard / scattered")
     address: str = ""
-    build_year: int | None = None
+    build_year: int | None = Field(None, ge=-MAX_SMALL, le=MAX_SMALL)  # the model says which years make sense
     walled: bool = True
     has_property_room: bool = False
     responsible_department: str = ""
@@ -165,11 +168,11 @@ class CompoundIn(Schema):
 
 
 class CompoundPatch(Schema):
-    community: int | None = None
+    community: Id | None = None
     name: str | None = None
     kind: str | None = None
     address: str | None = None
-    build_year: int | None = None
+    build_year: int | None = Field(None, ge=-MAX_SMALL, le=MAX_SMALL)  # the model says which years make sense
     walled: bool | None = None
     has_property_room: bool | None = None
     responsible_department: str | None = None
@@ -180,8 +183,8 @@ class CompoundPatch(Schema):
 # --- buildings, entrances, dwellings ----------------------------------------------------------
 
 class BuildingFilters(Schema):
-    compound: int | None = Field(None, description="小区 id")
-    grid: int | None = Field(None, description="网格 id")
+    compound: Id | None = Field(None, description="小区 id")
+    grid: Id | None = Field(None, description="网格 id")
     q: str | None = Field(None, description="楼栋号")
 
 
@@ -198,23 +201,23 @@ class BuildingOut(Schema):
 
 
 class BuildingIn(Schema):
-    compound: int = Field(..., description="小区 id")
+    compound: Id = Field(..., description="小区 id")
     number: str
-    floors: int = 6
-    grid: int = Field(..., description="网格 id（须在小区所在社区内）")
-    micro_grid: int | None = None
+    floors: int = Field(6, ge=1, le=MAX_SMALL)
+    grid: Id = Field(..., description="网格 id（须在小区所在社区内）")
+    micro_grid: Id | None = None
 
 
 class BuildingPatch(Schema):
     number: str | None = None
-    floors: int | None = None
-    grid: int | None = None
-    micro_grid: int | None = None
+    floors: int | None = Field(None, ge=1, le=MAX_SMALL)
+    grid: Id | None = None
+    micro_grid: Id | None = None
 
 
 class EntranceFilters(Schema):
-    compound: int | None = None
-    building: int | None = None
+    compound: Id | None = None
+    building: Id | None = None
 
 
 class EntranceOut(Schema):
@@ -225,7 +228,7 @@ class EntranceOut(Schema):
 
 
 class EntranceIn(Schema):
-    building: int
+    building: Id
     number: str
 
 
@@ -234,9 +237,9 @@ class EntrancePatch(Schema):
 
 
 class DwellingFilters(Schema):
-    compound: int | None = Field(None, description="小区 id")
-    building: int | None = Field(None, description="楼栋 id")
-    entrance: int | None = Field(None, description="单元 id")
+    compound: Id | None = Field(None, description="小区 id")
+    building: Id | None = Field(None, description="楼栋 id")
+    entrance: Id | None = Field(None, description="单元 id")
 
 
 class DwellingOut(Schema):
@@ -259,9 +262,9 @@ class DwellingOut(Schema):
 
 
 class DwellingIn(Schema):
-    entrance: int = Field(..., description="单元 id")
+    entrance: Id = Field(..., description="单元 id")
     number: str
-    floor: int = 1
+    floor: int = Field(1, ge=-MAX_SMALL, le=MAX_SMALL)
     registered_area: Decimal | None = None
     surveyed_area: Decimal | None = None
     contract_area: Decimal | None = None
@@ -270,7 +273,7 @@ class DwellingIn(Schema):
 
 class DwellingPatch(Schema):
     number: str | None = None
-    floor: int | None = None
+    floor: int | None = Field(None, ge=-MAX_SMALL, le=MAX_SMALL)
     registered_area: Decimal | None = None
     surveyed_area: Decimal | None = None
     contract_area: Decimal | None = None

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from linli.accounts.scope import scope_for
 from linli.core.access import require
+from linli.core.ids import parse_int
 from linli.core.scoping import visible
 from linli.people.models import Household, Resident
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Entrance, Grid, MicroGrid
@@ -44,7 +45,7 @@ def _flag(value) -> bool | None:
 
 def _int(value) -> int | None:
     try:
-        return int(str(value).strip())
+        return parse_int(value)
     except (TypeError, ValueError):
         return None
 

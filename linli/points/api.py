@@ -16,6 +16,7 @@ from linli.accounts.scope import can_edit
 from linli.core.access import require
 from linli.core.api import ErrorOut
 from linli.core.errors import INVALID, NotFound, Refused
+from linli.core.ids import MAX_INT, Count, Id
 from linli.core.pagination import PageIn, page_of, page_schema, paginated
 from linli.points import access, selectors, services
 from linli.points.reports import REPORTS, report_data
@@ -47,25 +48,25 @@ class PointsStatementOut(Schema):
 
 
 class RuleIn(Schema):
-    community_id: int
+    community_id: Id
     audience: str = "resident"
     category: str
     code: str
     name: str
-    points: int
+    points: int = Field(ge=-MAX_INT, le=MAX_INT)
     unit: str = "time"
     evidence: str = ""
     period: str = "month"
-    cap: int | None = None
+    cap: Count | None = None
     active: bool = True
 
 
 class RulePatch(Schema):
     name: str | None = None
-    points: int | None = None
+    points: int | None = Field(None, ge=-MAX_INT, le=MAX_INT)
     evidence: str | None = None
     period: str | None = None
-    cap: int | None = None
+    cap: Count | None = None
     active: bool | None = None
 
 
@@ -86,9 +87,9 @@ class RuleOut(Schema):
 
 class AwardIn(Schema):
     idempotency_key: str
-    rule_id: int
-    resident_id: int | None = None
-    household_id: int | None = None
+    rule_id: Id
+    resident_id: Id | None = None
+    household_id: Id | None = None
     quantity: Decimal = Decimal("1")
     source_type: str = "other"
     source_id: str = ""
@@ -97,7 +98,7 @@ class AwardIn(Schema):
 
 class ClaimIn(Schema):
     idempotency_key: str
-    rule_id: int
+    rule_id: Id
     quantity: Decimal = Decimal("1")
     evidence: str
 
@@ -128,22 +129,22 @@ PagedAwardOut = page_schema(AwardOut)
 
 
 class GoodsIn(Schema):
-    community_id: int
+    community_id: Id
     name: str
     kind: str = "goods"
     description: str = ""
-    price: int
-    stock: int
-    limit_per_person: int = 1
+    price: Count
+    stock: Count
+    limit_per_person: Count = 1
     active: bool = True
 
 
 class GoodsPatch(Schema):
     name: str | None = None
     description: str | None = None
-    price: int | None = None
-    stock: int | None = None
-    limit_per_person: int | None = None
+    price: Count | None = None
+    stock: Count | None = None
+    limit_per_person: Count | None = None
     active: bool | None = None
 
 
@@ -160,7 +161,7 @@ class GoodsOut(Schema):
 
 
 class WindowIn(Schema):
-    community_id: int
+    community_id: Id
     name: str = ""
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
@@ -176,8 +177,8 @@ class WindowOut(Schema):
 
 class RedemptionIn(Schema):
     idempotency_key: str
-    goods_id: int
-    quantity: int = 1
+    goods_id: Id
+    quantity: Count = 1
 
 
 class RedemptionOut(Schema):
@@ -233,7 +234,7 @@ def resident_statement(request, resident_id: int, paging: Query[PageIn]):
 
 @router.get("/points/rules", response=list[RuleOut], summary="积分规则（辖区内或本社区）")
 @paginated()
-def rule_list(request, community: int | None = None, audience: str = "", category: str = ""):
+def rule_list(request, community: Id | None = None, audience: str = "", category: str = ""):
     return selectors.rule_list_visible_to(actor=request.auth, filters={
         "community": community, "audience": audience, "category": category})
 
@@ -260,7 +261,7 @@ def rule_update(request, rule_id: int, payload: RulePatch):
 # --- awards ---------------------------------------------------------------------------------------
 
 @router.get("/points/awards", response=PagedAwardOut, summary="积分记录（辖区内，或本人）")
-def award_list(request, paging: Query[PageIn], status: str = "", resident: int | None = None):
+def award_list(request, paging: Query[PageIn], status: str = "", resident: Id | None = None):
     return page_of(request, selectors.award_list_visible_to(actor=request.auth, filters={
         "status": status, "resident": resident}), paging)
 
@@ -312,7 +313,7 @@ def award_correct(request, award_id: int, payload: AwardNoteIn):
 
 @router.get("/points/goods", response=list[GoodsOut], summary="积分超市商品")
 @paginated()
-def goods_list(request, community: int | None = None, active: str = ""):
+def goods_list(request, community: Id | None = None, active: str = ""):
     return selectors.goods_list_visible_to(actor=request.auth, filters={"community": community, "active": active})
 
 
@@ -337,7 +338,7 @@ def goods_update(request, goods_id: int, payload: GoodsPatch):
 
 @router.get("/points/windows", response=list[WindowOut], summary="兑换期")
 @paginated()
-def window_list(request, community: int | None = None):
+def window_list(request, community: Id | None = None):
     return selectors.window_list_visible_to(actor=request.auth, filters={"community": community})
 
 
@@ -350,7 +351,7 @@ def window_create(request, payload: WindowIn):
 
 
 @router.get("/points/redemptions", response=PagedRedemptionOut, summary="兑换记录（辖区内，或本人）")
-def redemption_list(request, paging: Query[PageIn], status: str = "", resident: int | None = None):
+def redemption_list(request, paging: Query[PageIn], status: str = "", resident: Id | None = None):
     return page_of(request, selectors.redemption_list_visible_to(actor=request.auth, filters={
         "status": status, "resident": resident}), paging)
 
@@ -385,7 +386,7 @@ def redemption_cancel(request, redemption_id: int, payload: AwardNoteIn):
 @router.get("/points/reports/{kind}", response={200: ReportOut, **ERRORS},
             summary="统计：households 家庭合计 / rankings 小区排名 / civilised 文明户候选 / party 党员积分")
 def report(request, kind: str, paging: Query[PageIn], start: dt.date | None = None, end: dt.date | None = None,
-           compound: int | None = None,
+           compound: Id | None = None,
            top: int = Query(10, ge=1, le=200, description="文明户候选：取前多少户（仅 civilised）")):
     access.staff_required(request.auth)
     if kind not in REPORTS:

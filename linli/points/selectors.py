@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from linli.accounts.scope import scope_for
 from linli.core import clock
+from linli.core.ids import parse_int
 from linli.core.scoping import visible
 from linli.people.models import Household, PartyMember, Resident
 from linli.points.models import (
@@ -35,7 +36,7 @@ def _text(filters, key) -> str:
 
 def _int(value):
     try:
-        return int(str(value).strip())
+        return parse_int(value)
     except (TypeError, ValueError):
         return None
 

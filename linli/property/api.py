@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from linli.core import clock
 from linli.core.api import ErrorOut
 from linli.core.errors import INVALID, Refused
+from linli.core.ids import MAX_SMALL, Count, Id, Year
 from linli.core.pagination import PageIn, page_of, page_schema, paginated
 from linli.property import access, selectors, services
 from linli.property.forms import parse_month
@@ -49,7 +50,7 @@ class AccountOut(Schema):
 
 
 class AccountIn(Schema):
-    compound_id: int
+    compound_id: Id
     opened_on: dt.date
     bank_account: str = ""
 
@@ -113,7 +114,7 @@ class ReconcileOut(Schema):
 
 
 class ResourceIn(Schema):
-    compound_id: int
+    compound_id: Id
     kind: str
     name: str
     size: Decimal | None = None
@@ -150,10 +151,10 @@ class ContractOut(Schema):
 
 class AreaContractIn(Schema):
     name: str
-    compound_ids: list[int]
+    compound_ids: list[Id]
     start: dt.date
     end: dt.date | None = None
-    company_id: int | None = None
+    company_id: Id | None = None
     provider_name: str = ""
     fee_rate: str | None = None
 
@@ -175,7 +176,7 @@ class AreaContractOut(Schema):
 class CriterionIn(Schema):
     name: str
     weight: Decimal
-    max_score: int = 100
+    max_score: int = Field(100, ge=1, le=MAX_SMALL)
 
 
 class CriterionOut(Schema):
@@ -187,11 +188,11 @@ class CriterionOut(Schema):
 
 class SchemeIn(Schema):
     name: str
-    year: int
-    unit_id: int
+    year: Year
+    unit_id: Id
     survey_weight: Decimal = Decimal("40")
     review_weight: Decimal = Decimal("60")
-    thresholds: list[int] = [60, 70, 80, 90, 95]
+    thresholds: list[Count] = [60, 70, 80, 90, 95]
     criteria: list[CriterionIn]
 
 
@@ -211,8 +212,8 @@ class SchemeOut(Schema):
 
 
 class SurveyIn(Schema):
-    compound_id: int
-    score: int
+    compound_id: Id
+    score: Count
     comment: str = ""
 
 
@@ -224,7 +225,7 @@ class SurveyOut(Schema):
 
 
 class AssessmentIn(Schema):
-    compound_id: int
+    compound_id: Id
     scores: dict[int, Decimal]
 
 
@@ -256,8 +257,8 @@ class RatingsOut(Schema):
 
 
 class BudgetIn(Schema):
-    unit_id: int
-    year: int
+    unit_id: Id
+    year: Year
     kind: str
     amount: str
     note: str = ""
@@ -315,7 +316,7 @@ class FundingOut(Schema):
 
 @router.get("/property/coverage", response={200: list[dict], **ERRORS},
             summary="物业覆盖率（辖区及下级；as_of 统计日，baseline 基准日）")
-def coverage(request, unit_id: int | None = None, as_of: str | None = None, baseline: str | None = None):
+def coverage(request, unit_id: Id | None = None, as_of: str | None = None, baseline: str | None = None):
     access.staff_required(request.auth)
     unit = access.unit_get(request.auth, unit_id) if unit_id else None
     sections = selectors.coverage_table(actor=request.auth, unit=unit, as_of=_date(as_of, "as_of") or clock.today(),
@@ -442,7 +443,7 @@ def statement_detail(request, statement_id: int):
 
 @router.get("/property/resources", response=list[ResourceOut], summary="公共资源")
 @paginated()
-def resource_list(request, kind: str = "", compound_id: int | None = None):
+def resource_list(request, kind: str = "", compound_id: Id | None = None):
     return selectors.resource_list_visible_to(actor=request.auth, filters={"kind": kind, "compound": compound_id})
 
 
@@ -476,7 +477,7 @@ def contract_create(request, resource_id: int, payload: ContractIn):
 
 @router.get("/property/schemes", response=list[SchemeOut], summary="星级评定办法")
 @paginated()
-def scheme_list(request, year: int | None = None):
+def scheme_list(request, year: Year | None = None):
     qs = selectors.scheme_list_visible_to(actor=request.auth)
     return qs.filter(year=year) if year else qs
 
@@ -516,7 +517,7 @@ def assessment_record(request, scheme_id: int, payload: AssessmentIn):
 
 
 @router.get("/property/ratings", response={200: RatingsOut, **ERRORS}, summary="年度星级与企业平均星级")
-def ratings(request, year: int | None = None):
+def ratings(request, year: Year | None = None):
     access.staff_required(request.auth)
     year = year or clock.today().year
     return {"year": year,
@@ -527,7 +528,7 @@ def ratings(request, year: int | None = None):
 # --- funding -------------------------------------------------------------------------------------------
 
 @router.get("/property/funding", response={200: list[FundingOut], **ERRORS}, summary="经费：预算、下达、拨付与结余")
-def funding(request, year: int | None = None):
+def funding(request, year: Year | None = None):
     access.staff_required(request.auth)
     year = year or clock.today().year
     return [{"node": f["node"].label, "unit_id": f["node"].unit.pk if f["node"].unit else None, "year": year,
@@ -558,13 +559,13 @@ def disbursement_create(request, grant_id: int, payload: DisbursementIn):
 
 
 class StationAwardIn(Schema):
-    compound_id: int
+    compound_id: Id
     accepted_on: dt.date
     station: str = ""
 
 
 class SubsidyIn(Schema):
-    compound_id: int
+    compound_id: Id
     amount: str
     basis: str = ""
 

@@ -78,12 +78,15 @@ def money(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise Refused("amount_invalid", "金额格式不正确。", field=field) from None
-    if not amount.is_finite() or amount != amount.quantize(CENT):
+    if not amount.is_finite():
         raise Refused("amount_precision", "金额最多保留两位小数。", field=field)
     if amount < 0 or (amount == 0 and not allow_zero):
         raise Refused("amount_not_positive", "金额必须大于零。", field=field)
+    # Before rounding: an amount like 1e30 has more digits than Decimal's context and cannot be rounded.
     if amount > MAX_AMOUNT:
         raise Refused("amount_too_large", "金额过大。", field=field)
+    if amount != amount.quantize(CENT):
+        raise Refused("amount_precision", "金额最多保留两位小数。", field=field)
     return amount.quantize(CENT)
 
 
