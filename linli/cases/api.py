@@ -281,14 +281,21 @@ _SUMMARIES = {"dispatch": "派单", "accept": "接单", "return": "退回", "tra
               "council": "大事协商：转入邻里议事（note 必填；ref 为议事提案编号，立项后填写）"}
 
 
+class UnmaskedNoteOut(Schema):
+    id: int
+    text: str
+
+
 class UnmaskOut(Schema):
     id: int
     contact_name: str
     contact_phone: str
+    description: str
+    notes: list[UnmaskedNoteOut]
 
 
 @router.post("/cases/{case_id}/unmask", response={200: UnmaskOut, 403: ErrorOut},
-             summary="查看反映人完整姓名与电话（记入审计日志）")
+             summary="查看反映人完整姓名与电话及诉求内容中的证件号、电话原文（记入审计日志）")
 def case_unmask(request, case_id: int, response: HttpResponse):
     case = case_get(request.auth, case_id)
     response["Cache-Control"] = "no-store"

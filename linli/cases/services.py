@@ -48,7 +48,7 @@ from linli.cases.models import (
     TierRule,
     next_level,
 )
-from linli.core import audit, clock
+from linli.core import audit, clock, pii
 from linli.core.access import get_visible, require
 from linli.core.channel import get_channel
 from linli.core.validators import validate_phone
@@ -458,9 +458,17 @@ def case_unmask(*, actor, case) -> dict:
     require(can_unmask(actor), "您没有查看完整联系方式的权限。")
     # Living in the compound gives sight of one's own cases, not the right to unmask others': work only.
     case = get_visible(Case.objects.all(), work_scope(actor), case.pk)
+    # ID numbers and phones typed into the description or the timeline are shown in the same look.
+    notes = [{"id": e.pk, "text": pii.original(e, "text")} for e in case.events.all() if pii.has_original(e, "text")]
+    fields = ["contact_name", "contact_phone"]
+    if pii.has_original(case, "description"):
+        fields.append("description")
+    if notes:
+        fields.append("events.text")
     audit.record(actor=actor, action="unmask", obj=case, object_repr=f"诉求 #{case.pk}",
-                 changes={"fields": ["contact_name", "contact_phone"]})
-    return {"id": case.pk, "contact_name": case.contact_name, "contact_phone": case.contact_phone}
+                 changes={"fields": fields})
+    return {"id": case.pk, "contact_name": case.contact_name, "contact_phone": case.contact_phone,
+            "description": pii.original(case, "description"), "notes": notes}
 
 
 @transaction.atomic
@@ -538,7 +546,7 @@ def case_solve(*, actor, case, note, photo_files=()) -> Case:
             case.status = Status.SOLVED
             case.accepted_at = case.accepted_at or now
             case.solved_at = now
-            case.solution = note
+            case.solution = pii.masked(note)  # the typed note is kept, encrypted, on the event
             if case.assignee_id is None:
                 case.assignee = actor
             for upload, kind in checked:
@@ -559,7 +567,8 @@ def _rate(actor, case, rating, note, now, *, by_call=False):
     if rating not in Rating.values:
         raise ValidationError({"rating": ["请选择满意、基本满意或不满意。"]})
     case.rating = rating
-    case.rating_note = (note or "").strip()[:500]
+    typed = (note or "").strip()[:500]
+    case.rating_note = pii.masked(typed)  # the typed note is kept, encrypted, on the event
     source = "（电话回访）" if by_call else ""
     if rating == Rating.UNSATISFIED:
         case.status = Status.REOPENED
@@ -568,14 +577,14 @@ def _rate(actor, case, rating, note, now, *, by_call=False):
         case.solved_at = None
         case.arrive_by, case.solve_by = deadlines(case.tier, now)
         _event(case, actor, CaseEvent.Kind.REOPENED,
-               f"居民不满意{source}，重新办理" + (f"：{case.rating_note}" if case.rating_note else ""))
+               f"居民不满意{source}，重新办理" + (f"：{typed}" if typed else ""))
         notify([case.assignee] + list(officers_at(case, case.level)),
                f"诉求 #{case.pk} 居民不满意，已重新办理", _link(case))
     else:
         case.status = Status.CLOSED
         case.closed_at = now
         _event(case, actor, CaseEvent.Kind.CONFIRMED,
-               f"评价：{case.get_rating_display()}{source}" + (f"：{case.rating_note}" if case.rating_note else ""))
+               f"评价：{case.get_rating_display()}{source}" + (f"：{typed}" if typed else ""))
 
 
 @transaction.atomic
@@ -600,7 +609,7 @@ def case_follow_up(*, actor, case, note, rating="") -> Case:
     note = _reason(note, "note", "回访记录")
     before = audit.snapshot(case)
     now = clock.now()
-    case.follow_up_at, case.follow_up_note, case.follow_up_by = now, note, actor
+    case.follow_up_at, case.follow_up_note, case.follow_up_by = now, pii.masked(note), actor
     _event(case, actor, CaseEvent.Kind.FOLLOW_UP, f"电话回访：{note}")
     if rating:
         if case.status != Status.SOLVED or case.rating:
@@ -621,11 +630,11 @@ def case_supervise(*, actor, case, deadline, note) -> Case:
     before = audit.snapshot(case)
     case.supervised = True
     case.supervise_by = deadline
-    case.supervise_note = note
+    case.supervise_note = pii.masked(note)
     case.supervised_by = actor
     _event(case, actor, CaseEvent.Kind.SUPERVISED, f"督办，时限 {_hm(deadline)}：{note}")
     _save(actor, case, "case.supervise", before)
-    notify([case.assignee] + list(officers_at(case, case.level)), f"诉求 #{case.pk} 被督办：{note}", _link(case))
+    notify([case.assignee] + list(officers_at(case, case.level)), f"诉求 #{case.pk} 被督办：{case.supervise_note}", _link(case))
     return case
 
 
