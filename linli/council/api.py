@@ -11,6 +11,7 @@ from decimal import Decimal
 from functools import wraps
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from ninja import Router, Schema
 
 from linli.accounts.scope import scope_for
@@ -348,6 +349,25 @@ def proposal_advance(request, proposal_id: int, payload: NoteIn):
 def comment_add(request, proposal_id: int, payload: CommentIn):
     proposal = access.proposal_get(request.user, proposal_id)
     return 201, services.comment_add(actor=request.user, proposal=proposal, body=payload.body)
+
+
+class UnmaskedCommentOut(Schema):
+    id: int
+    body: str
+
+
+class ProposalUnmaskOut(Schema):
+    id: int
+    body: str
+    comments: list[UnmaskedCommentOut]
+
+
+@router.post("/proposals/{proposal_id}/unmask", response={200: ProposalUnmaskOut, **ERRORS},
+             summary="查看提案与意见中证件号、电话的原文（记入审计日志）")
+def proposal_unmask(request, proposal_id: int, response: HttpResponse):
+    proposal = access.proposal_get(request.user, proposal_id)
+    response["Cache-Control"] = "no-store"
+    return 200, services.proposal_unmask(actor=request.user, proposal=proposal)
 
 
 # --- meetings -------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """ID numbers and phones typed into a case: masked at rest, the original only through the audited unmask."""
 
+import importlib
 import json
 
+from django.apps import apps
 from django.db import connection
 
 from linli.cases.models import Case, CaseEvent
@@ -81,3 +83,18 @@ def test_a_timeline_note_is_unmasked_with_the_case(client_for, world, open_case)
     notes = client_for("grid_worker").post(f"/api/v1/cases/{case.pk}/unmask").json()["notes"]
     # then the note comes back as typed
     assert notes == [{"id": event.pk, "text": event.text_original}] and PHONE in notes[0]["text"]
+
+
+def test_the_data_migration_masks_rows_written_before(world, open_case):
+    # given a case and a note written in plain text before masking existed (update() skips the mask)
+    case = open_case()
+    Case.objects.filter(pk=case.pk).update(description=DESCRIPTION)
+    CaseEvent.objects.filter(case=case).update(text=f"电话 {PHONE}")
+    # when the migration's step runs
+    importlib.import_module("linli.cases.migrations.0009_redact_free_text").mask_existing(apps, None)
+    # then the rows hold the masked text and the original encrypted
+    stored = list(_every_stored_value())
+    assert not any(ID in cell or PHONE in cell for cell in stored)
+    case = Case.objects.get(pk=case.pk)
+    assert case.description_original == DESCRIPTION and ID not in case.description
+    assert all(e.text_original == f"电话 {PHONE}" for e in case.events.all())

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
 
 from linli.cases.models import Case, CaseEvent, Notification
 from linli.core import clock
@@ -442,3 +443,19 @@ def test_xml_uses_the_spec_element_names(client, world, file_case):
 def test_other_methods_are_not_allowed(client, catalogue):
     assert client.post(f"{BASE}/services.json").status_code == 405
     assert client.delete(f"{BASE}/requests.json").status_code == 405
+
+
+def test_an_id_number_in_a_description_is_stored_masked_with_the_original_encrypted(client, world, key_for, frozen):
+    # given a request whose description carries an ID number and a phone
+    id_number, phone = "110105198003071234", "13812345678"
+    response = submit(client, key_for("district_officer"), world,
+                      description=f"老人走失，身份证{id_number}，家属电话{phone}")
+    assert response.status_code == 201
+    case_id = int(body(response, "request_created")[0]["service_request_id"])
+    # then the stored description (read as stored) holds neither; the typed text is kept encrypted
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT description, description_original FROM cases_case WHERE id = %s", [case_id])
+        stored, original = cursor.fetchone()
+    assert stored == "老人走失，身份证110105********1234，家属电话138****5678"
+    assert id_number not in original and phone not in original
+    assert Case.objects.get(pk=case_id).description_original == f"老人走失，身份证{id_number}，家属电话{phone}"
