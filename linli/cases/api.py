@@ -125,10 +125,11 @@ def _invalid(exc: ValidationError):
     return 400, {"detail": "请求参数有误", "errors": errors}
 
 
-@router.post("/cases", response={200: CaseOut, 201: CaseOut, 400: ErrorOut, 403: ErrorOut},
+@router.post("/cases", response={200: CaseOut, 201: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
              summary="提交诉求（JSON，或 multipart 附最多 6 张照片）",
              description="可带请求头 Idempotency-Key（1–64 个字符）：同一账号以同一请求键重发时不再新建，"
-                         "返回首次提交的诉求（状态码 200）。网络中断后重试请带上它。")
+                         "返回首次提交的诉求（状态码 200）；同一请求键用于内容不同的诉求时答 409，不提交。"
+                         "网络中断后重试请带上它。")
 def case_create(request):
     try:
         data, files = _body(request)
@@ -145,6 +146,8 @@ def case_create(request):
         case = services.case_open(actor=request.auth, intake=intake, photo_files=files)
     except ValidationError as exc:
         return _invalid(exc)
+    except services.KeyReused as exc:
+        return exc.status, {"detail": exc.message}
     return (200 if case.replayed else 201), _out(case)
 
 

@@ -178,6 +178,51 @@ class Intake:
 CLIENT_KEY_MAX = 64
 
 
+class KeyReused(Exception):
+    """The client's key already filed a different case: nothing is filed (409, as in points)."""
+
+    status = 409
+
+    def __init__(self, message: str = "该请求键已用于提交另一件不同的诉求，本次未提交。请换一个请求键。"):
+        super().__init__(message)
+        self.message = message
+
+
+def _same_filing(case, intake: Intake) -> bool:
+    """Whether a resent filing asks for what the key filed first (photos cannot be compared)."""
+
+    def ref(value):
+        return None if value in (None, "") else str(value).strip()
+
+    def number(value):
+        import decimal
+
+        if value in (None, ""):
+            return None
+        try:
+            return decimal.Decimal(str(value).strip()).quantize(decimal.Decimal("0.000001"))
+        except (decimal.InvalidOperation, ValueError):
+            return str(value)
+
+    return (
+        case.category.code == str(intake.category or "")
+        and pii.original(case, "description") == (intake.description or "").strip()
+        and ref(intake.compound) == str(case.compound_id)
+        and ref(intake.building) in (None, ref(case.building_id))
+        and ref(intake.dwelling) == ref(case.dwelling_id)
+        and number(intake.latitude) == number(case.latitude) and number(intake.longitude) == number(case.longitude)
+        and (intake.address or "").strip() == case.address
+        and (intake.channel or Channel.ONLINE) == case.channel
+    )
+
+
+def _replay(earlier, intake: Intake) -> Case:
+    if not _same_filing(earlier, intake):
+        raise KeyReused()
+    earlier.replayed = True
+    return earlier
+
+
 def _pick(queryset, value, field, label, errors):
     if value in (None, ""):
         return None
@@ -215,8 +260,7 @@ def case_open(*, actor, intake: Intake, photo_files=()) -> Case:
         client_key = f"{actor.pk}:{key}"
         earlier = Case.objects.filter(client_key=client_key).first()
         if earlier is not None:
-            earlier.replayed = True
-            return earlier
+            return _replay(earlier, intake)
     scope = scope_for(actor)
     staff = can_edit(actor)
     if intake.channel == Channel.ONLINE:
@@ -312,8 +356,7 @@ def case_open(*, actor, intake: Intake, photo_files=()) -> Case:
         earlier = Case.objects.filter(client_key=client_key).first() if client_key else None
         if earlier is None:
             raise
-        earlier.replayed = True
-        return earlier
+        return _replay(earlier, intake)
     except BaseException:
         # The rows are gone with the rollback; the files must go too, or they would be orphans.
         photos.discard(saved)
