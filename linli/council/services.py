@@ -389,6 +389,12 @@ def ballot_open(*, actor, compound, title: str, question: str, rule: str, closes
         errors["threshold_percent"] = "同意比例应在 50% 到 100% 之间。"
     if proposal is not None and proposal.compound_id != compound.pk:
         errors["proposal"] = "提案不在该小区。"
+    if cost_total not in (None, ""):
+        try:
+            if Decimal(str(cost_total)) < 0:
+                errors["cost_total"] = "总费用不能为负数。"
+        except InvalidOperation:
+            errors["cost_total"] = "总费用应为金额数字。"
     if errors:
         raise ValidationError(errors)
     shares = _cost_split(entrance, cost_total, cost_split) if entrance is not None else []
