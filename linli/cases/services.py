@@ -697,7 +697,8 @@ def _escalate(actor, case, reason, now, note="") -> bool:
     try:
         with transaction.atomic():
             Escalation.objects.create(case=case, cycle=case.reopen_count, from_level=case.level, to_level=target,
-                                      reason=reason, deadline=deadline, at=now, actor=actor, note=note[:500])
+                                      reason=reason, deadline=deadline, at=now, actor=actor,
+                                      note=pii.masked(note[:500]))  # typed note kept on the event
     except IntegrityError:
         return False
     before = audit.snapshot(case)

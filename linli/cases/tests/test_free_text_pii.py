@@ -98,3 +98,28 @@ def test_the_data_migration_masks_rows_written_before(world, open_case):
     case = Case.objects.get(pk=case.pk)
     assert case.description_original == DESCRIPTION and ID not in case.description
     assert all(e.text_original == f"电话 {PHONE}" for e in case.events.all())
+
+
+def test_notes_copied_onto_the_case_are_masked_too(client_for, world, open_case):
+    # given a case escalated, solved and followed up with notes holding numbers
+    case = open_case()
+    officer = client_for("grid_worker")
+
+    def act(name, **body):
+        response = officer.post(f"/api/v1/cases/{case.pk}/{name}", json.dumps(body), content_type="application/json")
+        assert response.status_code == 200, response.content
+
+    act("escalate", note=f"业主电话 {PHONE}")
+    case.refresh_from_db()
+    act("dispatch", assignee=world.user("grid_worker").pk)
+    act("solve", note=f"已联系身份证{ID}的业主")
+    act("follow-up", note=f"回访 {PHONE} 满意")
+    # when the database is read as stored
+    stored = list(_every_stored_value())
+    # then the case's own copies (solution, follow-up, escalation) hold no number in plain text
+    assert not any(ID in cell or PHONE in cell for cell in stored)
+    case.refresh_from_db()
+    assert case.solution == "已联系身份证110105********1234的业主" and "138****5678" in case.follow_up_note
+    # and the unmask still gives every typed note
+    notes = [n["text"] for n in officer.post(f"/api/v1/cases/{case.pk}/unmask").json()["notes"]]
+    assert any(ID in n for n in notes) and sum(PHONE in n for n in notes) == 2
