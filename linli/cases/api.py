@@ -117,10 +117,11 @@ def _invalid(exc: ValidationError):
     return 400, error(INVALID, "请求参数有误", errors=model_errors(exc))
 
 
-@router.post("/cases", response={200: CaseOut, 201: CaseOut, 400: ErrorOut, 403: ErrorOut},
+@router.post("/cases", response={200: CaseOut, 201: CaseOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
              summary="提交诉求（JSON，或 multipart 附最多 6 张照片）",
              description="可带请求头 Idempotency-Key（1–64 个字符）：同一账号以同一请求键重发时不再新建，"
-                         "返回首次提交的诉求（状态码 200）。网络中断后重试请带上它。")
+                         "返回首次提交的诉求（状态码 200）；同一请求键用于内容不同的诉求时答 409，不提交。"
+                         "网络中断后重试请带上它。")
 def case_create(request):
     try:
         data, files = _body(request)
@@ -270,14 +271,21 @@ _SUMMARIES = {"dispatch": "派单", "accept": "接单", "return": "退回", "tra
               "council": "大事协商：转入邻里议事（note 必填；ref 为议事提案编号，立项后填写）"}
 
 
+class UnmaskedNoteOut(Schema):
+    id: int
+    text: str
+
+
 class CaseUnmaskOut(Schema):
     id: int
     contact_name: str
     contact_phone: str
+    description: str
+    notes: list[UnmaskedNoteOut]
 
 
 @router.post("/cases/{case_id}/unmask", response={200: CaseUnmaskOut, 403: ErrorOut},
-             summary="查看反映人完整姓名与电话（记入审计日志）")
+             summary="查看反映人完整姓名与电话及诉求内容中的证件号、电话原文（记入审计日志）")
 def case_unmask(request, case_id: int, response: HttpResponse):
     case = case_get(request.auth, case_id)
     response["Cache-Control"] = "no-store"

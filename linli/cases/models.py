@@ -7,6 +7,7 @@ from django.db.models import Q
 from linli.core import clock
 from linli.core.channel import CHANNELS
 from linli.core.fields import EncryptedTextField
+from linli.core.pii import RedactedTextField
 from linli.core.scoping import Scoping
 
 DESCRIPTION_MAX = 4000
@@ -151,7 +152,9 @@ class Case(models.Model):
                                  related_name="cases")
     tier = models.CharField("分级", max_length=16, choices=Tier.choices, default=Tier.ORDINARY)
     channel = models.CharField("来源渠道", max_length=16, choices=Channel.choices, default=Channel.ONLINE)
-    description = models.TextField("诉求内容", max_length=DESCRIPTION_MAX)
+    # ID numbers and phones typed into the text are masked in the column, the original encrypted here.
+    description_original = EncryptedTextField("诉求内容原文", blank=True, editable=False)
+    description = RedactedTextField("诉求内容", max_length=DESCRIPTION_MAX, original="description_original")
     compound = models.ForeignKey("places.Compound", verbose_name="小区", on_delete=models.PROTECT, related_name="cases")
     building = models.ForeignKey("places.Building", verbose_name="楼栋", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="cases")
@@ -342,7 +345,8 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField("动作", max_length=16, choices=Kind.choices)
-    text = models.TextField("说明", blank=True)
+    text_original = EncryptedTextField("说明原文", blank=True, editable=False)
+    text = RedactedTextField("说明", blank=True, original="text_original")
     staff_only = models.BooleanField("仅工作人员可见", default=False)
     channel = models.CharField("渠道", max_length=16, choices=list(CHANNELS.items()), default="system")
 

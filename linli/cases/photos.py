@@ -1,13 +1,23 @@
 """Photo uploads: checked by their first bytes (a renamed PDF is not a photo), never trusting the
-browser's content type or the file name; saved only when the whole case is valid."""
+browser's content type or the file name; then opened with Pillow, refused above MAX_PIXELS, and
+re-encoded so EXIF (a phone photo's GPS position, its camera and time) and other metadata are not
+kept; saved only when the whole case is valid."""
 
+import io
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from PIL import Image, ImageOps
 
 MAX_PHOTOS = 6
 MAX_BYTES = 10 * 1024 * 1024
+# A 10 MB file can declare a 50,000 × 50,000 image that takes 10 GB to decode. 40 MP is above what
+# phone cameras save by default.
+MAX_PIXELS = 40_000_000
+
+_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 
 STORAGE_FAILED = "照片未能保存（服务器存储空间不足或不可写），诉求未提交。请稍后再试，或先不附照片提交。"
 
@@ -45,10 +55,46 @@ def check(files) -> list[tuple[object, str]]:
         if size == 0 or kind is None:
             errors.append(f"“{name}”不是图片（仅支持 JPEG、PNG、WebP、GIF）。")
             continue
-        checked.append((upload, kind))
+        try:
+            checked.append((_reencoded(upload, kind), kind))
+        except (_TooLarge, Image.DecompressionBombError) as exc:
+            declared = f"（{exc}）" if isinstance(exc, _TooLarge) else ""
+            errors.append(f"“{name}”尺寸过大{declared}，请缩小到 4000 万像素以内再上传。")
+        except Exception:  # noqa: BLE001 - a crafted file can make a decoder raise almost anything
+            errors.append(f"“{name}”已损坏或无法识别，请重新拍摄或换一张照片。")
     if errors:
         raise ValidationError({"photos": errors})
     return checked
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _reencoded(upload, kind: str) -> ContentFile:
+    """The photo decoded and written again without its metadata, oriented as the camera meant."""
+    upload.seek(0)
+    # Pillow refuses at open what is far over its own bomb limit; our lower limit is checked on the
+    # header alone, before anything is decoded (an animation counts every frame).
+    with Image.open(upload, formats=[_FORMATS[kind]]) as image:
+        width, height = image.size
+        frames = getattr(image, "n_frames", 1)
+        if width * height * frames > MAX_PIXELS:
+            raise _TooLarge(f"{width} × {height} 像素" + (f" × {frames} 帧" if frames > 1 else ""))
+        image.seek(0)
+        image.load()
+        out = io.BytesIO()
+        if frames > 1:
+            image.save(out, format=_FORMATS[kind], save_all=True)
+        else:
+            # The EXIF orientation goes with the EXIF block, so turn the pixels first.
+            upright = ImageOps.exif_transpose(image)
+            if kind == "image/jpeg" and upright.mode not in ("RGB", "L", "CMYK"):
+                upright = upright.convert("RGB")
+            options = {"quality": 90} if kind in ("image/jpeg", "image/webp") else {}
+            upright.save(out, format=_FORMATS[kind], **options)
+    upload.seek(0)
+    return ContentFile(out.getvalue(), name=getattr(upload, "name", "") or "photo")
 
 
 def store(upload, kind: str, stage: str) -> str:

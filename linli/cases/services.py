@@ -48,9 +48,10 @@ from linli.cases.models import (
     TierRule,
     next_level,
 )
-from linli.core import audit, clock
+from linli.core import audit, clock, pii
 from linli.core.access import get_visible, require
 from linli.core.channel import get_channel
+from linli.core.errors import Refused
 from linli.core.validators import validate_phone
 
 STAFF_CHANNELS = (Channel.HOTLINE, Channel.WALK_IN, Channel.PATROL, Channel.VISIT)
@@ -178,6 +179,48 @@ class Intake:
 CLIENT_KEY_MAX = 64
 
 
+class KeyReused(Refused):
+    """The client's key already filed a different case: nothing is filed (409, as in points)."""
+
+    def __init__(self, message: str = "该请求键已用于提交另一件不同的诉求，本次未提交。请换一个请求键。"):
+        super().__init__("key_reused", message, status=409)
+
+
+def _same_filing(case, intake: Intake) -> bool:
+    """Whether a resent filing asks for what the key filed first (photos cannot be compared)."""
+
+    def ref(value):
+        return None if value in (None, "") else str(value).strip()
+
+    def number(value):
+        import decimal
+
+        if value in (None, ""):
+            return None
+        try:
+            return decimal.Decimal(str(value).strip()).quantize(decimal.Decimal("0.000001"))
+        except (decimal.InvalidOperation, ValueError):
+            return str(value)
+
+    return (
+        case.category.code == str(intake.category or "")
+        and pii.original(case, "description") == (intake.description or "").strip()
+        and ref(intake.compound) == str(case.compound_id)
+        and ref(intake.building) in (None, ref(case.building_id))
+        and ref(intake.dwelling) == ref(case.dwelling_id)
+        and number(intake.latitude) == number(case.latitude) and number(intake.longitude) == number(case.longitude)
+        and (intake.address or "").strip() == case.address
+        and (intake.channel or Channel.ONLINE) == case.channel
+    )
+
+
+def _replay(earlier, intake: Intake) -> Case:
+    if not _same_filing(earlier, intake):
+        raise KeyReused()
+    earlier.replayed = True
+    return earlier
+
+
 def _pick(queryset, value, field, label, errors):
     if value in (None, ""):
         return None
@@ -215,8 +258,7 @@ def case_open(*, actor, intake: Intake, photo_files=()) -> Case:
         client_key = f"{actor.pk}:{key}"
         earlier = Case.objects.filter(client_key=client_key).first()
         if earlier is not None:
-            earlier.replayed = True
-            return earlier
+            return _replay(earlier, intake)
     scope = scope_for(actor)
     staff = can_edit(actor)
     if intake.channel == Channel.ONLINE:
@@ -312,8 +354,7 @@ def case_open(*, actor, intake: Intake, photo_files=()) -> Case:
         earlier = Case.objects.filter(client_key=client_key).first() if client_key else None
         if earlier is None:
             raise
-        earlier.replayed = True
-        return earlier
+        return _replay(earlier, intake)
     except BaseException:
         # The rows are gone with the rollback; the files must go too, or they would be orphans.
         photos.discard(saved)
@@ -458,9 +499,17 @@ def case_unmask(*, actor, case) -> dict:
     require(can_unmask(actor), "您没有查看完整联系方式的权限。")
     # Living in the compound gives sight of one's own cases, not the right to unmask others': work only.
     case = get_visible(Case.objects.all(), work_scope(actor), case.pk)
+    # ID numbers and phones typed into the description or the timeline are shown in the same look.
+    notes = [{"id": e.pk, "text": pii.original(e, "text")} for e in case.events.all() if pii.has_original(e, "text")]
+    fields = ["contact_name", "contact_phone"]
+    if pii.has_original(case, "description"):
+        fields.append("description")
+    if notes:
+        fields.append("events.text")
     audit.record(actor=actor, action="unmask", obj=case, object_repr=f"诉求 #{case.pk}",
-                 changes={"fields": ["contact_name", "contact_phone"]})
-    return {"id": case.pk, "contact_name": case.contact_name, "contact_phone": case.contact_phone}
+                 changes={"fields": fields})
+    return {"id": case.pk, "contact_name": case.contact_name, "contact_phone": case.contact_phone,
+            "description": pii.original(case, "description"), "notes": notes}
 
 
 @transaction.atomic
@@ -538,7 +587,7 @@ def case_solve(*, actor, case, note, photo_files=()) -> Case:
             case.status = Status.SOLVED
             case.accepted_at = case.accepted_at or now
             case.solved_at = now
-            case.solution = note
+            case.solution = pii.masked(note)  # the typed note is kept, encrypted, on the event
             if case.assignee_id is None:
                 case.assignee = actor
             for upload, kind in checked:
@@ -559,7 +608,8 @@ def _rate(actor, case, rating, note, now, *, by_call=False):
     if rating not in Rating.values:
         raise ValidationError({"rating": ["请选择满意、基本满意或不满意。"]})
     case.rating = rating
-    case.rating_note = (note or "").strip()[:500]
+    typed = (note or "").strip()[:500]
+    case.rating_note = pii.masked(typed)  # the typed note is kept, encrypted, on the event
     source = "（电话回访）" if by_call else ""
     if rating == Rating.UNSATISFIED:
         case.status = Status.REOPENED
@@ -568,14 +618,14 @@ def _rate(actor, case, rating, note, now, *, by_call=False):
         case.solved_at = None
         case.arrive_by, case.solve_by = deadlines(case.tier, now)
         _event(case, actor, CaseEvent.Kind.REOPENED,
-               f"居民不满意{source}，重新办理" + (f"：{case.rating_note}" if case.rating_note else ""))
+               f"居民不满意{source}，重新办理" + (f"：{typed}" if typed else ""))
         notify([case.assignee] + list(officers_at(case, case.level)),
                f"诉求 #{case.pk} 居民不满意，已重新办理", _link(case))
     else:
         case.status = Status.CLOSED
         case.closed_at = now
         _event(case, actor, CaseEvent.Kind.CONFIRMED,
-               f"评价：{case.get_rating_display()}{source}" + (f"：{case.rating_note}" if case.rating_note else ""))
+               f"评价：{case.get_rating_display()}{source}" + (f"：{typed}" if typed else ""))
 
 
 @transaction.atomic
@@ -600,7 +650,7 @@ def case_follow_up(*, actor, case, note, rating="") -> Case:
     note = _reason(note, "note", "回访记录")
     before = audit.snapshot(case)
     now = clock.now()
-    case.follow_up_at, case.follow_up_note, case.follow_up_by = now, note, actor
+    case.follow_up_at, case.follow_up_note, case.follow_up_by = now, pii.masked(note), actor
     _event(case, actor, CaseEvent.Kind.FOLLOW_UP, f"电话回访：{note}")
     if rating:
         if case.status != Status.SOLVED or case.rating:
@@ -621,11 +671,11 @@ def case_supervise(*, actor, case, deadline, note) -> Case:
     before = audit.snapshot(case)
     case.supervised = True
     case.supervise_by = deadline
-    case.supervise_note = note
+    case.supervise_note = pii.masked(note)
     case.supervised_by = actor
     _event(case, actor, CaseEvent.Kind.SUPERVISED, f"督办，时限 {_hm(deadline)}：{note}")
     _save(actor, case, "case.supervise", before)
-    notify([case.assignee] + list(officers_at(case, case.level)), f"诉求 #{case.pk} 被督办：{note}", _link(case))
+    notify([case.assignee] + list(officers_at(case, case.level)), f"诉求 #{case.pk} 被督办：{case.supervise_note}", _link(case))
     return case
 
 
@@ -645,7 +695,8 @@ def _escalate(actor, case, reason, now, note="") -> bool:
     try:
         with transaction.atomic():
             Escalation.objects.create(case=case, cycle=case.reopen_count, from_level=case.level, to_level=target,
-                                      reason=reason, deadline=deadline, at=now, actor=actor, note=note[:500])
+                                      reason=reason, deadline=deadline, at=now, actor=actor,
+                                      note=pii.masked(note[:500]))  # typed note kept on the event
     except IntegrityError:
         return False
     before = audit.snapshot(case)

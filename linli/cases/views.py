@@ -22,6 +22,7 @@ from linli.cases.models import (
     Status,
     Tier,
 )
+from linli.core import pii
 from linli.core.access import require
 from linli.core.ids import parse_int
 from linli.core.pages import page_errors, paginate
@@ -255,7 +256,10 @@ def case_detail(request, pk, bound=None, status=200):
     unmasked = None
     if request.session.pop(UNMASKED_ONCE.format(pk=case.pk), False) and may_unmask:
         # Shown once after a page unmasking, which was audited when it happened.
-        unmasked = {"contact_name": case.contact_name, "contact_phone": case.contact_phone}
+        unmasked = {"contact_name": case.contact_name, "contact_phone": case.contact_phone,
+                    "description": pii.original(case, "description"),
+                    "notes": [{"id": e.pk, "text": pii.original(e, "text")} for e in case.events.all()
+                              if pii.has_original(e, "text")]}
     return render(request, "cases/case_detail.html", {
         "may_unmask": may_unmask, "unmasked": unmasked,
         "case": case, "staff": staff,

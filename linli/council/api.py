@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from linli.accounts.scope import scope_for
@@ -308,6 +309,25 @@ def proposal_advance(request, proposal_id: int, payload: ProposalNoteIn):
 def comment_add(request, proposal_id: int, payload: CommentIn):
     proposal = access.proposal_get(request.user, proposal_id)
     return 201, services.comment_add(actor=request.user, proposal=proposal, body=payload.body)
+
+
+class UnmaskedCommentOut(Schema):
+    id: int
+    body: str
+
+
+class ProposalUnmaskOut(Schema):
+    id: int
+    body: str
+    comments: list[UnmaskedCommentOut]
+
+
+@router.post("/proposals/{proposal_id}/unmask", response={200: ProposalUnmaskOut, **ERRORS},
+             summary="查看提案与意见中证件号、电话的原文（记入审计日志）")
+def proposal_unmask(request, proposal_id: int, response: HttpResponse):
+    proposal = access.proposal_get(request.user, proposal_id)
+    response["Cache-Control"] = "no-store"
+    return 200, services.proposal_unmask(actor=request.user, proposal=proposal)
 
 
 # --- meetings -------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 
 from linli.core import clock
+from linli.core.fields import EncryptedTextField
+from linli.core.pii import RedactedTextField
 from linli.core.scoping import Scoping
 from linli.places.models import Compound, compound_ids_in_grids
 
@@ -94,7 +96,8 @@ class Proposal(models.Model):
     step = models.ForeignKey(ProcessStep, verbose_name="当前步骤", on_delete=models.PROTECT, related_name="+")
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     title = models.CharField("议题", max_length=100)
-    body = models.TextField("内容与理由", max_length=4000)
+    body_original = EncryptedTextField("内容与理由原文", blank=True, editable=False)
+    body = RedactedTextField("内容与理由", max_length=4000, original="body_original")
     source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.RESIDENT)
     organisation = models.CharField("提议组织", max_length=100, blank=True)
     case = models.ForeignKey("cases.Case", verbose_name="来源诉求", null=True, blank=True,
@@ -157,7 +160,8 @@ class Comment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发言人", null=True,
                                on_delete=models.SET_NULL, related_name="+")
     step = models.CharField("所处步骤", max_length=50, blank=True)
-    body = models.TextField("意见", max_length=1000)
+    body_original = EncryptedTextField("意见原文", blank=True, editable=False)
+    body = RedactedTextField("意见", max_length=1000, original="body_original")
     at = models.DateTimeField("时间", default=clock.now)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.SHOWN)
     moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,

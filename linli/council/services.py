@@ -193,6 +193,24 @@ def comment_add(*, actor, proposal, body: str) -> Comment:
 
 
 @transaction.atomic
+def proposal_unmask(*, actor, proposal) -> dict:
+    """ID numbers and phones typed into the proposal and its comments, as typed; audited as "unmask"."""
+    from dataclasses import replace
+
+    from linli.core import pii
+    from linli.core.access import get_visible
+
+    # Living in the compound gives sight of its proposals, not the right to unmask them: work only.
+    work = replace(scope_for(actor), user_id=None, resident_ids=(), household_ids=(), home_compound_ids=())
+    proposal = get_visible(Proposal.objects.all(), work, proposal.pk)
+    revealed = pii.reveal(actor=actor, obj=proposal, names=["body"], related=["comments.body"],
+                           object_repr=proposal.ref)
+    return {"id": proposal.pk, "body": revealed["body"],
+            "comments": [{"id": c.pk, "body": pii.original(c, "body")}
+                         for c in proposal.comments.all() if pii.has_original(c, "body")]}
+
+
+@transaction.atomic
 def comment_moderate(*, actor, comment, hide: bool, reason: str = "") -> Comment:
     require(may_moderate(actor, comment.proposal), "只有组织者可以处理意见。")
     if hide and not reason.strip():
@@ -371,6 +389,12 @@ def ballot_open(*, actor, compound, title: str, question: str, rule: str, closes
         errors["threshold_percent"] = "同意比例应在 50% 到 100% 之间。"
     if proposal is not None and proposal.compound_id != compound.pk:
         errors["proposal"] = "提案不在该小区。"
+    if cost_total not in (None, ""):
+        try:
+            if Decimal(str(cost_total)) < 0:
+                errors["cost_total"] = "总费用不能为负数。"
+        except InvalidOperation:
+            errors["cost_total"] = "总费用应为金额数字。"
     if errors:
         raise ValidationError(errors)
     shares = _cost_split(entrance, cost_total, cost_split) if entrance is not None else []

@@ -3,8 +3,8 @@
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+
+from linli.core import spreadsheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -12,15 +12,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def workbook(title: str, headers: list[str], rows) -> Workbook:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    heading = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        heading.append(cell)
-    sheet.append(heading)
+    sheet.append(spreadsheet.row(sheet, headers, bold=True))
     for row in rows:
-        sheet.append([timezone.localtime(v).replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v
-                      for v in row])
+        sheet.append(spreadsheet.row(sheet, [
+            timezone.localtime(v).replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v for v in row]))
     return book
 
 

@@ -347,9 +347,12 @@ class Goods(models.Model):
         verbose_name_plural = "积分超市商品"
         ordering = ["community", "price", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(price__gt=0), name="points_goods_price_positive"),
+            # The message is what a manager reads when the form or API breaks the rule (else the name).
+            models.CheckConstraint(condition=Q(price__gt=0), name="points_goods_price_positive",
+                                   violation_error_message="所需积分须大于 0。"),
             models.CheckConstraint(condition=Q(stock__gte=0), name="points_goods_stock_not_negative"),
-            models.CheckConstraint(condition=Q(limit_per_person__gt=0), name="points_goods_limit_positive"),
+            models.CheckConstraint(condition=Q(limit_per_person__gt=0), name="points_goods_limit_positive",
+                                   violation_error_message="每人每期限兑数量须大于 0。"),
         ]
 
     def __str__(self):

@@ -4,9 +4,8 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from linli.core import spreadsheet
 from linli.orgs.models import PropertyService
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -19,12 +18,7 @@ STATEMENT_HEADERS = ["分录号", "发生日期", "所属月份", "科目", "收
 
 
 def _bold_row(sheet, values):
-    row = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = Font(bold=True)
-        row.append(cell)
-    return row
+    return spreadsheet.row(sheet, values, bold=True)
 
 
 def response(filename: str, book: Workbook) -> HttpResponse:
@@ -44,10 +38,11 @@ def coverage_book(sections) -> Workbook:
     sheet.append(_bold_row(sheet, COVERAGE_HEADERS))
     for section in sections:
         for item in [section["total"], *section["children"]]:
-            sheet.append([item.node.label, item.as_of, item.compounds, item.served, _pct(item.coverage),
-                          item.without, item.baseline_without, item.eliminated, _pct(item.eliminated_share)]
-                         + [n for _code, _label, n in item.by_mode]
-                         + [item.companies, item.companies_with_party_org, _pct(item.party_org_coverage)])
+            sheet.append(spreadsheet.row(sheet, [
+                item.node.label, item.as_of, item.compounds, item.served, _pct(item.coverage), item.without,
+                item.baseline_without, item.eliminated, _pct(item.eliminated_share),
+                *[n for _code, _label, n in item.by_mode],
+                item.companies, item.companies_with_party_org, _pct(item.party_org_coverage)]))
     return book
 
 
@@ -57,11 +52,12 @@ def statement_book(account, entries, summary: dict | None = None) -> Workbook:
     sheet.append(_bold_row(sheet, [account.name]))
     if summary:
         for label, value in summary.items():
-            sheet.append([label, value])
+            sheet.append(spreadsheet.row(sheet, [label, value]))
         sheet.append([])
     sheet.append(_bold_row(sheet, STATEMENT_HEADERS))
     for e in entries:
-        sheet.append([e.seq, e.date, e.month.strftime("%Y-%m"), e.get_kind_display(), "收入" if e.is_income else "支出",
-                      e.description, e.resource.name if e.resource_id else "", e.amount, e.balance_after,
-                      f"冲销第{e.reverses.seq}号" if e.reverses_id else "", "有" if e.invoice else ""])
+        sheet.append(spreadsheet.row(sheet, [
+            e.seq, e.date, e.month.strftime("%Y-%m"), e.get_kind_display(), "收入" if e.is_income else "支出",
+            e.description, e.resource.name if e.resource_id else "", e.amount, e.balance_after,
+            f"冲销第{e.reverses.seq}号" if e.reverses_id else "", "有" if e.invoice else ""]))
     return book

@@ -1,8 +1,10 @@
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from linli.cases import services
 from linli.cases.models import Channel
@@ -10,8 +12,17 @@ from linli.core import clock
 
 START = timezone.make_aware(dt.datetime(2025, 3, 3, 9, 0))
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+
+
+def image_bytes(fmt="JPEG", size=(8, 8), **options) -> bytes:
+    """A small real image: uploads are decoded and re-encoded, so a header alone no longer passes."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+JPEG = image_bytes("JPEG")
+PNG = image_bytes("PNG")
 
 
 def jpeg(name="a.jpg", data=JPEG):

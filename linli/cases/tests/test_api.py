@@ -151,6 +151,30 @@ def test_a_resent_filing_with_the_same_key_files_one_case(client_for, world, fro
     assert Case.objects.count() == 3
 
 
+def test_a_key_reused_for_a_different_filing_is_409_and_files_nothing(client_for, world, frozen, counts):
+    # given a filing sent with a key
+    resident = client_for("resident")
+
+    def send(description, **extra):
+        return resident.post("/api/v1/cases", json.dumps({
+            "category": "sanitation", "description": description, "compound": world.compound1.pk, **extra}),
+            content_type="application/json", HTTP_IDEMPOTENCY_KEY="phone-7f3a-0009")
+
+    first = send("楼道灯坏了", latitude="37.8123", longitude="112.56")
+    assert first.status_code == 201
+    before = counts()
+    # when the same key comes with another description, or another place
+    other_text = send("电梯困人")
+    other_place = send("楼道灯坏了", latitude="37.8123", longitude="112.57")
+    # then both are refused with a sentence, and nothing is filed
+    assert (other_text.status_code, other_place.status_code) == (409, 409)
+    assert "请求键已用于" in other_text.json()["detail"]
+    assert counts() == before
+    # and the same key with the same body still answers the first case
+    again = send("楼道灯坏了", latitude="37.812300", longitude="112.560")
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+
+
 def test_a_bad_key_is_refused_and_nothing_filed(client_for, world, frozen, counts):
     before = counts()
     response = client_for("resident").post(

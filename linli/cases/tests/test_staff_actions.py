@@ -130,7 +130,8 @@ def test_unmask_by_api_only_for_roles_that_may_and_always_audited(client_for, ho
     assert response.status_code == UNMASK[persona]
     audited = AuditEntry.objects.filter(action="unmask").count() - before
     if response.status_code == 200:
-        assert response.json() == {"id": hotline_case.pk, "contact_name": "赵大明", "contact_phone": "13912345678"}
+        assert response.json() == {"id": hotline_case.pk, "contact_name": "赵大明", "contact_phone": "13912345678",
+                                   "description": "垃圾站满溢", "notes": []}
         assert response["Cache-Control"] == "no-store"
         assert audited == 1
     else:

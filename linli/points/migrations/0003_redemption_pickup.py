@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('points', '0001_initial'),
+        ('points', '0002_goods_rule_messages'),
     ]
 
     operations = [
