@@ -2,7 +2,7 @@ from ninja import Router, Schema
 
 from linli.accounts.models import Assignment
 from linli.accounts.scope import scope_for
-from linli.accounts.tokens import token_issue
+from linli.accounts.services import token_issue
 
 router = Router(tags=["账号"])
 

@@ -474,6 +474,7 @@ def case_link_proposal(*, actor, case, ref: str) -> Case:
     return case
 
 
+@transaction.atomic(durable=True)  # the audit entry of a look must be committed, whatever a caller does next
 def case_unmask(*, actor, case) -> dict:
     """The reporter's full name and phone for a call-back, with an audit entry naming what was seen."""
     require(can_unmask(actor), "您没有查看完整联系方式的权限。")
