@@ -46,6 +46,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	DEBUG=0 $(BIN)/linli makemigrations --check --dry-run --settings=linli.settings_test
 
 clean:

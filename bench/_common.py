@@ -1,4 +1,5 @@
-"""Shared pieces of the PostgreSQL benchmarks: a throw-away database, the pgbench baseline, tables.
+"""Shared pieces of the benchmarks: a throw-away database, the pgbench baseline, tables, one
+keep-alive HTTP client and one gunicorn start-up.
 
 Every benchmark creates its own database on the local server, migrates it with the `linli`
 command, and drops it again on the way out (also after an error or Ctrl-C), so a run never
@@ -7,13 +8,17 @@ touches the demo or development data.
 
 import base64
 import contextlib
+import http.client
+import json
 import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import psycopg
@@ -23,6 +28,9 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
 PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
+HOST = "127.0.0.1"  # the servers under test listen on loopback only
+PASSWORD = "linli-demo"  # the personas' and the demo's password
+KEEP_ALIVE = 5  # gunicorn --keep-alive, seconds
 
 # Made up for the benchmark databases only; they never hold real data.
 BENCH_SECRET_KEY = "bench-secret-key-only-for-throwaway-databases"
@@ -208,3 +216,167 @@ def which(name: str) -> str:
     if found is None:
         raise SystemExit(f"{name} not found on PATH")
     return found
+
+
+# --- HTTP: one client, one server ------------------------------------------------------------------
+
+
+class HttpClient:
+    """One keep-alive connection with a cookie jar and an optional bearer token, like a browser tab.
+
+    Reconnects when the server closes the connection, and before gunicorn's keep-alive runs out
+    (`idle_limit` seconds idle) instead of sending into a connection the server is closing. Never
+    raises for an HTTP error status; a refused or dropped connection raises (and is closed).
+    """
+
+    def __init__(self, port: int, token: str = "", *, headers: dict | None = None, cookies: dict | None = None,
+                 timeout: float = 60, idle_limit: float | None = None):
+        self.port, self.token, self.timeout, self.idle_limit = port, token, timeout, idle_limit
+        self.headers = dict(headers or {})
+        self.cookies: dict[str, str] = dict(cookies or {})
+        self.conn = None
+        self.last_used = 0.0
+
+    def request(self, method: str, path: str, body: bytes | None = None, content_type: str = "",
+                headers: dict | None = None, *, with_cookies: bool = True) -> tuple[int, dict, bytes]:
+        """(status, headers with lower-case names, body). Explicit `headers` win over the defaults."""
+        if (self.conn is not None and self.idle_limit is not None
+                and time.monotonic() - self.last_used > self.idle_limit):
+            self.close()
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
+        sent = dict(self.headers)
+        if self.token:
+            sent["Authorization"] = f"Bearer {self.token}"
+        if content_type:
+            sent["Content-Type"] = content_type
+        if with_cookies and self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        sent.update(headers or {})
+        try:
+            self.conn.request(method, path, body, sent)
+            resp = self.conn.getresponse()
+            data = resp.read()
+        except Exception:
+            self.close()
+            raise
+        self.last_used = time.monotonic()
+        for name, value in resp.getheaders():
+            if name.lower() == "set-cookie":
+                # The flags (Secure, HttpOnly, …) do not matter here; a past expiry or empty value deletes.
+                key, _, val = value.split(";", 1)[0].partition("=")
+                if "max-age=0" in value.lower() or not val.strip('"'):
+                    self.cookies.pop(key.strip(), None)
+                else:
+                    self.cookies[key.strip()] = val
+        answer_headers = {k.lower(): v for k, v in resp.getheaders()}
+        if answer_headers.get("connection", "").lower() == "close":
+            self.close()
+        return resp.status, answer_headers, data
+
+    def post_json(self, path: str, payload: dict) -> tuple[int, bytes]:
+        status, _, data = self.request("POST", path, json.dumps(payload, ensure_ascii=False).encode(),
+                                       "application/json")
+        return status, data
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def api_token(port: int, username: str, password: str = PASSWORD) -> str:
+    """A bearer token from /api/v1/auth/token (one password hash: keep it out of timed loops)."""
+    client = HttpClient(port, timeout=30)
+    status, data = client.post_json("/api/v1/auth/token", {"username": username, "password": password})
+    client.close()
+    if status != 200:
+        raise RuntimeError(f"token for {username}: {status} {data[:300]!r}")
+    return json.loads(data)["token"]
+
+
+class Server:
+    """gunicorn (gthread) on a free loopback port, in its own session so the whole group ends by its id.
+
+    Started on creation. As a context manager it waits until the server answers, and on the way out
+    stops it and prints the tail of its log when something failed or the log holds a traceback.
+    The log goes to `log` (an open file the caller reads and closes) or to a temporary file.
+    """
+
+    def __init__(self, env: dict, *, workers: int = 4, threads: int = 2, executable: Path | None = None,
+                 app: str = "linli.wsgi:application", cwd: Path = ROOT, log=None, label: str = "linli",
+                 keep_alive: int = KEEP_ALIVE):
+        self.port = free_port()
+        self.label = label
+        self.own_log = log is None
+        self.log = log or tempfile.NamedTemporaryFile("w+", prefix=f"{label}-bench-gunicorn-", suffix=".log",
+                                                      delete=False)
+        cmd = [str(executable or VENV_BIN / "gunicorn"), app, "--bind", f"{HOST}:{self.port}",
+               "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+               "--keep-alive", str(keep_alive), "--timeout", "120"]
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.stopped_text = None
+
+    def wait_ready(self, timeout: float = 60, path: str = "/healthz") -> None:
+        """Until the server answers anything at all on `path` (a 404 counts: it is up)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.text()[-2000:]}")
+            try:
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
+                conn.request("GET", path)
+                conn.getresponse().read()
+                conn.close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer in time")
+
+    def token(self, username: str) -> str:
+        return api_token(self.port, username)
+
+    def text(self) -> str:
+        if self.stopped_text is not None:
+            return self.stopped_text
+        self.log.flush()
+        with contextlib.suppress(OSError):
+            return Path(self.log.name).read_text(errors="replace")
+        return ""
+
+    def stop(self, keep_as: str = "") -> str:
+        """Stop the whole process group; the log's text (also written to `keep_as` if given)."""
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        if self.stopped_text is None:
+            text = self.text()
+            if self.own_log:
+                self.log.close()
+                with contextlib.suppress(OSError):
+                    os.unlink(self.log.name)
+            self.stopped_text = text
+        if keep_as:
+            Path(keep_as).write_text(self.stopped_text)
+        return self.stopped_text
+
+    def __enter__(self):
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        text = self.stop()
+        if kind is not None or "Traceback" in text:
+            sys.stderr.write(f"--- {self.label} gunicorn log (end) ---\n{text[-3000:]}\n")
+        return False

@@ -15,13 +15,7 @@ nothing but one insert per request. The database is dropped at the end, also on 
 """
 
 import argparse
-import http.client
-import json
-import os
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -29,20 +23,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
-    ROOT,
-    VENV_BIN,
     BenchDatabase,
+    HttpClient,
+    Server,
     build_world,
     django_setup,
-    free_port,
     machine,
     pgbench_command,
     pgbench_insert_tps,
     print_machine,
     print_table,
 )
-
-HOST = "127.0.0.1"
 
 
 def parse(argv):
@@ -55,63 +46,6 @@ def parse(argv):
     p.add_argument("--warmup", type=int, default=40, help="untimed requests first (default 40)")
     p.add_argument("--pgbench-seconds", type=int, default=15)
     return p.parse_args(argv)
-
-
-class Client:
-    """One keep-alive connection; reconnects only when the server closes it."""
-
-    def __init__(self, port: int, token: str):
-        self.port = port
-        self.headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-        self.conn = None
-
-    def post(self, path: str, payload: dict) -> tuple[int, bytes]:
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        try:
-            self.conn.request("POST", path, body, self.headers)
-            resp = self.conn.getresponse()
-            data = resp.read()
-        except Exception:
-            self.close()
-            raise
-        if resp.getheader("Connection", "").lower() == "close":
-            self.close()
-        return resp.status, data
-
-    def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-
-def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/api/v1/me")
-            conn.getresponse().read()
-            conn.close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer in time")
-
-
-def issue_token(port: int) -> str:
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    conn.request("POST", "/api/v1/auth/token", json.dumps({"username": "resident1", "password": "linli-demo"}),
-                 {"Content-Type": "application/json"})
-    resp = conn.getresponse()
-    data = resp.read()
-    conn.close()
-    if resp.status != 200:
-        raise RuntimeError(f"token: {resp.status} {data[:300]!r}")
-    return json.loads(data)["token"]
 
 
 def drive(port, token, payload_for, clients, limit, seconds):
@@ -131,12 +65,12 @@ def drive(port, token, payload_for, clients, limit, seconds):
             return issued
 
     def worker():
-        client = Client(port, token)
+        client = HttpClient(port, token)
         mine, bad = [], []
         while (n := take()) is not None:
             started = time.perf_counter()
             try:
-                status, body = client.post("/api/v1/cases", payload_for(n))
+                status, body = client.post_json("/api/v1/cases", payload_for(n))
             except Exception as exc:  # a refused or dropped connection counts as an error
                 bad.append(f"{type(exc).__name__}: {exc}")
                 continue
@@ -183,36 +117,17 @@ def main(argv):
             return {"category": category.code, "compound": compound_id,
                     "description": f"3号楼楼道灯不亮，晚上出入不便，请尽快维修（压测第 {n} 件）"}
 
-        port = free_port()
-        log = tempfile.NamedTemporaryFile("w+", prefix="linli-bench-gunicorn-", suffix=".log", delete=False)
-        gunicorn = [str(VENV_BIN / "gunicorn"), "linli.wsgi:application", "--bind", f"{HOST}:{port}",
-                    "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
-                    "--keep-alive", "5", "--timeout", "120"]
-        proc = subprocess.Popen(gunicorn, cwd=ROOT, env=db.env(), stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        try:
-            wait_ready(port, proc)
-            token = issue_token(port)
-            _, _, warm_failures = drive(port, token, payload_for, args.clients, args.warmup, 60)
+        with Server(db.env(), workers=args.workers, threads=args.threads) as server:
+            token = server.token("resident1")
+            _, _, warm_failures = drive(server.port, token, payload_for, args.clients, args.warmup, 60)
             if warm_failures:
                 raise RuntimeError(f"warm-up failed: {warm_failures[:3]}")
             before = Case.objects.count()
-            elapsed, latencies, failures = drive(port, token, payload_for, args.clients, args.requests, args.seconds)
+            elapsed, latencies, failures = drive(server.port, token, payload_for, args.clients, args.requests,
+                                                 args.seconds)
             stored = Case.objects.count() - before
             connections.close_all()
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-            log.seek(0)
-            server_log = log.read()
-            log.close()
-            os.unlink(log.name)
-            if sys.exc_info()[0] is not None:
-                sys.stderr.write(server_log[-3000:])
+        server_log = server.text()
         if failures:
             print(f"{len(failures)} failed requests, e.g. {failures[:3]}", file=sys.stderr)
             sys.stderr.write(server_log[-3000:])

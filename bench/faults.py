@@ -42,7 +42,6 @@ The throughput figures before each restart are the baseline for the ones after i
 import argparse
 import contextlib
 import datetime as dt
-import http.client
 import json
 import os
 import re
@@ -62,8 +61,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     BENCH_DATA_KEY,
     BENCH_SECRET_KEY,
+    HOST,
     ROOT,
     VENV_BIN,
+    HttpClient,
+    Server,
     build_world,
     django_setup,
     free_port,
@@ -74,7 +76,6 @@ from _common import (  # noqa: E402
 )
 
 PG_BIN = Path(os.environ.get("FAULTS_PG_BIN", "/usr/lib/postgresql/15/bin"))
-HOST = "127.0.0.1"
 DB_NAME = "linli_faults"
 RETRY_PAUSE = 0.5  # seconds a client waits before sending the same request again
 
@@ -196,50 +197,8 @@ class Verdicts:
 # ---------------------------------------------------------------- HTTP
 
 
-class Client:
-    """One keep-alive connection (reopened after the server closes it); never raises for HTTP errors."""
-
-    def __init__(self, port: int, token: str = ""):
-        self.port = port
-        self.token = token
-        self.conn = None
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, body: bytes | None = None, content_type: str = "",
-                headers: dict | None = None, timeout: float = 60) -> tuple[int, dict, bytes]:
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
-        head = dict(headers or {})
-        if self.token:
-            head["Authorization"] = f"Bearer {self.token}"
-        if content_type:
-            head["Content-Type"] = content_type
-        if self.cookies:
-            head["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        try:
-            self.conn.request(method, path, body, head)
-            resp = self.conn.getresponse()
-            data = resp.read()
-        except Exception:
-            self.close()
-            raise
-        for key, value in resp.getheaders():
-            if key.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        if resp.getheader("Connection", "").lower() == "close":
-            self.close()
-        return resp.status, dict(resp.getheaders()), data
-
-    def post_json(self, path: str, payload: dict) -> tuple[int, bytes]:
-        status, _, data = self.request("POST", path, json.dumps(payload, ensure_ascii=False).encode(),
-                                       "application/json")
-        return status, data
-
-    def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+# One keep-alive connection (reopened after the server closes it); never raises for HTTP errors.
+Client = HttpClient
 
 
 def multipart(fields: dict, files: list[tuple[str, str, bytes, str]]) -> tuple[bytes, str]:
@@ -254,62 +213,9 @@ def multipart(fields: dict, files: list[tuple[str, str, bytes, str]]) -> tuple[b
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-class Gunicorn:
-    """gunicorn on a free port in its own session (so the whole group can be ended by its id)."""
-
-    def __init__(self, db: FaultDatabase, workers: int, threads: int, **env):
-        self.port = free_port()
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="linli-faults-gunicorn-", suffix=".log", delete=False)
-        cmd = [str(VENV_BIN / "gunicorn"), "linli.wsgi:application", "--bind", f"{HOST}:{self.port}",
-               "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-               "--keep-alive", "5", "--timeout", "120"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=db.env(**env), stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.text()[-2000:]}")
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                conn.request("GET", "/api/v1/me")
-                conn.getresponse().read()
-                conn.close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer in time")
-
-    def token(self, username: str) -> str:
-        status, data = Client(self.port).post_json("/api/v1/auth/token", {"username": username,
-                                                                          "password": "linli-demo"})
-        if status != 200:
-            raise RuntimeError(f"token for {username}: {status} {data[:300]!r}")
-        return json.loads(data)["token"]
-
-    def text(self) -> str:
-        self.log.flush()
-        with contextlib.suppress(OSError):
-            return Path(self.log.name).read_text(errors="replace")
-        return ""
-
-    def stop(self, keep_as: str = "") -> str:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        text = self.text()
-        if keep_as:
-            Path(keep_as).write_text(text)
-        self.log.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.log.name)
-        return text
+def gunicorn(db: "FaultDatabase", workers: int, threads: int, **env) -> Server:
+    """gunicorn on the throw-away server's database, with extra environment for the scenario."""
+    return Server(db.env(**env), workers=workers, threads=threads, label="linli-faults")
 
 
 def has_chinese(text: str) -> bool:
@@ -626,7 +532,7 @@ def fault_restart(db: FaultDatabase, world, server: OwnPostgres, args, verdicts:
     if args.no_health_checks:
         # The same settings with CONN_HEALTH_CHECKS off (bench/faults/settings_no_health.py).
         extra = {"DJANGO_SETTINGS_MODULE": "settings_no_health", "PYTHONPATH": str(Path(__file__).parent / "faults")}
-    app = Gunicorn(db, args.workers, args.threads, **extra)
+    app = gunicorn(db, args.workers, args.threads, **extra)
     rec = Recorder()
     intake_outcome: dict = {}
     redeem_outcome: dict = {}
@@ -839,7 +745,7 @@ def fault_disk(db: FaultDatabase, world, args, verdicts: Verdicts) -> None:
     app = None
     try:
         ballast.write_bytes(b"\0" * 512 * 1024)
-        app = Gunicorn(db, 1, 2, LINLI_MEDIA_ROOT=str(mount))
+        app = gunicorn(db, 1, 2, LINLI_MEDIA_ROOT=str(mount))
         app.wait_ready()
         client = Client(app.port, app.token("resident1"))
         answers = []  # (n, status, body)

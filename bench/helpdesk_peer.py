@@ -48,14 +48,11 @@ failed or a count does not match.
 import argparse
 import contextlib
 import datetime as dt
-import http.client
 import json
 import os
 import re
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -72,20 +69,21 @@ from _common import (  # noqa: E402
     PG_PORT,
     PG_USER,
     ROOT,
-    VENV_BIN,
     BenchDatabase,
+    HttpClient,
+    Server,
     admin_dsn,
+    api_token,
     build_world,
     django_setup,
-    free_port,
     machine,
     pgbench_command,
     pgbench_insert_tps,
     print_machine,
     run,
 )
-from cases_intake import HOST, issue_token, percentile, wait_ready  # noqa: E402
 from cases_intake import drive as linli_drive  # noqa: E402
+from cases_intake import percentile  # noqa: E402
 
 HELPDESK_DIR = ROOT / "bench" / "helpdesk"
 REQUIREMENTS = HELPDESK_DIR / "requirements.txt"
@@ -187,94 +185,19 @@ class HelpdeskDatabase:
 # --- servers and clients -----------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def gunicorn(executable: Path, app: str, cwd: Path, env: dict, args, label: str):
-    """gunicorn with cases_intake.py's settings on a free port; stopped (whole group) on the way out."""
-    port = free_port()
-    log = tempfile.NamedTemporaryFile("w+", prefix=f"{label}-bench-gunicorn-", suffix=".log", delete=False)
-    cmd = [str(executable), app, "--bind", f"{HOST}:{port}", "--workers", str(args.workers),
-           "--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "5", "--timeout", "120"]
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    failed = False
-    try:
-        wait_ready(port, proc)
-        yield port
-    except BaseException:
-        failed = True
-        raise
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.seek(0)
-        text = log.read()
-        log.close()
-        os.unlink(log.name)
-        if failed or "Traceback" in text:
-            sys.stderr.write(f"--- {label} gunicorn log (end) ---\n{text[-3000:]}\n")
-
-
-class Browser:
-    """One keep-alive connection with a cookie jar, like a logged-in browser tab."""
-
-    def __init__(self, port: int, cookies: dict | None = None, headers: dict | None = None):
-        self.port = port
-        self.cookies = dict(cookies or {})
-        self.headers = dict(headers or {})
-        self.conn = None
-
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=120)
-        sent = {**self.headers, **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        try:
-            self.conn.request(method, path, body, sent)
-            resp = self.conn.getresponse()
-            data = resp.read()
-        except Exception:
-            self.close()
-            raise
-        for cookie in resp.msg.get_all("Set-Cookie") or []:
-            name, _, rest = cookie.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        if resp.getheader("Connection", "").lower() == "close":
-            self.close()
-        return resp.status, data
-
-    def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-
 def login(port: int, username: str) -> dict:
     """Django's login form (both projects use LoginView at /login/): the cookies of the session."""
-    tab = Browser(port)
-    status, page = tab.request("GET", "/login/")
+    tab = HttpClient(port, timeout=120)
+    status, _, page = tab.request("GET", "/login/")
     match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if status != 200 or match is None:
         raise RuntimeError(f"login page: {status}")
     form = urlencode({"csrfmiddlewaretoken": match.group(1).decode(), "username": username, "password": PASSWORD})
-    status, _ = tab.request("POST", "/login/", form.encode(), {"Content-Type": "application/x-www-form-urlencoded"})
+    status, _, _ = tab.request("POST", "/login/", form.encode(), "application/x-www-form-urlencoded")
     tab.close()
     if status != 302 or "sessionid" not in tab.cookies:
         raise RuntimeError(f"login as {username}: {status}")
     return tab.cookies
-
-
-def token_for(port: int, username: str) -> str:
-    tab = Browser(port, headers={"Content-Type": "application/json"})
-    status, data = tab.request("POST", "/api/v1/auth/token",
-                               json.dumps({"username": username, "password": PASSWORD}).encode())
-    tab.close()
-    if status != 200:
-        raise RuntimeError(f"token for {username}: {status} {data[:300]!r}")
-    return json.loads(data)["token"]
 
 
 def helpdesk_drive(port, cookies, queue_id, clients, limit, seconds):
@@ -295,7 +218,7 @@ def helpdesk_drive(port, cookies, queue_id, clients, limit, seconds):
             return issued
 
     def worker():
-        tab = Browser(port, cookies, headers)
+        tab = HttpClient(port, cookies=cookies, headers=headers, timeout=120)
         mine, bad = [], []
         while (n := take()) is not None:
             body = json.dumps({"queue": queue_id, "title": "楼道灯不亮", "priority": 3,
@@ -303,7 +226,7 @@ def helpdesk_drive(port, cookies, queue_id, clients, limit, seconds):
                                "submitter_email": "resident1@example.com"}, ensure_ascii=False).encode()
             started = time.perf_counter()
             try:
-                status, data = tab.request("POST", "/api/tickets/", body)
+                status, _, data = tab.request("POST", "/api/tickets/", body)
             except Exception as exc:  # a refused or dropped connection counts as an error
                 bad.append(f"{type(exc).__name__}: {exc}")
                 continue
@@ -366,9 +289,9 @@ def timed_gets(label: str, fetch, n: int, seconds: float, check) -> dict:
     return result
 
 
-def timed(tab: "Browser", name: str, path: str) -> tuple[str, int, bytes, float]:
+def timed(tab: HttpClient, name: str, path: str) -> tuple[str, int, bytes, float]:
     started = time.perf_counter()
-    status, data = tab.request("GET", path)
+    status, _, data = tab.request("GET", path)
     return name, status, data, time.perf_counter() - started
 
 
@@ -470,13 +393,14 @@ def main(argv):
             return {"category": category.code, "compound": compound.pk, "description": f"{DESCRIPTION}（压测第 {i} 件）"}
 
         with contextlib.ExitStack() as servers:
-            linli_port = servers.enter_context(gunicorn(
-                VENV_BIN / "gunicorn", "linli.wsgi:application", ROOT, db.env(), args, "linli"))
-            hd_port = servers.enter_context(gunicorn(
-                venv / "bin" / "gunicorn", "peer_wsgi:application", HELPDESK_DIR, hd.env(), args, "helpdesk"))
+            linli_port = servers.enter_context(Server(
+                db.env(), workers=args.workers, threads=args.threads, label="linli")).port
+            hd_port = servers.enter_context(Server(
+                hd.env(), workers=args.workers, threads=args.threads, executable=venv / "bin" / "gunicorn",
+                app="peer_wsgi:application", cwd=HELPDESK_DIR, label="helpdesk")).port
 
             # 1. Creation over HTTP, the two sides one after the other at each client count.
-            resident_token = issue_token(linli_port)
+            resident_token = api_token(linli_port, "resident1")
             agent_cookies = login(hd_port, AGENT)
             for clients in args.clients:
                 _, _, bad = linli_drive(linli_port, resident_token, linli_payload, clients, args.warmup, 60)
@@ -507,9 +431,9 @@ def main(argv):
             loads["linli"] = load_cases(db.dsn, n, now, place)
             loads["helpdesk"] = load_tickets(hd.dsn, n, now, hd.queue_id)
 
-            worker_token = token_for(linli_port, worker_username)
-            api = Browser(linli_port, headers={"Authorization": f"Bearer {worker_token}"})
-            page = Browser(linli_port, login(linli_port, worker_username))
+            worker_token = api_token(linli_port, worker_username)
+            api = HttpClient(linli_port, worker_token, timeout=120)
+            page = HttpClient(linli_port, cookies=login(linli_port, worker_username), timeout=120)
 
             def api_ok(parts):
                 _, status, data, _ = parts[0]
@@ -538,8 +462,8 @@ def main(argv):
             api.close()
             page.close()
 
-            agent = Browser(hd_port, agent_cookies)
-            status, html = agent.request("GET", "/tickets/")
+            agent = HttpClient(hd_port, cookies=agent_cookies, timeout=120)
+            status, _, html = agent.request("GET", "/tickets/")
             match = re.search(rb'"(/datatables_ticket_list/[^"]+)"', html)
             if status != 200 or match is None:
                 raise RuntimeError(f"helpdesk ticket list: {status}, no datatables URL")

@@ -62,7 +62,6 @@ export of HEAD that uses this virtualenv:
 import argparse
 import contextlib
 import datetime as dt
-import http.client
 import json
 import os
 import random
@@ -82,11 +81,14 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
+    KEEP_ALIVE,
+    PASSWORD,
     ROOT,
     VENV_BIN,
     BenchDatabase,
+    HttpClient,
+    Server,
     django_setup,
-    free_port,
     machine,
     pgbench_command,
     pgbench_insert_tps,
@@ -95,9 +97,6 @@ from _common import (  # noqa: E402
     run,
 )
 
-HOST = "127.0.0.1"
-PASSWORD = "linli-demo"
-KEEP_ALIVE = 5  # gunicorn --keep-alive
 # Residents file every category but the one whose default tier is "major": the officers' supervision
 # targets are the major cases, and a resident's case must never become one.
 SUPERVISE_TIER = "major"
@@ -212,45 +211,23 @@ class Browser:
     """One user's keep-alive connection with a cookie jar (session and CSRF) and an API token."""
 
     def __init__(self, port: int, stats: Stats):
-        self.port, self.stats = port, stats
-        self.conn = None
-        self.last_used = 0.0
-        self.cookies: dict[str, str] = {}
+        self.stats = stats
+        # Reconnect a second before gunicorn closes an idle connection, as a browser would.
+        self.http = HttpClient(port, timeout=120, idle_limit=KEEP_ALIVE - 1)
         self.token = ""
 
+    @property
+    def cookies(self) -> dict[str, str]:
+        return self.http.cookies
+
     def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        self.http.close()
 
     def _send(self, method, path, body, headers) -> Answer:
-        # gunicorn closes a connection idle for KEEP_ALIVE seconds; reconnect before that, as a
-        # browser would, instead of sending into a connection the server is closing.
-        if self.conn is not None and time.monotonic() - self.last_used > KEEP_ALIVE - 1:
-            self.close()
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=120)
-        try:
-            self.conn.request(method, path, body, headers)
-            resp = self.conn.getresponse()
-            data = resp.read()
-        except Exception:
-            self.close()
-            raise
-        self.last_used = time.monotonic()
-        heads = {k.lower(): v for k, v in resp.getheaders()}
-        for name, value in resp.getheaders():
-            if name.lower() == "set-cookie":
-                # The flags (Secure, HttpOnly, …) do not matter to this client; a past expiry deletes.
-                pair = value.split(";", 1)[0]
-                key, _, val = pair.partition("=")
-                if "max-age=0" in value.lower() or not val.strip('"'):
-                    self.cookies.pop(key.strip(), None)
-                else:
-                    self.cookies[key.strip()] = val
-        if heads.get("connection", "").lower() == "close":
-            self.close()
-        return Answer(resp.status, heads, data)
+        # call() chooses per request between the session cookie and the token (a POST carrying both
+        # would be held to the CSRF check), so the client adds no cookies of its own.
+        status, heads, data = self.http.request(method, path, body, headers=headers, with_cookies=False)
+        return Answer(status, heads, data)
 
     def call(self, kind, method, path, *, expect=(200,), json_body=None, form=None, files=None,
              api=False, redirect=None) -> Answer:
@@ -735,22 +712,6 @@ def stop_group(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/healthz")
-            conn.getresponse().read()
-            conn.close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer in time")
-
-
 # ------------------------------------------------------------------------------------------------
 # The run
 
@@ -777,12 +738,8 @@ def main(argv):
         connections.close_all()
 
         logs = {name: open(tmp / f"{name}.log", "w+") for name in ("gunicorn", "worker", "sweep")}
-        port = free_port()
-        gunicorn = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "linli.wsgi:application", "--bind", f"{HOST}:{port}",
-             "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
-             "--keep-alive", str(KEEP_ALIVE), "--timeout", "120"],
-            cwd=ROOT, env=env, stdout=logs["gunicorn"], stderr=subprocess.STDOUT, start_new_session=True)
+        gunicorn = Server(env, workers=args.workers, threads=args.threads, log=logs["gunicorn"])
+        port = gunicorn.port
         worker = subprocess.Popen([str(VENV_BIN / "linli"), "db_worker", "--queue-name", "*", "--no-reload"],
                                   cwd=ROOT, env=env, stdout=logs["worker"], stderr=subprocess.STDOUT,
                                   start_new_session=True)
@@ -791,7 +748,7 @@ def main(argv):
         baseline = Stats()
         failed_setup = None
         try:
-            wait_ready(port, gunicorn)
+            gunicorn.wait_ready()
             users = []
             seeds = random.Random(args.seed)
             for username, compound, building in world.residents:
@@ -847,7 +804,7 @@ def main(argv):
                             break
                         time.sleep(1)
                     connections.close_all()
-            stop_group(gunicorn)
+            gunicorn.stop()
             stop_group(worker)
             texts = {}
             for name, handle in logs.items():

@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from linli.accounts.tokens import token_issue
+from linli.accounts.services import token_issue
 from linli.testing import PASSWORD
 from linli.wsgi import application
 

@@ -2,7 +2,7 @@ from ninja import Router, Schema
 
 from linli.accounts.models import Assignment
 from linli.accounts.scope import scope_for
-from linli.accounts.tokens import token_issue
+from linli.accounts.services import token_issue
 from linli.core.api import ErrorOut, error
 from linli.core.errors import UNAUTHENTICATED
 

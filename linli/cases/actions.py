@@ -1,10 +1,43 @@
-"""Action name → service: the one mapping that pages and the API share."""
+"""The case actions: which ones a person may take now, and action name → service.
 
+Pages and the API share both. `available_actions` is what the case page offers and the case API lists;
+the services still check everything themselves, and a test holds the two to the same answer.
+"""
+
+from linli.accounts.scope import can_edit
 from linli.cases import services
+from linli.cases.access import may_supervise, may_work
+from linli.cases.models import OPEN_STATUSES, Level, Status
 from linli.core.errors import NotFound
 
 NAMES = ("dispatch", "accept", "return", "transfer", "solve", "confirm", "supervise", "escalate", "follow-up",
          "retier", "council")
+
+WORKABLE = (Status.DISPATCHED, Status.ACCEPTED)
+
+
+def available_actions(actor, case) -> list[str]:
+    """The actions this actor may take on this case now, in the order the case page shows them.
+
+    The case is one the actor may see (found through `access`); sight is not checked again here.
+    """
+    status, me = case.status, getattr(actor, "pk", None)
+    staff, worker = can_edit(actor), may_work(actor, case)
+    rules = (
+        ("dispatch", staff and status in (Status.NEW, Status.RETURNED, Status.REOPENED)),
+        ("accept", status == Status.DISPATCHED and (case.assignee_id == me or (case.assignee_id is None and staff))),
+        ("solve", worker and status in WORKABLE),
+        ("transfer", worker and status in WORKABLE),
+        ("return", worker and status in WORKABLE),
+        ("escalate", staff and status in OPEN_STATUSES and case.level != Level.DISTRICT),
+        ("supervise", status in OPEN_STATUSES and may_supervise(actor, case)),
+        ("follow-up", staff and status in (Status.SOLVED, Status.CLOSED)),
+        ("retier", staff and status in OPEN_STATUSES),
+        ("council", staff and (case.proposal_ref == services.PROPOSAL_PENDING
+                               or (not case.proposal_ref and status in OPEN_STATUSES))),
+        ("confirm", status == Status.SOLVED and me is not None and case.reporter_id == me),
+    )
+    return [name for name, allowed in rules if allowed]
 
 
 def run(actor, case, action, c, *, assignee=None, photo_files=()):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from linli.cases import actions, figures, selectors, services
 from linli.cases.access import case_get, is_staff
@@ -68,6 +68,7 @@ class CaseDetailOut(CaseOut):
     contact_phone: str
     solution: str
     events: list[EventOut]
+    actions: list[str] = Field(description="此刻您可对该诉求执行的操作（稳定名称，如 dispatch、accept、solve）")
 
 
 PagedCaseOut = page_schema(CaseOut)
@@ -95,6 +96,7 @@ def _detail(actor, case: Case) -> dict:
         **_out(case), "contact_phone": mask_phone(case.contact_phone) if staff else "", "solution": case.solution,
         "events": [{"at": e.at, "kind": e.kind, "kind_name": e.get_kind_display(), "actor": e.actor_name(),
                     "text": e.text, "channel": e.channel, "staff_only": e.staff_only} for e in events],
+        "actions": actions.available_actions(actor, case),
     }
 
 

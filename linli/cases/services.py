@@ -494,6 +494,28 @@ def case_to_council(*, actor, case, note, ref="") -> Case:
     return case
 
 
+def case_link_proposal(*, actor, case, ref: str) -> Case:
+    """The council filed a proposal for this case: the case keeps its reference and says so on its timeline.
+
+    Called from inside the council's own transaction (proposal and link stand or fall together), so
+    it is not durable. Unlike `case_to_council` it does not ask for an open case: a closed case may
+    still become a proposal.
+    """
+    require(can_edit(actor), "只有工作人员可以将诉求转入议事协商")
+    case = _lock(case)
+    ref = (ref or "").strip()
+    if not ref or len(ref) > 64:
+        raise ValidationError({"ref": ["提案编号应为 1 至 64 个字符。"]})
+    if case.proposal_ref and case.proposal_ref != PROPOSAL_PENDING:
+        raise ValidationError({"ref": [f"该诉求已关联议事提案 {case.proposal_ref}。"]})
+    before = audit.snapshot(case)
+    case.proposal_ref = ref
+    _event(case, actor, CaseEvent.Kind.NOTE, f"已立项为议事提案 {ref}")
+    _save(actor, case, "council_escalate", before)
+    return case
+
+
+@transaction.atomic(durable=True)  # the audit entry of a look must be committed, whatever a caller does next
 def case_unmask(*, actor, case) -> dict:
     """The reporter's full name and phone for a call-back, with an audit entry naming what was seen."""
     require(can_unmask(actor), "您没有查看完整联系方式的权限。")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import can_edit, can_unmask, scope_for
 from linli.cases import actions, figures, forms, selectors, services
-from linli.cases.access import case_get, intake_compounds, is_staff, may_see, may_supervise, may_work
+from linli.cases.access import case_get, intake_compounds, is_staff, may_see
 from linli.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -201,31 +201,17 @@ def case_figures(request):
 
 
 def _action_forms(request, case, bound=None):
-    """The action forms this actor may use on this case now (name → form)."""
-    user, status = request.user, case.status
-    staff, worker = can_edit(user), may_work(user, case)
-    available = {}
-    candidates = selectors.assignee_candidates(case=case) if staff or worker else []
-    if staff and status in (Status.NEW, Status.RETURNED, Status.REOPENED):
-        available["dispatch"] = forms.DispatchForm(candidates=candidates)
-    if status == Status.DISPATCHED and (case.assignee_id == user.pk or (case.assignee_id is None and staff)):
-        available["accept"] = forms.NoteForm()
-    if worker and status in (Status.DISPATCHED, Status.ACCEPTED):
-        available["solve"] = forms.SolveForm()
-        available["transfer"] = forms.TransferForm(candidates=candidates)
-        available["return"] = forms.ReasonForm()
-    if staff and status in OPEN_STATUSES and case.level != Level.DISTRICT:
-        available["escalate"] = forms.NoteForm()
-    if may_supervise(user, case) and status in OPEN_STATUSES:
-        available["supervise"] = forms.SuperviseForm()
-    if staff and status in (Status.SOLVED, Status.CLOSED):
-        available["follow-up"] = forms.FollowUpForm()
-    if staff and status in OPEN_STATUSES:
-        available["retier"] = forms.RetierForm()
-    if staff and (case.proposal_ref == services.PROPOSAL_PENDING or (not case.proposal_ref and status in OPEN_STATUSES)):
-        available["council"] = forms.CouncilForm()
-    if status == Status.SOLVED and case.reporter_id == user.pk:
-        available["confirm"] = forms.ConfirmForm()
+    """The forms of the actions this actor may take on this case now (name → form)."""
+    names = actions.available_actions(request.user, case)
+    candidates = selectors.assignee_candidates(case=case) if {"dispatch", "transfer"} & set(names) else []
+    makers = {
+        "dispatch": lambda: forms.DispatchForm(candidates=candidates), "accept": forms.NoteForm,
+        "solve": forms.SolveForm, "transfer": lambda: forms.TransferForm(candidates=candidates),
+        "return": forms.ReasonForm, "escalate": forms.NoteForm, "supervise": forms.SuperviseForm,
+        "follow-up": forms.FollowUpForm, "retier": forms.RetierForm, "council": forms.CouncilForm,
+        "confirm": forms.ConfirmForm,
+    }
+    available = {name: makers[name]() for name in names}
     if bound:
         available.update(bound)
     return available

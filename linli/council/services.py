@@ -15,6 +15,7 @@ from django.db import transaction
 
 from linli.accounts.models import Role
 from linli.accounts.scope import can_edit, scope_for
+from linli.cases.services import PROPOSAL_PENDING, case_link_proposal
 from linli.core import audit, clock
 from linli.core import services as core
 from linli.core.access import require
@@ -126,14 +127,12 @@ def proposal_submit(*, actor, compound, title: str, body: str, template=None, so
     ProposalEvent.objects.create(proposal=proposal, actor=actor, to_step=first.name, text="提出议题")
     if case is not None:
         # The cases side keeps a reference back to the proposal.
-        core.update(actor=actor, instance=case, data={"proposal_ref": proposal.ref}, action="council_escalate")
+        case_link_proposal(actor=actor, case=case, ref=proposal.ref)
     return proposal
 
 
 def proposal_from_case(*, actor, case, template=None, title: str = "", body: str = "") -> Proposal:
     """A big matter (大事) from the closed loop becomes a proposal; the case keeps the link."""
-    from linli.cases.services import PROPOSAL_PENDING
-
     require_editor(actor)
     # A case marked "pending" on the case page is waiting for exactly this step.
     if case.proposal_ref and case.proposal_ref != PROPOSAL_PENDING:

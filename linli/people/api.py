@@ -1,7 +1,6 @@
 """The people registry over JSON: thin handlers over selectors, access and services."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 
@@ -87,12 +86,8 @@ def resident_update(request, resident_id: int, payload: ResidentPatch):
     household = given.pop("household", None)
     data = {k: ("" if v is None and k in ("id_number", "phone", "email") else v) for k, v in given.items()}
     try:
-        # One request, one outcome: a refused part leaves the whole record as it was.
-        with transaction.atomic():
-            services.resident_update(actor=request.auth, resident=resident, data=data, care_tags=care_tags,
-                                     household=household, relation=data.get("relation"))
-            if sensitive is not None:
-                services.resident_set_sensitive_tags(actor=request.auth, resident=resident, codes=sensitive)
+        services.resident_update(actor=request.auth, resident=resident, data=data, care_tags=care_tags,
+                                 household=household, relation=data.get("relation"), sensitive_tags=sensitive)
     except ValidationError as exc:
         return _invalid(exc)
     return 200, access.resident_get(request.auth, resident_id)

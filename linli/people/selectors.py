@@ -11,7 +11,6 @@ from linli.core import clock, crypto
 from linli.core.ids import parse_int
 from linli.core.scoping import visible
 from linli.core.validators import normalise_id_number, normalise_phone
-from linli.orgs.models import PartyOrg
 from linli.people.models import CareTag, GridWorker, Household, PartyMember, Resident, elderly_born_before
 from linli.places.models import AdminUnit, Compound, Dwelling, Grid
 
@@ -233,7 +232,9 @@ def communities_visible_to(actor, *, scope=None) -> QuerySet:
 
 
 def party_orgs_visible_to(actor, *, scope=None) -> QuerySet:
-    return visible(PartyOrg.objects.all(), scope or scope_for(actor)).order_by("community__code", "name")
+    """The branches a party member's home branch may point at (orgs sit above people: no import)."""
+    party_orgs = PartyMember._meta.get_field("home_branch").related_model.objects.all()
+    return visible(party_orgs, scope or scope_for(actor)).order_by("community__code", "name")
 
 
 def care_tags() -> QuerySet:

@@ -165,13 +165,16 @@ def _locked_resident(actor, resident) -> Resident:
     return get_visible(Resident.objects.select_for_update(of=("self",)), work_scope(actor), _pk(resident))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def resident_update(*, actor, resident, data: dict, care_tags: Iterable | None = None,
-                    household=None, relation: str | None = None) -> Resident:
-    """Change a resident's own fields; optionally their care tags and (as a move) their household.
+                    household=None, relation: str | None = None,
+                    sensitive_tags: Iterable | None = None) -> Resident:
+    """Change a resident's own fields; optionally their care tags, sensitive tags and (as a move) household.
 
     A key absent from `data` is left unchanged: the edit form never holds the full ID number or
     phone (that would unmask them without an audit entry), so an empty entry there means "keep".
+    One request, one outcome: a refused part (say, sensitive tags the actor may not set) leaves the
+    whole record as it was.
     """
     _require_editor(actor)
     resident = _locked_resident(actor, resident)
@@ -204,6 +207,8 @@ def resident_update(*, actor, resident, data: dict, care_tags: Iterable | None =
         _set_m2m(actor=actor, instance=resident, field="care_tags", objects=tags)
     if household not in (None, "") and _pk(household) != resident.household_id:
         resident = resident_move(actor=actor, resident=resident, household=household, relation=relation)
+    if sensitive_tags is not None:
+        resident = resident_set_sensitive_tags(actor=actor, resident=resident, codes=sensitive_tags)
     return resident
 
 
@@ -236,7 +241,7 @@ def resident_set_sensitive_tags(*, actor, resident, codes: Iterable) -> Resident
     return core.update(actor=actor, instance=resident, data={"sensitive_tags": stored}, action="set_sensitive_tags")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)  # the audit entry of a look must be committed, whatever a caller does next
 def resident_unmask(*, actor, resident) -> dict:
     """The full ID number, phone and sensitive tags, once, with an audit entry naming what was seen."""
     require(can_unmask(actor), "您没有查看完整身份证号和电话的权限。")

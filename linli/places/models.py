@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -194,9 +195,8 @@ class Entrance(models.Model):
 
 
 def _household_dwellings(ids):
-    from linli.people.models import Household
-
-    return Household.objects.filter(id__in=ids).values("dwelling_id")
+    # People sit above places: their model is named through the app registry, never imported here.
+    return apps.get_model("people", "Household").objects.filter(id__in=ids).values("dwelling_id")
 
 
 class Dwelling(models.Model):

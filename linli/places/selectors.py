@@ -5,6 +5,7 @@ the rows below them, never typed in, and computed as correlated subqueries so a 
 costs one query whatever its length.
 """
 
+from django.apps import apps
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -12,7 +13,6 @@ from linli.accounts.scope import scope_for
 from linli.core.access import require
 from linli.core.ids import parse_int
 from linli.core.scoping import visible
-from linli.people.models import Household, Resident
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Entrance, Grid, MicroGrid
 
 OLD_BEFORE_YEAR = 2000
@@ -23,6 +23,11 @@ FALSE_WORDS = {"0", "false", "no", "off", "否"}
 def require_staff(actor) -> None:
     """Lists are work tools: a resident (or a user with no jurisdiction) gets 403, not an empty page."""
     require(scope_for(actor).is_staff_scope, "只有工作人员可以查看列表")
+
+
+def _people(name: str):
+    """A people model for the counts: people sit above places, so it is named, not imported."""
+    return apps.get_model("people", name).objects.all()
 
 
 def _count(queryset: QuerySet, link: str):
@@ -144,8 +149,8 @@ def with_compound_counts(qs: QuerySet) -> QuerySet:
     return qs.annotate(
         buildings_count=_count(Building.objects.all(), "compound"),
         dwellings_count=_count(Dwelling.objects.all(), "entrance__building__compound"),
-        households_count=_count(Household.objects.all(), "dwelling__entrance__building__compound"),
-        residents_count=_count(Resident.objects.all(),
+        households_count=_count(_people("Household"), "dwelling__entrance__building__compound"),
+        residents_count=_count(_people("Resident"),
                                "household__dwelling__entrance__building__compound"),
     )
 
@@ -197,7 +202,7 @@ def building_list_visible_to(*, actor, filters: dict | None = None) -> QuerySet:
     return qs.annotate(
         entrances_count=_count(Entrance.objects.all(), "building"),
         dwellings_count=_count(Dwelling.objects.all(), "entrance__building"),
-        households_count=_count(Household.objects.all(), "dwelling__entrance__building"),
+        households_count=_count(_people("Household"), "dwelling__entrance__building"),
     ).order_by("compound_id", "number", "pk")
 
 
@@ -222,8 +227,8 @@ def dwelling_list_visible_to(*, actor, filters: dict | None = None) -> QuerySet:
     if entrance := _text(filters, "entrance"):
         qs = qs.filter(entrance_id=_int(entrance))
     return qs.annotate(
-        households_count=_count(Household.objects.all(), "dwelling"),
-        residents_count=_count(Resident.objects.all(), "household__dwelling"),
+        households_count=_count(_people("Household"), "dwelling"),
+        residents_count=_count(_people("Resident"), "household__dwelling"),
     ).order_by("entrance__building__number", "entrance__number", "floor", "number", "pk")
 
 

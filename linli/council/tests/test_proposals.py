@@ -132,3 +132,20 @@ def test_evaluation_only_after_execution(estate, world):
     services.evaluation_submit(actor=world.user("resident"), notice=notice, score="basic")
     services.evaluation_submit(actor=world.user("resident"), notice=notice, score="satisfied")
     assert services.satisfaction(notice)["counts"] == {"satisfied": 1, "basic": 0, "unsatisfied": 0}
+
+
+def test_a_proposal_from_a_case_shows_on_the_case_timeline(estate, world):
+    # given a resident's case
+    case = case_services.case_open(actor=world.user("resident"), intake=case_services.Intake(
+        category="sanitation", description="小区南门路灯不亮", compound=world.compound1.pk, channel=Channel.ONLINE))
+    # when the secretary makes it a proposal
+    proposal = services.proposal_from_case(actor=world.user("community_secretary"), case=case)
+    # then the case's timeline says so, for the staff who handle it
+    from linli.cases.models import CaseEvent
+    from linli.cases.selectors import case_timeline
+
+    staff = world.user("community_secretary")
+    texts = [e.text for e in case_timeline(actor=staff, case=case, staff=True)]
+    assert any(proposal.ref in text for text in texts)
+    event = CaseEvent.objects.get(case=case, text__contains=proposal.ref)
+    assert event.actor == staff and event.kind == CaseEvent.Kind.NOTE

@@ -533,3 +533,30 @@ def test_household_list_selector_is_scoped_and_filtered(world):
     # then
     assert set(mine) == {world.household1, world.neighbour.household}
     assert list(far) == [world.far_resident.household]
+
+
+def test_a_resident_update_inside_a_callers_transaction_fails_loudly(world, counts):
+    # given a caller that would wrap the update in its own transaction (as the API once did)
+    from django.db import transaction
+
+    before = counts()
+    # when / then
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.resident_update(actor=world.user("admin"), resident=world.resident, data={"status": "floating"},
+                                 sensitive_tags=["correction"])
+    world.resident.refresh_from_db()
+    assert world.resident.status == Resident.Status.REGISTERED and counts() == before
+
+
+def test_the_api_sets_fields_and_sensitive_tags_in_one_service(world, client_for):
+    # given an officer who may set sensitive tags
+    client = client_for("admin")
+    # when
+    response = client.patch(f"/api/v1/residents/{world.resident.pk}",
+                            json.dumps({"status": "floating", "sensitive_tags": ["correction"]}),
+                            content_type="application/json")
+    # then both parts are saved
+    assert response.status_code == 200
+    world.resident.refresh_from_db()
+    assert world.resident.status == Resident.Status.FLOATING
+    assert world.resident.sensitive_tag_codes == ["correction"]
