@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from linli.cases import actions, figures, selectors, services
-from linli.cases.access import case_get, is_staff
+from linli.cases.access import case_get, is_staff, reads_as_follower
 from linli.cases.models import Case, CasePhoto, Channel
 from linli.core.pagination import MAX_PAGE
 from linli.core.validators import mask_phone
@@ -95,7 +95,16 @@ def _out(case: Case, photos: int | None = None) -> dict:
     }
 
 
+def _followed(row: dict) -> dict:
+    """A follower's view of a case: its status and public result, nothing of the other resident's."""
+    return {**row, "description": "", "building_id": None, "dwelling_id": None, "latitude": None,
+            "longitude": None, "address": "", "assignee_id": None, "handling_body": "", "supervised": False,
+            "rating": "", "photos": 0, "proposal_ref": None}
+
+
 def _detail(actor, case: Case) -> dict:
+    if reads_as_follower(actor, case):
+        return {**_followed(_out(case, photos=0)), "contact_phone": "", "solution": case.solution, "events": []}
     staff = is_staff(actor)
     events = selectors.case_timeline(actor=actor, case=case, staff=staff)
     return {
@@ -154,7 +163,8 @@ def case_list(request, status: str = "open", level: str = "", category: str = ""
               page: int = 1, page_size: int = 30):
     filters = {"status": status, "level": level, "category": category, "tier": tier, "q": q,
                "overdue": overdue, "supervised": supervised, "mine": mine}
-    if is_staff(request.auth):
+    staff = is_staff(request.auth)
+    if staff:
         qs = selectors.case_list_visible_to(actor=request.auth, filters=filters)
     else:
         qs = selectors.my_cases(actor=request.auth)
@@ -163,8 +173,12 @@ def case_list(request, status: str = "open", level: str = "", category: str = ""
     rows = list(qs[(page - 1) * page_size: page * page_size])
     # The page's photo counts in one query (counting per row made a page of 30 cost 30 more queries).
     photos = dict(CasePhoto.objects.filter(case__in=rows).order_by().values_list("case").annotate(n=Count("pk")))
-    return {"count": qs.count(), "page": page, "page_size": page_size,
-            "results": [_out(c, photos.get(c.pk, 0)) for c in rows]}
+    results = []
+    for case in rows:
+        row = _out(case, photos.get(case.pk, 0))
+        # A resident's list holds their own cases and the ones they follow.
+        results.append(row if staff or case.reporter_id == request.auth.pk else _followed(row))
+    return {"count": qs.count(), "page": page, "page_size": page_size, "results": results}
 
 
 class FiguresRowOut(Schema):
