@@ -15,7 +15,6 @@ from linli.cases.access import (
     case_get,
     intake_compounds,
     is_staff,
-    may_see,
     may_supervise,
     may_work,
     reads_as_follower,
@@ -248,7 +247,7 @@ UNMASKED_ONCE = "cases.unmasked.{pk}"
 
 
 def _may_unmask(actor, case) -> bool:
-    return can_unmask(actor) and may_see(actor, case, work_only=True)
+    return can_unmask(actor, case)
 
 
 @never_cache  # may carry a just-audited unmasked contact
