@@ -29,9 +29,12 @@ EDITOR_ROLES = frozenset(r.value for r in (
 ))
 # Officers watch indicators; workers work lists.
 OFFICER_ROLES = frozenset(r.value for r in (Role.STREET_OFFICER, Role.DISTRICT_OFFICER, Role.COMMUNITY_SECRETARY))
-# Roles that may see unmasked ID numbers and phones (each unmasking is audited).
+# Roles whose work needs a person's full ID number, phone and sensitive tags, and a reporter's contact:
+# those who register, visit and call back the people of their own grid or community (need-to-know,
+# see docs/ARCHITECTURE.md "Sensitive personal data"). Officers above the community and the system
+# administrator work with figures and accounts, not with one person's file. Each unmasking is audited.
 UNMASK_ROLES = frozenset(r.value for r in (
-    Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.ADMIN,
+    Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY,
 ))
 
 

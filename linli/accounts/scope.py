@@ -3,7 +3,7 @@
 from django.db.models import F
 
 from linli.accounts.models import EDITOR_ROLES, UNMASK_ROLES, Assignment, Role
-from linli.core.scoping import NOTHING, Scope
+from linli.core.scoping import NOTHING, Scope, visible
 
 
 def scope_for(user) -> Scope:
@@ -45,6 +45,38 @@ def can_edit(user) -> bool:
     return bool(scope_for(user).roles & EDITOR_ROLES)
 
 
-def can_unmask(user) -> bool:
-    """Unmasking needs the permission (admin can grant it) or a role whose work needs it."""
-    return bool(scope_for(user).roles & UNMASK_ROLES) or user.has_perm("people.view_sensitive")
+def unmask_scope(user) -> Scope:
+    """Where the user's work needs full values: the nodes of their unmasking-role assignments only.
+
+    Another role held elsewhere, or living somewhere, never widens it (no resident part, no "everything").
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_linli_unmask_scope", None)
+    if cached is not None:
+        return cached
+    assignments = list(Assignment.objects.filter(user=user, role__in=UNMASK_ROLES).select_related("unit"))
+    scope = Scope(
+        unit_prefixes=tuple(sorted({a.unit.prefix for a in assignments if a.unit_id})),
+        grid_ids=tuple(sorted({a.grid_id for a in assignments if a.grid_id})),
+        compound_ids=tuple(sorted({a.compound_id for a in assignments if a.compound_id})),
+        roles=frozenset(a.role for a in assignments),
+    )
+    user._linli_unmask_scope = scope
+    return scope
+
+
+def can_unmask(user, subject=None) -> bool:
+    """May this user see the full values behind a mask (each look is audited by the caller)?
+
+    Without a subject: whether the user holds a role whose work needs full values at all (to offer
+    the button or the field). With a subject (a resident, a case, any row with `scoping`): whether it
+    lies where that role works. The rule, and why, is the table in docs/ARCHITECTURE.md
+    ("Sensitive personal data"); no permission or superuser flag widens it.
+    """
+    if not (scope_for(user).roles & UNMASK_ROLES):
+        return False
+    if subject is None:
+        return True
+    rows = type(subject)._default_manager.filter(pk=subject.pk)
+    return visible(rows, unmask_scope(user)).exists()

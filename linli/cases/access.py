@@ -59,6 +59,17 @@ def may_see(user, case, *, work_only=False) -> bool:
     return visible(Case.objects.filter(pk=case.pk), scope).exists()
 
 
+def reads_as_follower(actor, case) -> bool:
+    """Neither the reporter nor working on it: the case is in sight only because the actor follows it.
+
+    A follower reported the same matter, so they learn how it goes: its status and its public
+    result. The other resident's words, place, photos, contact and the timeline are not theirs.
+    """
+    if getattr(actor, "pk", None) and case.reporter_id == actor.pk:
+        return False
+    return not may_see(actor, case, work_only=True)
+
+
 def intake_compounds(actor):
     """The compounds an actor may file a case for: a resident their home, staff their jurisdiction."""
     scope = scope_for(actor)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from linli.cases import actions, figures, selectors, services
-from linli.cases.access import case_get, is_staff
+from linli.cases.access import case_get, is_staff, reads_as_follower
 from linli.cases.models import Case, CasePhoto, Channel
 from linli.core.api import ErrorOut, error, model_errors
 from linli.core.errors import INVALID
@@ -89,7 +89,16 @@ def _out(case: Case, photos: int | None = None) -> dict:
     }
 
 
+def _followed(row: dict) -> dict:
+    """A follower's view of a case: its status and public result, nothing of the other resident's."""
+    return {**row, "description": "", "building_id": None, "dwelling_id": None, "latitude": None,
+            "longitude": None, "address": "", "assignee_id": None, "handling_body": "", "supervised": False,
+            "rating": "", "photos": 0, "proposal_ref": None}
+
+
 def _detail(actor, case: Case) -> dict:
+    if reads_as_follower(actor, case):
+        return {**_followed(_out(case, photos=0)), "contact_phone": "", "solution": case.solution, "events": []}
     staff = is_staff(actor)
     events = selectors.case_timeline(actor=actor, case=case, staff=staff)
     return {
@@ -148,7 +157,8 @@ def case_list(request, paging: Query[PageIn], status: str = "open", level: str =
               tier: str = "", q: str = "", overdue: bool = False, supervised: bool = False, mine: bool = False):
     filters = {"status": status, "level": level, "category": category, "tier": tier, "q": q,
                "overdue": overdue, "supervised": supervised, "mine": mine}
-    if is_staff(request.auth):
+    staff = is_staff(request.auth)
+    if staff:
         qs = selectors.case_list_visible_to(actor=request.auth, filters=filters)
     else:
         qs = selectors.my_cases(actor=request.auth)
@@ -156,7 +166,12 @@ def case_list(request, paging: Query[PageIn], status: str = "open", level: str =
     rows = page["items"]
     # The page's photo counts in one query (counting per row made a page of 30 cost 30 more queries).
     photos = dict(CasePhoto.objects.filter(case__in=rows).order_by().values_list("case").annotate(n=Count("pk")))
-    return {"count": page["count"], "items": [_out(c, photos.get(c.pk, 0)) for c in rows]}
+    items = []
+    for case in rows:
+        row = _out(case, photos.get(case.pk, 0))
+        # A resident's list holds their own cases and the ones they follow.
+        items.append(row if staff or case.reporter_id == request.auth.pk else _followed(row))
+    return {"count": page["count"], "items": items}
 
 
 class FiguresRowOut(Schema):

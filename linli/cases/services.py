@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -26,7 +27,6 @@ from linli.cases.access import (
     may_supervise,
     may_work,
     officers_at,
-    work_scope,
 )
 from linli.cases.models import (
     DESCRIPTION_MAX,
@@ -49,9 +49,9 @@ from linli.cases.models import (
     next_level,
 )
 from linli.core import audit, clock, pii
-from linli.core.access import get_visible, require
+from linli.core.access import require
 from linli.core.channel import get_channel
-from linli.core.errors import Refused
+from linli.core.errors import NotFound, Refused
 from linli.core.validators import validate_phone
 
 STAFF_CHANNELS = (Channel.HOTLINE, Channel.WALK_IN, Channel.PATROL, Channel.VISIT)
@@ -363,22 +363,70 @@ def case_open(*, actor, intake: Intake, photo_files=()) -> Case:
     return case
 
 
+def private_category_codes() -> tuple[str, ...]:
+    """Categories about a person rather than a place (help for the elderly, errands, disputes, …).
+
+    Such a case is one person's circumstances: it is never another resident's duplicate, nobody
+    follows it, and the public Open311 list leaves it out (the one list lives with Open311).
+    """
+    from linli.open311.selectors import private_categories
+
+    return private_categories()
+
+
 def possible_duplicates(*, actor, compound_id, category_code):
     """Open cases in the same compound and category in the last few days (shown before filing)."""
     since = clock.now() - dt.timedelta(days=duplicate_days())
     allowed = intake_compounds(actor).filter(pk=compound_id).exists() if compound_id else False
-    if not allowed or not category_code:
+    if not allowed or not category_code or category_code in private_category_codes():
         return Case.objects.none()
     return (Case.objects.filter(compound_id=compound_id, category__code=category_code, status__in=OPEN_STATUSES,
                                 requested_at__gte=since)
             .select_related("category").order_by("-requested_at")[:10])
 
 
+# Case ids are sequential: following is allowed only for the cases the duplicate check offered this
+# user, which it lists in a signed note that expires (by the one clock) and that follow requires.
+FOLLOW_OFFER_SALT = "linli.cases.follow-offer"
+FOLLOW_OFFER_MINUTES = 60
+OFFER_EXPIRED = "关注已超时，请重新选择小区和类别查看同类诉求。"
+
+
+def follow_offer(*, actor, cases) -> str:
+    """The signed note of the cases just offered to this user to follow ("" when none)."""
+    ids = sorted(case.pk for case in cases)
+    if not ids or not getattr(actor, "pk", None):
+        return ""
+    until = int((clock.now() + dt.timedelta(minutes=FOLLOW_OFFER_MINUTES)).timestamp())
+    return signing.dumps({"user": actor.pk, "cases": ids, "until": until}, salt=FOLLOW_OFFER_SALT, compress=True)
+
+
+def _offered(actor, offer: str, pk) -> bool:
+    try:
+        note = signing.loads(offer or "", salt=FOLLOW_OFFER_SALT)
+        offered = note["user"] == actor.pk and int(pk) in note["cases"]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return False
+    if offered and note["until"] < clock.now().timestamp():
+        raise ValidationError({"offer": [OFFER_EXPIRED]})
+    return offered
+
+
 @transaction.atomic
-def case_follow(*, actor, case) -> CaseFollower:
-    """A resident joins an open case about the same matter instead of filing it again."""
-    scope = scope_for(actor)
-    require(case.compound_id in scope.home_compound_ids or can_edit(actor), "只能关注本小区的诉求")
+def case_follow(*, actor, case, offer: str) -> CaseFollower:
+    """A resident joins an open case about the same matter instead of filing it again.
+
+    `case` is a case or its id; anything the duplicate check did not offer this user answers as a
+    case that does not exist (NotFound), so ids cannot be tried one by one.
+    """
+    pk = case.pk if isinstance(case, Case) else case
+    if not _offered(actor, offer, pk):
+        raise NotFound()
+    # Checked again now: the user may have moved, the category may have become private since the offer.
+    case = (Case.objects.filter(pk=pk, compound__in=intake_compounds(actor))
+            .exclude(category__code__in=private_category_codes()).select_related("category").first())
+    if case is None:
+        raise NotFound()
     if not case.is_open:
         raise ValidationError({"status": ["该诉求已办结，不能再关注。"]})
     follower, created = CaseFollower.objects.get_or_create(case=case, user=actor, defaults={"at": clock.now()})
@@ -518,9 +566,9 @@ def case_link_proposal(*, actor, case, ref: str) -> Case:
 @transaction.atomic(durable=True)  # the audit entry of a look must be committed, whatever a caller does next
 def case_unmask(*, actor, case) -> dict:
     """The reporter's full name and phone for a call-back, with an audit entry naming what was seen."""
-    require(can_unmask(actor), "您没有查看完整联系方式的权限。")
-    # Living in the compound gives sight of one's own cases, not the right to unmask others': work only.
-    case = get_visible(Case.objects.all(), work_scope(actor), case.pk)
+    # Living in the compound gives sight of one's own cases, not the right to unmask others': the
+    # case must lie where the actor's unmasking role works.
+    require(can_unmask(actor, case), "您没有查看完整联系方式的权限。")
     # ID numbers and phones typed into the description or the timeline are shown in the same look.
     notes = [{"id": e.pk, "text": pii.original(e, "text")} for e in case.events.all() if pii.has_original(e, "text")]
     fields = ["contact_name", "contact_phone"]

@@ -11,10 +11,13 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import can_edit, can_unmask, scope_for
 from linli.cases import actions, figures, forms, selectors, services
-from linli.cases.access import case_get, intake_compounds, is_staff, may_see
+from linli.cases.access import (
+    case_get,
+    intake_compounds,
+    is_staff,
+    reads_as_follower,
+)
 from linli.cases.models import (
-    OPEN_STATUSES,
-    Case,
     CasePhoto,
     Channel,
     Level,
@@ -66,7 +69,9 @@ def case_new(request):
             else:
                 messages.success(request, f"诉求 #{case.pk} 已提交，我们会尽快处理。")
                 return redirect("cases:case_detail", pk=case.pk)
-    return render(request, "cases/case_new.html", {"form": form, "duplicates": duplicates})
+    return render(request, "cases/case_new.html", {
+        "form": form, "duplicates": duplicates,
+        "follow_offer": services.follow_offer(actor=request.user, cases=duplicates)})
 
 
 @login_required
@@ -102,25 +107,24 @@ def place_options(request):
 
 @login_required
 def duplicates(request):
-    rows = services.possible_duplicates(actor=request.user, compound_id=_int(request.GET.get("compound")),
-                                        category_code=request.GET.get("category"))
-    return render(request, "cases/_duplicates.html", {"duplicates": rows, "standalone": True})
+    rows = list(services.possible_duplicates(actor=request.user, compound_id=_int(request.GET.get("compound")),
+                                             category_code=request.GET.get("category")))
+    return render(request, "cases/_duplicates.html", {
+        "duplicates": rows, "standalone": True,
+        "follow_offer": services.follow_offer(actor=request.user, cases=rows)})
 
 
 @login_required
 @require_POST
 @page_errors
 def case_follow(request, pk):
-    # The resident may not see other people's cases, so the case is found among their compound's duplicates.
-    case = Case.objects.filter(pk=pk, compound__in=intake_compounds(request.user), status__in=OPEN_STATUSES).first()
-    if case is None:
-        raise Http404("未找到")
+    # Only what the duplicate check offered this user (its signed note); anything else is "not found".
     try:
-        services.case_follow(actor=request.user, case=case)
+        services.case_follow(actor=request.user, case=pk, offer=request.POST.get("offer", ""))
     except ValidationError as exc:
         messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms))
         return redirect("cases:case_new")
-    messages.success(request, f"已关注诉求 #{case.pk}，办理进展会通知您。")
+    messages.success(request, f"已关注诉求 #{pk}，办理进展会通知您。")
     return redirect("cases:my_cases")
 
 
@@ -228,7 +232,7 @@ UNMASKED_ONCE = "cases.unmasked.{pk}"
 
 
 def _may_unmask(actor, case) -> bool:
-    return can_unmask(actor) and may_see(actor, case, work_only=True)
+    return can_unmask(actor, case)
 
 
 @never_cache  # may carry a just-audited unmasked contact
@@ -236,6 +240,8 @@ def _may_unmask(actor, case) -> bool:
 @page_errors
 def case_detail(request, pk, bound=None, status=200):
     case = case_get(request.user, pk)
+    if reads_as_follower(request.user, case):
+        return render(request, "cases/case_followed.html", {"case": case}, status=status)
     staff = is_staff(request.user)
     available = _action_forms(request, case, bound)
     may_unmask = staff and _may_unmask(request.user, case)
@@ -318,6 +324,8 @@ def case_unmask(request, pk):
 def case_photo(request, pk, photo_id):
     """Photos are served only to those who see the case (they can show faces and homes)."""
     case = case_get(request.user, pk)
+    if reads_as_follower(request.user, case):
+        raise Http404("未找到")
     photo = CasePhoto.objects.filter(case=case, pk=photo_id).first()
     if photo is None:
         raise Http404("未找到")

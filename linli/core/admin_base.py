@@ -103,10 +103,16 @@ class ScopedAdmin(admin.ModelAdmin):
         return request.user.is_staff and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_staff and super().has_change_permission(request, obj)
+        return request.user.is_staff and super().has_change_permission(request, obj) and self._writable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_staff and super().has_delete_permission(request, obj)
+        return request.user.is_staff and super().has_delete_permission(request, obj) and self._writable(request, obj)
+
+    def _writable(self, request, obj) -> bool:
+        # A row in sight only through a past relation (see Scoping.write) is history here: shown, not changed.
+        if obj is None or obj.pk is None:
+            return True
+        return visible(type(obj)._default_manager.filter(pk=obj.pk), _scope(request), write=True).exists()
 
     # --- choices: only what the user can see ---------------------------------------------------
 

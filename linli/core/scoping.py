@@ -47,12 +47,16 @@ class Scoping:
     compound: lookup to the compound id, or a callable(ids) -> Q.
     grid: lookup to the grid id, or a callable(ids) -> Q.
     own: callable(scope) -> Q for what a resident sees of this model (None: nothing).
+    write: the rules for changing a row, when narrower than for reading it (None: the same). A row
+        reached through a relation that has a history (a company that served a compound until
+        2019) lets the area read that history; only a relation valid today lets it change the row.
     """
 
     code: Lookup = None
     compound: Lookup = None
     grid: Lookup = None
     own: Callable[[Scope], Q] | None = None
+    write: "Scoping | None" = None
 
 
 def _term(lookup: Lookup, values: tuple, kind: str) -> Q | None:
@@ -68,12 +72,14 @@ def _term(lookup: Lookup, values: tuple, kind: str) -> Q | None:
     return Q(**{f"{lookup}__in": values})
 
 
-def visible_q(model, scope: Scope) -> Q:
+def visible_q(model, scope: Scope, *, write: bool = False) -> Q:
     if scope.everything:
         return Q()
     rules: Scoping = getattr(model, "scoping", None)
     if rules is None:
         return Q(pk__in=[])
+    if write and rules.write is not None:
+        rules = rules.write
     q = Q(pk__in=[])
     for lookup, values, kind in (
         (rules.code, scope.unit_prefixes, "code"),
@@ -89,5 +95,6 @@ def visible_q(model, scope: Scope) -> Q:
     return q
 
 
-def visible(queryset: QuerySet, scope: Scope) -> QuerySet:
-    return queryset.filter(visible_q(queryset.model, scope))
+def visible(queryset: QuerySet, scope: Scope, *, write: bool = False) -> QuerySet:
+    """The rows in sight; with write, only those the scope may change (see Scoping.write)."""
+    return queryset.filter(visible_q(queryset.model, scope, write=write))

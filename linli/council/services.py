@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from linli.accounts.models import Role
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit, can_unmask, scope_for
 from linli.cases.services import PROPOSAL_PENDING, case_link_proposal
 from linli.core import audit, clock
 from linli.core import services as core
@@ -202,6 +202,7 @@ def proposal_unmask(*, actor, proposal) -> dict:
     # Living in the compound gives sight of its proposals, not the right to unmask them: work only.
     work = replace(scope_for(actor), user_id=None, resident_ids=(), household_ids=(), home_compound_ids=())
     proposal = get_visible(Proposal.objects.all(), work, proposal.pk)
+    require(can_unmask(actor, proposal), "您没有查看完整身份证号和电话的权限。")
     revealed = pii.reveal(actor=actor, obj=proposal, names=["body"], related=["comments.body"],
                            object_repr=proposal.ref)
     return {"id": proposal.pk, "body": revealed["body"],

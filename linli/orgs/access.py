@@ -3,10 +3,12 @@
 from linli.accounts.scope import can_edit, scope_for
 from linli.core.access import get_visible, require
 from linli.core.errors import NotFound
+from linli.core.scoping import visible
 from linli.orgs import selectors
 from linli.orgs.models import PartnerUnit, PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
 
 NOT_EDITOR = "您的角色只能查看，不能修改组织信息"
+PAST_ONLY = "该记录与您辖区只有过去的关系，只能查看历史，不能修改"
 
 
 def require_editor(actor) -> None:
@@ -14,10 +16,19 @@ def require_editor(actor) -> None:
 
 
 def _get(queryset, actor, pk, *, write: bool):
-    obj = get_visible(queryset, scope_for(actor), pk)
+    scope = scope_for(actor)
+    obj = get_visible(queryset, scope, pk)
     if write:
         require_editor(actor)
+        require(visible(queryset.filter(pk=obj.pk), scope, write=True).exists(), PAST_ONLY)
     return obj
+
+
+def may_write(actor, obj) -> bool:
+    """Whether the actor may change this organisation record (role, and a relation valid today)."""
+    if isinstance(obj, Position):
+        return can_edit(actor) and selectors.positions_writable_by(actor).filter(pk=obj.pk).exists()
+    return can_edit(actor) and visible(type(obj).objects.filter(pk=obj.pk), scope_for(actor), write=True).exists()
 
 
 def partyorg_get(actor, pk, *, write=False) -> PartyOrg:
@@ -50,4 +61,5 @@ def position_get(actor, pk, *, write=False) -> Position:
         raise NotFound() from None
     if write:
         require_editor(actor)
+        require(selectors.positions_writable_by(actor).filter(pk=position.pk).exists(), PAST_ONLY)
     return position

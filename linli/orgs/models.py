@@ -106,15 +106,28 @@ class SelfOrg(models.Model):
         return self.term_start <= today and (self.term_end is None or self.term_end >= today)
 
 
-def _companies_serving(q_compounds):
-    return Q(pk__in=PropertyService.objects.filter(q_compounds).values("company_id"))
+def _companies_serving(q_compounds, *, today_only: bool = False):
+    services = PropertyService.objects.filter(q_compounds)
+    if today_only:
+        today = clock.today()
+        services = services.filter(Q(start__lte=today) & (Q(end__isnull=True) | Q(end__gte=today)))
+    return Q(pk__in=services.values("company_id"))
 
 
-def _companies_under(prefixes):
+def _companies_under(prefixes, *, today_only: bool = False):
     q = Q()
     for prefix in prefixes:
         q |= Q(compound__community__code__startswith=prefix)
-    return _companies_serving(q)
+    return _companies_serving(q, today_only=today_only)
+
+
+def _company_scoping(*, today_only: bool) -> Scoping:
+    return Scoping(
+        code=lambda prefixes: _companies_under(prefixes, today_only=today_only),
+        compound=lambda ids: _companies_serving(Q(compound_id__in=ids), today_only=today_only),
+        grid=lambda ids: _companies_serving(Q(compound_id__in=compound_ids_in_grids(ids)), today_only=today_only),
+        write=None if today_only else _company_scoping(today_only=True),
+    )
 
 
 class PropertyCompany(models.Model):
@@ -125,9 +138,9 @@ class PropertyCompany(models.Model):
     has_party_org = models.BooleanField("已建党组织", default=False,
                                         help_text="企业党组织不在本系统登记时也可勾选")
 
-    scoping = Scoping(code=_companies_under,
-                      compound=lambda ids: _companies_serving(Q(compound_id__in=ids)),
-                      grid=lambda ids: _companies_serving(Q(compound_id__in=compound_ids_in_grids(ids))))
+    # An area reads a company through any service in it, past ones included (its history there); it
+    # changes the company only while the company serves one of its compounds today.
+    scoping = _company_scoping(today_only=False)
 
     class Meta:
         verbose_name = "物业服务企业"

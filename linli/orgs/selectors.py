@@ -177,6 +177,11 @@ def propertycompanies_visible_to(actor) -> QuerySet:
     return visible(PropertyCompany.objects.all(), scope_for(actor))
 
 
+def propertycompanies_writable_by(actor) -> QuerySet:
+    """Companies serving a compound in the actor's sight today: a past service lets them read only."""
+    return visible(PropertyCompany.objects.all(), scope_for(actor), write=True)
+
+
 def propertycompany_list_visible_to(*, actor, filters: dict | None = None) -> QuerySet:
     """Filters: q (name or credit code), party (with / without a Party organisation), compound (id)."""
     require_staff(actor)
@@ -190,7 +195,9 @@ def propertycompany_list_visible_to(*, actor, filters: dict | None = None) -> Qu
     elif party is False:
         qs = qs.exclude(with_party)
     if (compound := _int(filters, "compound")) is not None:
-        qs = qs.filter(pk__in=PropertyService.objects.filter(compound_id=compound).values("company_id"))
+        # Only services in sight: a compound out of sight answers as one that does not exist.
+        services = visible(PropertyService.objects.filter(compound_id=compound), scope_for(actor))
+        qs = qs.filter(pk__in=services.values("company_id"))
     return qs.order_by("name")
 
 
@@ -246,10 +253,19 @@ def positions_visible_to(actor) -> QuerySet:
     Who holds office in an organisation is part of that organisation: a community secretary sees the
     manager of a company serving the community even when the manager lives elsewhere.
     """
+    return _positions_in_sight(actor, write=False)
+
+
+def positions_writable_by(actor) -> QuerySet:
+    """Positions the actor may change: of a resident in sight, or in an organisation they may change."""
+    return _positions_in_sight(actor, write=True)
+
+
+def _positions_in_sight(actor, *, write: bool) -> QuerySet:
     scope = scope_for(actor)
-    q = Q(pk__in=visible(Position.objects.all(), scope).values("pk"))
+    q = Q(pk__in=visible(Position.objects.all(), scope, write=write).values("pk"))
     for model, field in ORG_FIELDS.items():
-        q |= Q(**{f"{field}__in": visible(model.objects.all(), scope).values("pk")})
+        q |= Q(**{f"{field}__in": visible(model.objects.all(), scope, write=write).values("pk")})
     return Position.objects.filter(q)
 
 

@@ -15,9 +15,10 @@ from django.db import models, transaction
 
 from linli.core import audit, clock
 from linli.core import services as core_services
+from linli.core.access import require
 from linli.core.services import OUT_OF_SIGHT
 from linli.orgs import selectors
-from linli.orgs.access import require_editor
+from linli.orgs.access import PAST_ONLY, may_write, require_editor
 from linli.orgs.models import PartnerUnit, PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
 
 LOST_FROM_SIGHT = "保存后该记录将不在您的辖区内，请选择您辖区内的{label}。"
@@ -44,6 +45,7 @@ def _sources(actor) -> dict:
         "party_org": lambda: selectors.partyorgs_visible_to(actor),
         "property_company": lambda: selectors.propertycompanies_visible_to(actor),
         "company": lambda: selectors.propertycompanies_visible_to(actor),
+        "writable_company": lambda: selectors.propertycompanies_writable_by(actor),
         "self_org": lambda: selectors.selforgs_visible_to(actor),
         "partner": lambda: selectors.partners_visible_to(actor),
         "resident": lambda: selectors.residents_visible_to(actor),
@@ -178,6 +180,7 @@ def propertycompany_create(*, actor, data: dict, service: dict | None = None) ->
 @transaction.atomic
 def propertycompany_update(*, actor, company: PropertyCompany, data: dict) -> PropertyCompany:
     require_editor(actor)
+    require(may_write(actor, company), PAST_ONLY)
     cleaned = _clean(actor, PropertyCompany, data, COMPANY_FIELDS, instance=company)
     return core_services.update(actor=actor, instance=company, data=cleaned)
 
@@ -232,13 +235,16 @@ def position_create(*, actor, data: dict) -> Position:
         raise ValidationError({"__all__": ["任职必须且只能对应一个组织。"]})
     if data.get("resident") in (None, ""):
         raise ValidationError({"resident": ["请选择人员。"]})
-    cleaned = _clean(actor, Position, data, POSITION_CREATE_FIELDS)
+    # Naming a company is reading it, but a position in it changes it: that needs a service today.
+    cleaned = _clean(actor, Position, data, POSITION_CREATE_FIELDS,
+                     source_names={"property_company": "writable_company"})
     return core_services.create(actor=actor, model=Position, data=cleaned)
 
 
 @transaction.atomic
 def position_update(*, actor, position: Position, data: dict) -> Position:
     require_editor(actor)
+    require(may_write(actor, position), PAST_ONLY)
     cleaned = _clean(actor, Position, data, POSITION_UPDATE_FIELDS, instance=position)
     return core_services.update(actor=actor, instance=position, data=cleaned)
 
@@ -246,4 +252,5 @@ def position_update(*, actor, position: Position, data: dict) -> Position:
 @transaction.atomic
 def position_end(*, actor, position: Position, on=None) -> Position:
     require_editor(actor)
+    require(may_write(actor, position), PAST_ONLY)
     return core_services.update(actor=actor, instance=position, data={"end": on or clock.today()}, action="end")

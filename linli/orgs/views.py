@@ -159,7 +159,8 @@ def propertycompany_detail(request, pk):
         "company": company,
         "services": selectors.company_services(request.user, company),
         "positions": selectors.org_positions(request.user, company),
-        "can_edit": can_edit(request.user),
+        # A company that served the area only in the past is history here: shown, not offered for change.
+        "can_edit": access.may_write(request.user, company),
         "org_param": "property_company",
     })
 

@@ -7,6 +7,8 @@ from linli.core.access import get_visible, require
 from linli.core.scoping import Scope
 from linli.people.models import GridWorker, Household, PartyMember, Resident
 
+UNMASK_REFUSED = "您没有查看完整身份证号和电话的权限。"
+
 
 def work_scope(actor) -> Scope:
     """The actor's jurisdiction without the resident's own-household sight.
@@ -33,10 +35,10 @@ def resident_get(actor, pk, *, write: bool = False) -> Resident:
 
 
 def resident_get_for_unmask(actor, pk) -> Resident:
-    """Unmasking is allowed only inside the jurisdiction and only to roles whose work needs it."""
+    """Out of sight: 404; in sight but not where the actor's work needs full values: 403 (see can_unmask)."""
     resident = get_visible(Resident, scope_for(actor), pk)
-    require(can_unmask(actor), "您没有查看完整身份证号和电话的权限。")
-    return get_visible(Resident, work_scope(actor), resident.pk)
+    require(can_unmask(actor, resident), UNMASK_REFUSED)
+    return resident
 
 
 def household_get(actor, pk, *, write: bool = False) -> Household:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from linli.accounts.scope import can_edit, can_unmask
+from linli.accounts.scope import can_edit, can_unmask, scope_for
 from linli.core import audit
 from linli.core import services as core
 from linli.core.access import get_visible, require
@@ -238,14 +238,15 @@ def resident_set_sensitive_tags(*, actor, resident, codes: Iterable) -> Resident
     _require_editor(actor)
     stored = _sensitive(actor, list(codes))
     resident = _locked_resident(actor, resident)
+    require(can_unmask(actor, resident), "您没有设置敏感标签的权限。")
     return core.update(actor=actor, instance=resident, data={"sensitive_tags": stored}, action="set_sensitive_tags")
 
 
 @transaction.atomic(durable=True)  # the audit entry of a look must be committed, whatever a caller does next
 def resident_unmask(*, actor, resident) -> dict:
     """The full ID number, phone and sensitive tags, once, with an audit entry naming what was seen."""
-    require(can_unmask(actor), "您没有查看完整身份证号和电话的权限。")
-    resident = get_visible(Resident, work_scope(actor), _pk(resident))
+    resident = get_visible(Resident, scope_for(actor), _pk(resident))
+    require(can_unmask(actor, resident), "您没有查看完整身份证号和电话的权限。")
     audit.record(actor=actor, action="unmask", obj=resident, changes={"fields": list(UNMASKED_FIELDS)})
     return {
         "id": resident.pk,

@@ -208,7 +208,8 @@ def test_duplicates_are_offered_and_following_makes_the_case_visible(open_case, 
                                               category_code="sanitation"))
     # then the case is offered; following it puts it in the neighbour's sight
     assert found == [case]
-    services.case_follow(actor=neighbour_user, case=case)
+    services.case_follow(actor=neighbour_user, case=case,
+                         offer=services.follow_offer(actor=neighbour_user, cases=found))
     from linli.cases.access import case_get
 
     assert case_get(neighbour_user, case.pk) == case

@@ -132,7 +132,8 @@ def test_duplicate_is_shown_before_filing_and_can_be_followed(client_for, open_c
                                            "compound": world.compound1.pk})
     assert response.status_code == 200 and f"#{case.pk}" in response.content.decode()
     assert Case.objects.count() == 1
-    assert client.post(f"/cases/{case.pk}/follow/").status_code == 302
+    offer = response.context["follow_offer"]
+    assert client.post(f"/cases/{case.pk}/follow/", {"offer": offer}).status_code == 302
     assert client.get(f"/cases/{case.pk}/").status_code == 200
 
 

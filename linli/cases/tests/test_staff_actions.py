@@ -116,7 +116,7 @@ def test_council_refused_writes_nothing(client_for, open_case, counts, persona):
 # ---------------------------------------------------------------- unmasking the reporter
 
 
-UNMASK = {"grid_worker": 200, "community_secretary": 200, "admin": 200, "branch_secretary": 403,
+UNMASK = {"grid_worker": 200, "community_secretary": 200, "admin": 403, "branch_secretary": 403,
           "street_officer": 403, "district_officer": 403, "resident": 404, "property_staff": 404, "outsider": 404,
           "anonymous": 401}
 

@@ -247,3 +247,30 @@ def test_admin_index_names_the_task_queue_in_chinese(client_for):
     html = client_for("admin").get("/admin/").content.decode()
     assert "后台任务" in html
     assert "Tasks Database Backend" not in html and "TASKS DATABASE BACKEND" not in html
+
+
+def test_a_company_served_only_in_the_past_is_read_only_in_admin(world, counts):
+    # given a company that served compound1 until 2019 and serves compound4 today
+    import datetime as dt
+
+    from linli.orgs.models import PropertyCompany
+    from linli.orgs.tests.factories import PropertyCompanyFactory, PropertyServiceFactory
+
+    company = PropertyCompanyFactory(name="金盾物业服务有限公司")
+    PropertyServiceFactory(compound=world.compound1, company=company, start=dt.date(2015, 1, 3),
+                           end=dt.date(2019, 6, 1))
+    PropertyServiceFactory(compound=world.compound4, company=company, start=dt.date(2020, 1, 2))
+    secretary = _staff(world.user("community_secretary"), "view_propertycompany", "change_propertycompany")
+    outsider = _staff(world.user("outsider"), "view_propertycompany", "change_propertycompany")
+    url = f"/admin/orgs/propertycompany/{company.pk}/change/"
+    before = counts()
+    # when compound1's secretary opens and posts the change form
+    shown = secretary.get(url)
+    posted = secretary.post(url, {"name": "改名物业", "credit_code": "", "has_party_org": ""})
+    # then the company is shown read-only and the post changes nothing
+    assert shown.status_code == 200 and 'name="name"' not in shown.content.decode()
+    assert posted.status_code == 403
+    assert PropertyCompany.objects.get(pk=company.pk).name == "金盾物业服务有限公司"
+    assert counts() == before
+    # and compound4's community worker, whose area it serves today, gets the form
+    assert 'name="name"' in outsider.get(url).content.decode()

@@ -339,7 +339,7 @@ def test_unknown_care_tag_is_a_field_error(world, client_for):
 
 @pytest.fixture
 def tagged(world):
-    services.resident_set_sensitive_tags(actor=world.user("admin"), resident=world.resident, codes=["correction"])
+    services.resident_set_sensitive_tags(actor=world.user("community_secretary"), resident=world.resident, codes=["correction"])
     world.resident.refresh_from_db()
     return world.resident
 
@@ -411,7 +411,7 @@ def test_grid_worker_sets_sensitive_tags_from_the_page(world, client_for):
 
 def test_unknown_sensitive_tag_is_refused(world):
     with pytest.raises(services.ValidationError) as exc:
-        services.resident_set_sensitive_tags(actor=world.user("admin"), resident=world.resident, codes=["drunk"])
+        services.resident_set_sensitive_tags(actor=world.user("community_secretary"), resident=world.resident, codes=["drunk"])
     assert "sensitive_tags" in exc.value.message_dict
 
 
