@@ -3,7 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from linli.accounts.scope import scope_for
+from linli.core.scoping import scope_for
 
 # (url name, label, who sees it: "any", "resident", "staff", "officer" or "admin")
 SECTIONS = [

@@ -1,8 +1,8 @@
 from ninja import Router, Schema
 
 from linli.accounts.models import Assignment
-from linli.accounts.scope import scope_for
 from linli.accounts.tokens import token_issue
+from linli.core.scoping import scope_for
 
 router = Router(tags=["账号"])
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from linli.accounts.scope import can_edit, can_unmask, scope_for
+from linli.accounts.scope import can_edit, can_unmask
 from linli.cases import catalogue, photos, rollups
 from linli.cases.access import (
     intake_buildings,
@@ -26,7 +26,6 @@ from linli.cases.access import (
     may_supervise,
     may_work,
     officers_at,
-    work_scope,
 )
 from linli.cases.models import (
     DESCRIPTION_MAX,
@@ -51,6 +50,7 @@ from linli.cases.models import (
 from linli.core import audit, clock
 from linli.core.access import get_visible, require
 from linli.core.channel import get_channel
+from linli.core.scoping import scope_for
 from linli.core.validators import validate_phone
 
 STAFF_CHANNELS = (Channel.HOTLINE, Channel.WALK_IN, Channel.PATROL, Channel.VISIT)
@@ -457,7 +457,7 @@ def case_unmask(*, actor, case) -> dict:
     """The reporter's full name and phone for a call-back, with an audit entry naming what was seen."""
     require(can_unmask(actor), "您没有查看完整联系方式的权限。")
     # Living in the compound gives sight of one's own cases, not the right to unmask others': work only.
-    case = get_visible(Case.objects.all(), work_scope(actor), case.pk)
+    case = get_visible(Case.objects.all(), scope_for(actor).work_area(), case.pk)
     audit.record(actor=actor, action="unmask", obj=case, object_repr=f"诉求 #{case.pk}",
                  changes={"fields": ["contact_name", "contact_phone"]})
     return {"id": case.pk, "contact_name": case.contact_name, "contact_phone": case.contact_phone}

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from linli.accounts.scope import can_edit, can_unmask, scope_for
+from linli.accounts.scope import can_edit, can_unmask
 from linli.cases import actions, figures, forms, selectors, services
 from linli.cases.access import case_get, intake_compounds, is_staff, may_see, may_supervise, may_work
 from linli.cases.models import (
@@ -24,6 +24,7 @@ from linli.cases.models import (
 )
 from linli.core.access import require
 from linli.core.pages import page_errors, paginate
+from linli.core.scoping import scope_for
 from linli.core.validators import mask_phone
 
 

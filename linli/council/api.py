@@ -13,8 +13,8 @@ from functools import wraps
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema
 
-from linli.accounts.scope import scope_for
 from linli.core.access import get_visible
+from linli.core.scoping import scope_for
 from linli.council import access, selectors, services
 from linli.council.errors import Refused
 from linli.orgs.models import PartyOrg

@@ -14,11 +14,11 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from linli.accounts.models import Role
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core import audit, clock
 from linli.core import services as core
 from linli.core.access import require
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.council import electorate, tally
 from linli.council.errors import Refused
 from linli.council.models import (

@@ -6,9 +6,9 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from linli.accounts.scope import scope_for
 from linli.core.access import require
 from linli.core.pagination import PageNumbers
+from linli.core.scoping import scope_for
 from linli.people import access, selectors, services
 from linli.people.schemas import (
     ErrorOut,

@@ -12,10 +12,9 @@ from linli.core import audit
 from linli.core import services as core
 from linli.core.access import get_visible, require
 from linli.core.errors import NotFound
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.core.services import OUT_OF_SIGHT
 from linli.people import selectors
-from linli.people.access import work_scope
 from linli.people.models import SENSITIVE_TAGS, CareTag, GridWorker, Household, PartyMember, Resident
 from linli.places.models import Dwelling, Grid
 
@@ -36,7 +35,7 @@ def _require_editor(actor):
 def _in_sight(source, actor, value, *, field: str, label: str):
     """The referenced object if the actor may work on it; a field error otherwise (ids come from clients)."""
     try:
-        return get_visible(source, work_scope(actor), _pk(value))
+        return get_visible(source, scope_for(actor).work_area(), _pk(value))
     except NotFound:
         raise ValidationError({field: OUT_OF_SIGHT.format(label=label)}) from None
 
@@ -45,7 +44,7 @@ def _all_in_sight(source, actor, values: Iterable, *, field: str, label: str) ->
     ids = {_pk(v) for v in values}
     try:
         queryset = source if isinstance(source, QuerySet) else source._default_manager.all()
-        found = list(visible(queryset, work_scope(actor)).filter(pk__in=ids))
+        found = list(visible(queryset, scope_for(actor).work_area()).filter(pk__in=ids))
     except (ValueError, TypeError):
         found = []
     if len(found) != len(ids):
@@ -162,7 +161,7 @@ def resident_create(*, actor, name: str, household=None, dwelling=None, househol
 
 
 def _locked_resident(actor, resident) -> Resident:
-    return get_visible(Resident.objects.select_for_update(of=("self",)), work_scope(actor), _pk(resident))
+    return get_visible(Resident.objects.select_for_update(of=("self",)), scope_for(actor).work_area(), _pk(resident))
 
 
 @transaction.atomic
@@ -240,7 +239,7 @@ def resident_set_sensitive_tags(*, actor, resident, codes: Iterable) -> Resident
 def resident_unmask(*, actor, resident) -> dict:
     """The full ID number, phone and sensitive tags, once, with an audit entry naming what was seen."""
     require(can_unmask(actor), "您没有查看完整身份证号和电话的权限。")
-    resident = get_visible(Resident, work_scope(actor), _pk(resident))
+    resident = get_visible(Resident, scope_for(actor).work_area(), _pk(resident))
     audit.record(actor=actor, action="unmask", obj=resident, changes={"fields": list(UNMASKED_FIELDS)})
     return {
         "id": resident.pk,
@@ -257,14 +256,14 @@ def _partymember_refs(actor, refs: dict, errors: dict) -> dict:
     resolved = {}
     if refs.get("home_branch") not in (None, ""):
         try:
-            resolved["home_branch"] = _in_sight(selectors.party_orgs_visible_to(actor, scope=work_scope(actor)),
+            resolved["home_branch"] = _in_sight(selectors.party_orgs_visible_to(actor, scope=scope_for(actor).work_area()),
                                                 actor, refs["home_branch"], field="home_branch", label="党组织")
         except ValidationError as exc:
             errors.update(exc.message_dict)
     elif "home_branch" in refs:
         resolved["home_branch"] = None
     if refs.get("dual_registered_community") not in (None, ""):
-        communities = selectors.communities_visible_to(actor, scope=work_scope(actor))
+        communities = selectors.communities_visible_to(actor, scope=scope_for(actor).work_area())
         obj = communities.filter(pk=_pk(refs["dual_registered_community"])).first() \
             if str(_pk(refs["dual_registered_community"])).isdigit() else None
         if obj is None:
@@ -320,7 +319,7 @@ def partymember_create(*, actor, resident, category: str, home_branch=None, join
 def partymember_update(*, actor, member, data: dict) -> PartyMember:
     """Change a member's file; keys absent from `data` stay as they are (the resident never changes)."""
     _require_editor(actor)
-    member = get_visible(PartyMember.objects.select_for_update(of=("self",)), work_scope(actor), _pk(member))
+    member = get_visible(PartyMember.objects.select_for_update(of=("self",)), scope_for(actor).work_area(), _pk(member))
     allowed = set(PARTYMEMBER_FIELDS) | {"home_branch", "dual_registered_community", "cared_households"}
     unknown = set(data) - allowed
     if unknown:
@@ -373,7 +372,7 @@ def gridworker_update(*, actor, worker, data: dict, grids: Iterable | None = Non
     add or remove grids they themselves look after.
     """
     _require_editor(actor)
-    worker = get_visible(GridWorker.objects.select_for_update(), work_scope(actor), _pk(worker))
+    worker = get_visible(GridWorker.objects.select_for_update(), scope_for(actor).work_area(), _pk(worker))
     unknown = set(data) - set(GRIDWORKER_FIELDS)
     if unknown:
         raise ValidationError({name: "该字段不能在此修改。" for name in unknown})
@@ -383,7 +382,7 @@ def gridworker_update(*, actor, worker, data: dict, grids: Iterable | None = Non
         grids = list(grids)
         try:
             chosen = _all_in_sight(Grid, actor, grids, field="grids", label="网格") if grids else []
-            hidden = list(worker.grids.exclude(pk__in=visible(Grid.objects.all(), work_scope(actor)).values("pk")))
+            hidden = list(worker.grids.exclude(pk__in=visible(Grid.objects.all(), scope_for(actor).work_area()).values("pk")))
             new_grids = chosen + hidden
             if not new_grids:
                 errors["grids"] = ["请至少选择一个负责网格。"]

@@ -8,9 +8,8 @@ costs one query whatever its length.
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from linli.accounts.scope import scope_for
 from linli.core.access import require
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.people.models import Household, Resident
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Entrance, Grid, MicroGrid
 
