@@ -14,10 +14,21 @@ from linli.cases import services as case_services
 from linli.cases.models import Channel
 from linli.council import selectors as council
 from linli.council import services as council_services
+from linli.orgs import selectors as orgs
+from linli.orgs.tests.factories import (
+    PartnerUnitFactory,
+    PartyOrgFactory,
+    PositionFactory,
+    PropertyServiceFactory,
+    SelfOrgFactory,
+)
 from linli.people import selectors as people
+from linli.people.tests.factories import GridWorkerFactory, PartyMemberFactory
 from linli.places import selectors as places
 from linli.points import selectors as points
 from linli.points import services as point_services
+from linli.property import selectors as property_
+from linli.property import services as property_services
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +60,49 @@ def _redemption(world, shop):
     return point_services.redemption_create(actor=world.user("resident"), goods=shop.soap, key="seed-r")
 
 
+def _comment(world, shop):
+    return council_services.comment_add(actor=world.user("resident"), proposal=_proposal(world, shop), body="赞成。")
+
+
+def _meeting(world, shop):
+    return council_services.meeting_create(actor=world.user("community_secretary"), title="邻里议事",
+                                           starts_at=shop.window.closes_at, community=world.community1)
+
+
+def _series(world, shop):
+    return council_services.series_create(actor=world.user("community_secretary"), kind="forum", name="议事厅",
+                                          first_at=shop.window.closes_at, community=world.community1)
+
+
+def _resource(world, shop):
+    return property_services.resource_create(actor=world.user("branch_secretary"), compound=world.compound1,
+                                             kind="parking", name="地面车位")
+
+
+def _account(world, shop):
+    PropertyServiceFactory(compound=world.compound1, mode="trust", start=dt.date(2025, 12, 1))
+    return property_services.account_open(actor=world.user("branch_secretary"), compound=world.compound1,
+                                          opened_on=dt.date(2026, 1, 1))
+
+
+def _contract(world, shop):
+    return property_services.contract_create(actor=world.user("branch_secretary"), resource=_resource(world, shop),
+                                             counterparty="某广告公司", start=dt.date(2026, 1, 1), amount="500.00")
+
+
+def _budget(world, shop):
+    return property_services.budget_create(actor=world.user("community_secretary"), unit=world.community1,
+                                           year=2026, kind="party_building", amount="10000.00")
+
+
+def _gridworker(world, shop):
+    return GridWorkerFactory(grids=[world.grid1])
+
+
+def _position(world, shop):
+    return PositionFactory(resident=world.resident, party_org=PartyOrgFactory(community=world.community1))
+
+
 CASES = [
     # (selector, the row in community1, a persona who lists it)
     (places.unit_list_visible_to, lambda w, s: w.community1, "community_secretary"),
@@ -67,6 +121,23 @@ CASES = [
     (points.window_list_visible_to, lambda w, s: s.window, "community_secretary"),
     (points.award_list_visible_to, _award, "community_secretary"),
     (points.redemption_list_visible_to, _redemption, "community_secretary"),
+    (people.partymember_list_visible_to, lambda w, s: PartyMemberFactory(resident=w.resident), "grid_worker"),
+    (people.gridworker_list_visible_to, _gridworker, "community_secretary"),
+    (council.notice_list_visible_to, lambda w, s: council_services.notice_publish(
+        actor=w.user("branch_secretary"), proposal=_proposal(w, s), title="公示", body="公示内容"), "branch_secretary"),
+    (council.meeting_list_visible_to, _meeting, "community_secretary"),
+    (council.series_list_visible_to, _series, "community_secretary"),
+    (orgs.partyorg_list_visible_to, lambda w, s: PartyOrgFactory(community=w.community1), "community_secretary"),
+    (orgs.selforg_list_visible_to, lambda w, s: SelfOrgFactory(compound=w.compound1), "grid_worker"),
+    (orgs.propertyservice_list_visible_to, lambda w, s: PropertyServiceFactory(compound=w.compound1), "grid_worker"),
+    (orgs.propertycompany_list_visible_to, lambda w, s: PropertyServiceFactory(compound=w.compound1).company,
+     "grid_worker"),
+    (orgs.partner_list_visible_to, lambda w, s: PartnerUnitFactory(community=w.community1), "community_secretary"),
+    (orgs.position_list_visible_to, _position, "grid_worker"),
+    (property_.resource_list_visible_to, _resource, "branch_secretary"),
+    (property_.contract_list_visible_to, _contract, "branch_secretary"),
+    (property_.account_list_visible_to, _account, "branch_secretary"),
+    (property_.budget_list_visible_to, _budget, "community_secretary"),
 ]
 
 
@@ -79,6 +150,17 @@ def test_a_row_out_of_sight_is_not_listed(world, shop, selector, make, insider):
     listed = {r.pk for r in selector(actor=world.user("outsider"), filters={})}
     # then the row is absent
     assert row.pk not in listed
+
+
+def test_a_comment_out_of_sight_is_not_listed(world, shop):
+    # given a resident's comment on a proposal in compound1
+    comment = _comment(world, shop)
+    proposal = comment.proposal
+    assert comment in council.comment_list_visible_to(actor=world.user("branch_secretary"), proposal=proposal,
+                                                      moderator=True)
+    # when / then the outsider's list of the same proposal's comments leaves it out
+    assert comment not in council.comment_list_visible_to(actor=world.user("outsider"), proposal=proposal,
+                                                          moderator=True)
 
 
 @pytest.fixture
