@@ -32,12 +32,14 @@ def main() -> int:
     import django
 
     django.setup()
+    import importlib
+
     from django.contrib.auth import get_user_model
 
     try:
         from linli.core.scoping import scope_for
-    except ImportError:
-        from linli.accounts.scope import scope_for
+    except ImportError:  # older code: the builder was in accounts
+        scope_for = importlib.import_module("linli.accounts.scope").scope_for
 
     users = get_user_model().objects
     print(f"scope_for from {scope_for.__module__}; {args.rounds} rounds per login")

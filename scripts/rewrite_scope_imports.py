@@ -20,6 +20,9 @@ IMPORT = re.compile(r"^(?P<indent>[ \t]*)from linli\.accounts\.scope import (?P<
 ARG = r"([\w.\[\]\"']+)"
 WORK = re.compile(r"(?<!def )(?<![\w.])(?:(?:selectors|access)\.)?(?:_?staff_scope|work_scope)\(" + ARG + r"\)")
 OFFICER = re.compile(r"(?<!def )(?<![\w.])(?:selectors\.)?is_officer\(" + ARG + r"\)")
+# A function-local import of one of those helpers goes with the blank line after it.
+LOCAL_HELPER = re.compile(r"^[ \t]+from linli\.(?:dashboard\.selectors|people\.access|cases\.access) import "
+                          r"(?:staff_scope|is_officer|work_scope)\n(?:[ \t]*\n)?", re.M)
 CORE = "from linli.core.scoping import scope_for"
 IMPORTS_SCOPE_FOR = re.compile(r"^[ \t]*from linli\.core\.scoping import[^\n]*\bscope_for\b|"
                                r"^[ \t]*from linli\.core\.scoping import \([^)]*\bscope_for\b", re.M)
@@ -60,6 +63,7 @@ def rewrite(path: Path) -> bool:
         return False
     text = path.read_text()
     new = IMPORT.sub(_imports, text)
+    new = LOCAL_HELPER.sub("", new)
     new = WORK.sub(lambda m: f"scope_for({m[1]}).work_area()", new)
     new = OFFICER.sub(lambda m: f"scope_for({m[1]}).is_officer", new)
     if new != text and "scope_for(" in new and not IMPORTS_SCOPE_FOR.search(new):
