@@ -91,3 +91,16 @@ def test_becoming_superuser_widens_the_sight_on_the_next_request(world):
     get_user_model().objects.filter(pk=world.user("grid_worker").pk).update(is_superuser=True)
     # then the next request sees everything
     assert scope_for(fresh(world.user("grid_worker"))).everything
+
+
+def test_an_assignment_added_in_the_admin_is_seen_on_the_next_request(world, client_for):
+    # given a grid worker whose sight a first request cached
+    worker = client_for("grid_worker")
+    assert compound_names(worker) == {"康宁小区"}
+    # when the admin adds grid2 to their assignments on the admin's add page
+    response = client_for("admin").post("/admin/accounts/assignment/add/", {
+        "user": world.user("grid_worker").pk, "role": Role.GRID_WORKER, "unit": "", "grid": world.grid2.pk,
+        "compound": ""})
+    assert response.status_code == 302
+    # then the worker's next request sees grid2's compound
+    assert compound_names(worker) == {"康宁小区", "幸福苑"}
