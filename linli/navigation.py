@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from linli.accounts.scope import scope_for
+from linli.core.scoping import scope_for
 
 # url name → (label, icon, the roles that may use it). "resident" is a person with a home in the
 # register; the staff roles are Role values.

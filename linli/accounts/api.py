@@ -1,10 +1,10 @@
 from ninja import Router, Schema
 
 from linli.accounts.models import Assignment
-from linli.accounts.scope import scope_for
 from linli.accounts.services import token_issue
 from linli.core.api import ErrorOut, error
 from linli.core.errors import UNAUTHENTICATED
+from linli.core.scoping import scope_for
 
 router = Router(tags=["账号"])
 

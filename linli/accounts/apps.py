@@ -9,3 +9,9 @@ class AccountsConfig(AppConfig):
         from linli.accounts import throttle
 
         throttle.connect()
+
+        # Core builds no Scope itself (it may not import a domain): accounts provides the builder.
+        from linli.accounts.scope import PROVIDER
+        from linli.core.scoping import provide
+
+        provide(PROVIDER)

@@ -1,4 +1,5 @@
 import hashlib
+import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -38,8 +39,15 @@ UNMASK_ROLES = frozenset(r.value for r in (
 ))
 
 
+def new_scope_version() -> str:
+    return uuid.uuid4().hex
+
+
 class User(AbstractUser):
     display_name = models.CharField("显示名称", max_length=50, blank=True)
+    # Changes whenever the user's assignments or residence do (linli.core.scoping caches sight by it).
+    # Random rather than a counter: a reused id (a test database rolled back) never meets an old entry.
+    scope_version = models.CharField(max_length=32, default=new_scope_version, editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -47,6 +55,14 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        # Only bump_scope_version writes the version: a full save of a copy loaded before a bump
+        # (a login, a profile edit) must not bring an old version, and its cached sight, back.
+        if not self._state.adding and kwargs.get("update_fields") is None and self.pk is not None:
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "scope_version"]
+        super().save(*args, **kwargs)
 
 
 class Assignment(models.Model):
@@ -82,6 +98,9 @@ class Assignment(models.Model):
     @property
     def node(self):
         return self.unit or self.grid or self.compound
+
+    def sight_users(self):
+        return [self.user_id]
 
     def clean(self):
         staff = self.role not in (Role.RESIDENT, Role.ADMIN)

@@ -1,23 +1,24 @@
-"""Building an actor's Scope from their assignments (see linli.core.scoping for how it filters)."""
+"""Building an actor's Scope from their assignments (see linli.core.scoping for how it filters).
+
+Registered with core in AccountsConfig.ready(): core asks for a Scope, accounts knows where the
+assignments and the resident record are.
+"""
+
+import uuid
 
 from django.db.models import F
 
-from linli.accounts.models import EDITOR_ROLES, UNMASK_ROLES, Assignment, Role
-from linli.core.scoping import NOTHING, Scope, visible
+from linli.accounts.models import EDITOR_ROLES, UNMASK_ROLES, Assignment, Role, User
+from linli.core.scoping import NOTHING, Scope, ScopeProvider, scope_for, visible
 
 
-def scope_for(user) -> Scope:
-    """The user's sight, computed once per user object (i.e. once per request)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return NOTHING
-    cached = getattr(user, "_linli_scope", None)
-    if cached is not None:
-        return cached
+def build_scope(user) -> Scope:
+    """The user's sight from the database: their assignments and where they live."""
     assignments = list(Assignment.objects.filter(user=user).select_related("unit"))
     roles = frozenset(a.role for a in assignments)
     everything = user.is_superuser or Role.ADMIN.value in roles
     resident = _resident_of(user)
-    scope = Scope(
+    return Scope(
         everything=everything,
         unit_prefixes=tuple(sorted({a.unit.prefix for a in assignments if a.unit_id})),
         grid_ids=tuple(sorted({a.grid_id for a in assignments if a.grid_id})),
@@ -28,8 +29,6 @@ def scope_for(user) -> Scope:
         home_compound_ids=(resident.home_compound_id,) if resident else (),
         roles=roles | ({"resident"} if resident else set()) | ({"admin"} if user.is_superuser else set()),
     )
-    user._linli_scope = scope
-    return scope
 
 
 def _resident_of(user):
@@ -39,6 +38,18 @@ def _resident_of(user):
     return (Resident.objects.filter(user=user)
             .annotate(home_compound_id=F("household__dwelling__entrance__building__compound_id"))
             .only("id", "household_id").first())
+
+
+def scope_version(user) -> str:
+    # is_superuser is read from the user row itself, so it is part of the version, not bumped.
+    return f"{user.scope_version}.{int(user.is_superuser)}"
+
+
+def bump_scope_version(user_ids: set) -> None:
+    User.objects.filter(pk__in=user_ids).update(scope_version=uuid.uuid4().hex)
+
+
+PROVIDER = ScopeProvider(build=build_scope, version=scope_version, bump=bump_scope_version)
 
 
 def can_edit(user) -> bool:

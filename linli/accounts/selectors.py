@@ -3,9 +3,8 @@
 from django.db.models import Case, Count, Q, Value, When
 
 from linli.accounts.models import OFFICER_ROLES, Role
-from linli.accounts.scope import scope_for
 from linli.core import clock
-from linli.core.scoping import Scope, visible
+from linli.core.scoping import scope_for, visible
 
 _RESIDENT_COMPOUND = "household__dwelling__entrance__building__compound_id"
 _RESIDENT_GRID = "household__dwelling__entrance__building__grid_id"
@@ -113,9 +112,8 @@ def _worker_home(user) -> dict:
     from linli.people.models import CareTag, Resident, elderly_born_before
     from linli.places.models import Compound, Grid
 
-    full = scope_for(user)
     # Only the work area: a worker who also lives somewhere does not count their own home here.
-    scope = Scope(unit_prefixes=full.unit_prefixes, grid_ids=full.grid_ids, compound_ids=full.compound_ids)
+    scope = scope_for(user).work_area()
     cutoff = elderly_born_before(clock.today())
     residents = visible(Resident.objects.all(), scope).order_by()
 
@@ -136,7 +134,7 @@ def _worker_home(user) -> dict:
         "totals": {"residents": sum(n for n, _ in by_compound.values()),
                    "elderly": sum(o for _, o in by_compound.values())},
         "care_tags": tags,
-        "roles": [Role(r).label for r in sorted(full.roles) if r in Role.values],
+        "roles": [Role(r).label for r in sorted(scope_for(user).roles) if r in Role.values],
         **work_now(user),
     }
 

@@ -1,12 +1,10 @@
 """Who may see and act on a case. Out of sight is 404 (NotFound); in sight but not allowed is 403."""
 
-from dataclasses import replace
-
 from linli.accounts.models import EDITOR_ROLES, Assignment
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.cases.models import LEVEL_ORDER, Case, Level, level_rank
 from linli.core.access import get_visible, require
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.places.models import Building, Compound, Dwelling
 
 # Prefix length of a unit code → the level at which an officer holding that unit works.
@@ -49,13 +47,8 @@ def may_supervise(actor, case) -> bool:
     return can_edit(actor) and actor_rank(actor) > level_rank(case.level)
 
 
-def work_scope(actor):
-    """The actor's jurisdiction without what living somewhere lets them see (their own cases)."""
-    return replace(scope_for(actor), user_id=None, resident_ids=(), household_ids=(), home_compound_ids=())
-
-
 def may_see(user, case, *, work_only=False) -> bool:
-    scope = work_scope(user) if work_only else scope_for(user)
+    scope = scope_for(user).work_area() if work_only else scope_for(user)
     return visible(Case.objects.filter(pk=case.pk), scope).exists()
 
 

@@ -29,7 +29,6 @@ from django.db.models import (
 from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 
-from linli.accounts.scope import scope_for
 from linli.cases import rollups
 from linli.cases.models import (
     OPEN_STATUSES,
@@ -41,7 +40,7 @@ from linli.cases.models import (
 )
 from linli.core import clock
 from linli.core.access import get_visible, require
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.places.models import AdminUnit, Compound, Grid, compound_ids_in_grids
 
 DEFAULT_DAYS = 30

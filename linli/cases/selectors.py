@@ -2,7 +2,6 @@
 
 from django.db.models import F, Q
 
-from linli.accounts.scope import scope_for
 from linli.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -13,7 +12,7 @@ from linli.cases.models import (
 )
 from linli.core import clock
 from linli.core.ids import parse_int
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 
 
 def case_list_visible_to(*, actor, filters: dict | None = None):

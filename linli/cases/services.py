@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from linli.accounts.scope import can_edit, can_unmask, scope_for
+from linli.accounts.scope import can_edit, can_unmask
 from linli.cases import catalogue, photos, rollups
 from linli.cases.access import (
     intake_buildings,
@@ -52,6 +52,7 @@ from linli.core import audit, clock, pii
 from linli.core.access import require
 from linli.core.channel import get_channel
 from linli.core.errors import NotFound, Refused
+from linli.core.scoping import scope_for
 from linli.core.validators import validate_phone
 
 STAFF_CHANNELS = (Channel.HOTLINE, Channel.WALK_IN, Channel.PATROL, Channel.VISIT)

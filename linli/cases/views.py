@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from linli.accounts.scope import can_edit, can_unmask, scope_for
+from linli.accounts.scope import can_edit, can_unmask
 from linli.cases import actions, figures, forms, selectors, services
 from linli.cases.access import (
     case_get,
@@ -29,6 +29,7 @@ from linli.core import pii
 from linli.core.access import require
 from linli.core.ids import parse_int
 from linli.core.pages import page_errors, paginate
+from linli.core.scoping import scope_for
 from linli.core.validators import mask_phone
 
 

@@ -5,7 +5,7 @@ from linli.core.models import AuditEntry
 
 
 def _whole_area(request) -> bool:
-    from linli.accounts.scope import scope_for
+    from linli.core.scoping import scope_for
 
     return request.user.is_active and request.user.is_staff and scope_for(request.user).everything
 

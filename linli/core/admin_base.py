@@ -18,7 +18,7 @@ KEEP_HINT = "出于隐私保护不显示原值；留空则保持不变。"
 
 
 def _scope(request):
-    from linli.accounts.scope import scope_for
+    from linli.core.scoping import scope_for
 
     return scope_for(request.user)
 

@@ -8,11 +8,21 @@ one, so "below a unit" is a code-prefix test. A resident sees what the model's `
 Each scoped model declares a `scoping = Scoping(...)` class attribute saying how its rows reach
 the tree; `visible()` turns an actor's Scope into one filter. Selectors, access checks, the API
 and the admin all call `visible()`, so the rule lives here only.
+
+`scope_for(user)` is the actor's Scope. Building one reads the user's assignments and resident
+record, which live in domains that build on this module, so the domain that owns them registers a
+`ScopeProvider` (accounts does, in its AppConfig.ready()). A Scope holds literal code prefixes and
+ids only: it is computed once per request (kept on the user object) and cached across requests
+under (user id, version); every write that changes what a user's Scope would hold bumps the version
+(`scope_changed`, called by `core.services` for rows that declare `sight_users()`).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 
 Lookup = str | Callable[[tuple], Q] | None
@@ -35,8 +45,89 @@ class Scope:
     def is_staff_scope(self) -> bool:
         return self.everything or bool(self.unit_prefixes or self.grid_ids or self.compound_ids)
 
+    @property
+    def is_officer(self) -> bool:
+        """Officers watch administrative units (community and up); a grid or compound is not one."""
+        return self.everything or bool(self.unit_prefixes)
+
+    def work_area(self) -> "Scope":
+        """The jurisdiction without what living somewhere lets one see (one's own household, cases).
+
+        A staff member may read their own home like any resident, but changing, unmasking or
+        managing records is work, and work is bounded by the jurisdiction alone.
+        """
+        return replace(self, user_id=None, resident_ids=(), household_ids=(), home_compound_ids=())
+
+    def unit_area(self) -> "Scope":
+        """The part of the work area that comes from whole administrative units."""
+        return replace(self.work_area(), grid_ids=(), compound_ids=())
+
+    def covers_unit(self, code: str) -> bool:
+        """Whether the unit with this 12-digit code lies wholly inside the jurisdiction."""
+        return self.everything or any(code.startswith(prefix) for prefix in self.unit_prefixes)
+
 
 NOTHING = Scope()
+
+
+@dataclass(frozen=True)
+class ScopeProvider:
+    """How the domain that owns assignments and residence builds a user's Scope.
+
+    build(user) -> Scope, from the database.
+    version(user) -> str, read from the loaded user: it changes whenever build's answer would.
+    bump(user_ids): make the next version() of these users differ (inside the writer's transaction).
+    """
+
+    build: Callable[[Any], Scope]
+    version: Callable[[Any], str]
+    bump: Callable[[set], None]
+
+
+_provider: ScopeProvider | None = None
+# Keys carry the version, so an entry is never stale: the timeout only bounds the memory it takes.
+SCOPE_CACHE_SECONDS = 24 * 3600
+
+
+def provide(provider: ScopeProvider) -> None:
+    global _provider
+    _provider = provider
+
+
+def _provider_or_fail() -> ScopeProvider:
+    if _provider is None:
+        raise ImproperlyConfigured("No ScopeProvider registered: linli.accounts must be installed.")
+    return _provider
+
+
+def scope_for(user) -> Scope:
+    """The user's sight: once per user object (i.e. per request), cached across requests by version."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    kept = getattr(user, "_linli_scope", None)
+    if kept is not None:
+        return kept
+    provider = _provider_or_fail()
+    key = f"linli:scope:{user.pk}:{provider.version(user)}"
+    scope = cache.get(key)
+    if scope is None:
+        scope = provider.build(user)
+        cache.set(key, scope, SCOPE_CACHE_SECONDS)
+    user._linli_scope = scope
+    return scope
+
+
+def scope_changed(user_ids: Iterable[int | None]) -> None:
+    """These users' positions, assignments or residence changed: their next request rebuilds."""
+    ids = {pk for pk in user_ids if pk}
+    if ids:
+        _provider_or_fail().bump(ids)
+
+
+def sight_users(instance) -> set:
+    """The users whose Scope this row shapes, as stored now (models declare `sight_users()`)."""
+    declared = getattr(instance, "sight_users", None)
+    return set(declared()) if declared is not None else set()
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from linli.core import audit
+from linli.core.scoping import scope_changed, sight_users
 
 OUT_OF_SIGHT = "所选{label}不存在或不在您的辖区内。"
 
@@ -47,6 +48,7 @@ def create(*, actor, model, data: dict, action: str = "create"):
     instance = model(**data)
     instance.full_clean()
     instance.save()
+    scope_changed(sight_users(instance))
     audit.record(actor=actor, action=action, obj=instance, changes=audit.diff({}, audit.snapshot(instance)))
     return instance
 
@@ -54,10 +56,13 @@ def create(*, actor, model, data: dict, action: str = "create"):
 @transaction.atomic
 def update(*, actor, instance, data: dict, action: str = "update"):
     before = audit.snapshot(instance)
+    # Both the users this row gave sight before and after (a resident moved, a login relinked).
+    shaped = sight_users(instance)
     for name, value in data.items():
         setattr(instance, name, value)
     instance.full_clean()
     instance.save()
+    scope_changed(shaped | sight_users(instance))
     changes = audit.diff(before, audit.snapshot(instance))
     if changes:
         audit.record(actor=actor, action=action, obj=instance, changes=changes)
@@ -68,6 +73,8 @@ def update(*, actor, instance, data: dict, action: str = "update"):
 def delete(*, actor, instance, action: str = "delete"):
     before = audit.snapshot(instance)
     ident, label, text = instance.pk, instance._meta.label_lower, str(instance)
+    shaped = sight_users(instance)
     instance.delete()
+    scope_changed(shaped)
     audit.record(actor=actor, action=action, object_type=label, object_id=ident, object_repr=text,
                  changes=audit.diff(before, {}))

@@ -56,7 +56,7 @@ def _change_rows(object_type: str, changes) -> list[tuple[str, object, object]]:
 @require_safe
 def audit_list(request):
     # Only the whole-area roles read the log; to anyone else the page does not exist.
-    from linli.accounts.scope import scope_for
+    from linli.core.scoping import scope_for
 
     scope = scope_for(request.user)
     if not scope.everything:

@@ -1,7 +1,8 @@
 """Detail access for the council: out of sight is 404 (as if absent), in sight but not the actor's is 403."""
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core.access import get_visible, require
+from linli.core.scoping import scope_for
 from linli.council import services
 from linli.council.models import Ballot, Comment, Decision, Meeting, MeetingSeries, Notice, Proposal, Voter
 

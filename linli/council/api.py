@@ -12,12 +12,12 @@ from decimal import Decimal
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from linli.accounts.scope import scope_for
 from linli.core.access import get_visible
 from linli.core.api import ErrorOut
 from linli.core.errors import Refused
 from linli.core.ids import Id
 from linli.core.pagination import PageIn, page_of, page_schema
+from linli.core.scoping import scope_for
 from linli.council import access, selectors, services
 from linli.orgs.models import PartyOrg
 from linli.places.models import Entrance

@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from linli.accounts.scope import scope_for
 from linli.core import clock
+from linli.core.scoping import scope_for
 from linli.council import services
 from linli.council.models import Ballot, ProcessTemplate, Proposal, Vote
 

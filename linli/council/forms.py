@@ -5,9 +5,9 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core import clock
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.council import services
 from linli.council.models import Choice, Evaluation, Matter, MeetingKind, ProcessTemplate, Proposal, Rule
 from linli.orgs.models import PartyOrg

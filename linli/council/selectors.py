@@ -1,8 +1,7 @@
 """Reads that list council records, always through the jurisdiction filter."""
 
-from linli.accounts.scope import scope_for
 from linli.core import clock
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.council.models import Ballot, Comment, Meeting, MeetingSeries, Notice, Proposal
 
 

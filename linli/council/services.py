@@ -14,13 +14,13 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from linli.accounts.models import Role
-from linli.accounts.scope import can_edit, can_unmask, scope_for
+from linli.accounts.scope import can_edit, can_unmask
 from linli.cases.services import PROPOSAL_PENDING, case_link_proposal
 from linli.core import audit, clock
 from linli.core import services as core
 from linli.core.access import require
 from linli.core.errors import Refused
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.council import electorate, tally
 from linli.council.models import (
     AgendaItem,

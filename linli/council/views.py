@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.cases.models import Case
 from linli.core.access import get_visible, require
 from linli.core.errors import Refused
 from linli.core.pages import page_errors, paginate
+from linli.core.scoping import scope_for
 from linli.council import access, forms, ical, pdf, selectors, services
 from linli.council.electorate import ELECTORATE_NAMES
 from linli.council.models import Evaluation, Proposal, Vote

@@ -13,9 +13,8 @@ from fractions import Fraction
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from linli.accounts.scope import scope_for
 from linli.core import clock
-from linli.core.scoping import Scope, visible
+from linli.core.scoping import Scope, scope_for, visible
 from linli.orgs.models import PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
 from linli.people.models import GridWorker, Household, PartyMember, Resident, elderly_born_before
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Grid
@@ -124,21 +123,9 @@ def node_for_grid(grid: Grid) -> Node:
     return Node(label=grid.name, scope=Scope(grid_ids=(grid.pk,)), grid=grid)
 
 
-def staff_scope(actor) -> Scope:
-    """The actor's staff jurisdiction only: what a resident sees of their own home is not an area."""
-    scope = scope_for(actor)
-    return Scope(everything=scope.everything, unit_prefixes=scope.unit_prefixes, grid_ids=scope.grid_ids,
-                 compound_ids=scope.compound_ids)
-
-
 def node_for_actor(actor) -> Node:
-    scope = staff_scope(actor)
+    scope = scope_for(actor).work_area()
     return Node(label="全部辖区" if scope.everything else "我的辖区", scope=scope)
-
-
-def is_officer(actor) -> bool:
-    scope = scope_for(actor)
-    return scope.everything or bool(scope.unit_prefixes)
 
 
 def officer_units(actor) -> list[AdminUnit]:
@@ -146,7 +133,7 @@ def officer_units(actor) -> list[AdminUnit]:
     scope = scope_for(actor)
     if scope.everything:
         return list(AdminUnit.objects.filter(parent__isnull=True))
-    units = visible(AdminUnit.objects.all(), Scope(unit_prefixes=scope.unit_prefixes))
+    units = visible(AdminUnit.objects.all(), scope.unit_area())
     # Keep only the top-most assigned units: a street inside an assigned district is a child, not a node.
     return [u for u in units if u.prefix in scope.unit_prefixes
             and not any(u.prefix != p and u.prefix.startswith(p) for p in scope.unit_prefixes)]

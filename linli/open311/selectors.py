@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from linli.accounts.scope import scope_for
 from linli.cases.models import OPEN_STATUSES, Case, Status
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.places.models import AdminUnit
 
 PRIVATE_CATEGORIES = ("neighbour-dispute", "elderly-help", "proxy-service", "policy")

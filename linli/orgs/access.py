@@ -1,9 +1,9 @@
 """Detail access to organisations: out of sight is 404 (NotFound), in sight but read-only is 403 (Forbidden)."""
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core.access import get_visible, require
 from linli.core.errors import NotFound
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.orgs import selectors
 from linli.orgs.models import PartnerUnit, PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
 

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from linli.accounts.scope import scope_for
+from linli.core.scoping import scope_for
 from linli.orgs import selectors
 from linli.orgs.models import PartnerUnit, PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
 

@@ -7,11 +7,10 @@ ignored, so a hand-edited URL cannot turn into a 500.
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from linli.accounts.scope import scope_for
 from linli.core import clock
 from linli.core.access import require
 from linli.core.ids import parse_int
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.orgs.models import PartnerUnit, PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
 from linli.people.models import PartyMember, Resident
 from linli.places.models import AdminUnit, Compound

@@ -1,22 +1,11 @@
 """Detail access for the people registry: 404 when out of sight, 403 when the actor may only read."""
 
-from dataclasses import replace
-
-from linli.accounts.scope import can_edit, can_unmask, scope_for
+from linli.accounts.scope import can_edit, can_unmask
 from linli.core.access import get_visible, require
-from linli.core.scoping import Scope
+from linli.core.scoping import scope_for
 from linli.people.models import GridWorker, Household, PartyMember, Resident
 
 UNMASK_REFUSED = "您没有查看完整身份证号和电话的权限。"
-
-
-def work_scope(actor) -> Scope:
-    """The actor's jurisdiction without the resident's own-household sight.
-
-    A staff member who also lives somewhere may read their own household like any resident, but
-    changing or unmasking records is work, so it is bounded by the jurisdiction alone.
-    """
-    return replace(scope_for(actor), user_id=None, resident_ids=(), household_ids=(), home_compound_ids=())
 
 
 def _get(model_or_qs, actor, pk, *, write: bool):
@@ -24,7 +13,7 @@ def _get(model_or_qs, actor, pk, *, write: bool):
     if write:
         require(can_edit(actor), "您没有修改该记录的权限。")
         # Read sight may come from living there; writing needs the jurisdiction.
-        obj = get_visible(model_or_qs, work_scope(actor), pk)
+        obj = get_visible(model_or_qs, scope_for(actor).work_area(), pk)
     return obj
 
 

@@ -4,12 +4,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 
-from linli.accounts.scope import scope_for
 from linli.core.access import require
 from linli.core.api import ErrorOut, error
 from linli.core.errors import INVALID
 from linli.core.ids import Id
 from linli.core.pagination import paginated
+from linli.core.scoping import scope_for
 from linli.people import access, selectors, services
 from linli.people.schemas import (
     GridWorkerIn,

@@ -5,10 +5,9 @@ from django.core.exceptions import ValidationError
 
 from linli.accounts.scope import can_unmask
 from linli.core import crypto
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.core.validators import normalise_id_number
 from linli.people import selectors
-from linli.people.access import work_scope
 from linli.people.models import SENSITIVE_TAGS, GridWorker, Household, PartyMember, Resident
 
 YES_NO = [("", "全部"), ("1", "是"), ("0", "否")]
@@ -26,7 +25,7 @@ class HouseholdMultipleChoice(forms.ModelMultipleChoiceField):
 
 
 def households_for(actor):
-    return (visible(Household.objects.all(), work_scope(actor))
+    return (visible(Household.objects.all(), scope_for(actor).work_area())
             .select_related("dwelling__entrance__building__compound")
             .order_by("dwelling__entrance__building__compound__name", "dwelling__entrance__building__number",
                       "dwelling__entrance__number", "dwelling__number", "id"))
@@ -103,7 +102,7 @@ class ResidentCreateForm(_ResidentFields):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["household"].queryset = households_for(actor)
-        self.fields["dwelling"].queryset = selectors.dwellings_visible_to(actor, scope=work_scope(actor))
+        self.fields["dwelling"].queryset = selectors.dwellings_visible_to(actor, scope=scope_for(actor).work_area())
         if not can_unmask(actor):
             del self.fields["sensitive_tags"]
 
@@ -134,7 +133,7 @@ class HouseholdForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dwelling"].queryset = selectors.dwellings_visible_to(actor, scope=work_scope(actor))
+        self.fields["dwelling"].queryset = selectors.dwellings_visible_to(actor, scope=scope_for(actor).work_area())
 
 
 class PartyMemberFilterForm(forms.Form):
@@ -174,7 +173,7 @@ class PartyMemberForm(forms.Form):
     def __init__(self, *args, actor, member=None, resident=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        scope = work_scope(actor)
+        scope = scope_for(actor).work_area()
         self.fields["home_branch"].queryset = selectors.party_orgs_visible_to(actor, scope=scope)
         self.fields["dual_registered_community"].queryset = selectors.communities_visible_to(actor, scope=scope)
         self.fields["resident"].queryset = visible(Resident.objects.all(), scope)
@@ -229,6 +228,6 @@ class GridWorkerForm(forms.Form):
 
     def __init__(self, *args, actor, worker=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grids"].queryset = visible(selectors.grids_visible_to(actor), work_scope(actor))
+        self.fields["grids"].queryset = visible(selectors.grids_visible_to(actor), scope_for(actor).work_area())
         if worker is not None:
             self.fields["phone"].help_text = f"留空则不修改。当前：{worker.phone_masked or '未登记'}"

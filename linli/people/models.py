@@ -38,6 +38,12 @@ class Household(models.Model):
     def __str__(self):
         return f"{self.dwelling} {self.number}".strip()
 
+    def sight_users(self):
+        # Moving a household moves its members' home compound.
+        if self.pk is None:
+            return []
+        return self.members.filter(user__isnull=False).values_list("user_id", flat=True)
+
     @property
     def head(self):
         return self.members.filter(relation=Resident.Relation.HEAD).first()
@@ -120,6 +126,9 @@ class Resident(models.Model):
 
     def __str__(self):
         return self.name
+
+    def sight_users(self):
+        return [self.user_id]
 
     def clean(self):
         errors = {}

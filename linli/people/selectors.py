@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from linli.accounts.scope import scope_for
 from linli.core import clock, crypto
 from linli.core.ids import parse_int
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.core.validators import normalise_id_number, normalise_phone
 from linli.people.models import CareTag, GridWorker, Household, PartyMember, Resident, elderly_born_before
 from linli.places.models import AdminUnit, Compound, Dwelling, Grid

@@ -7,15 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from linli.accounts.scope import can_edit, can_unmask, scope_for
+from linli.accounts.scope import can_edit, can_unmask
 from linli.core import audit
 from linli.core import services as core
 from linli.core.access import get_visible, require
 from linli.core.errors import NotFound
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.core.services import OUT_OF_SIGHT
 from linli.people import selectors
-from linli.people.access import work_scope
 from linli.people.models import SENSITIVE_TAGS, CareTag, GridWorker, Household, PartyMember, Resident
 from linli.places.models import Dwelling, Grid
 
@@ -36,7 +35,7 @@ def _require_editor(actor):
 def _in_sight(source, actor, value, *, field: str, label: str):
     """The referenced object if the actor may work on it; a field error otherwise (ids come from clients)."""
     try:
-        return get_visible(source, work_scope(actor), _pk(value))
+        return get_visible(source, scope_for(actor).work_area(), _pk(value))
     except NotFound:
         raise ValidationError({field: OUT_OF_SIGHT.format(label=label)}) from None
 
@@ -45,7 +44,7 @@ def _all_in_sight(source, actor, values: Iterable, *, field: str, label: str) ->
     ids = {_pk(v) for v in values}
     try:
         queryset = source if isinstance(source, QuerySet) else source._default_manager.all()
-        found = list(visible(queryset, work_scope(actor)).filter(pk__in=ids))
+        found = list(visible(queryset, scope_for(actor).work_area()).filter(pk__in=ids))
     except (ValueError, TypeError):
         found = []
     if len(found) != len(ids):
@@ -162,7 +161,7 @@ def resident_create(*, actor, name: str, household=None, dwelling=None, househol
 
 
 def _locked_resident(actor, resident) -> Resident:
-    return get_visible(Resident.objects.select_for_update(of=("self",)), work_scope(actor), _pk(resident))
+    return get_visible(Resident.objects.select_for_update(of=("self",)), scope_for(actor).work_area(), _pk(resident))
 
 
 @transaction.atomic(durable=True)
@@ -263,14 +262,14 @@ def _partymember_refs(actor, refs: dict, errors: dict) -> dict:
     resolved = {}
     if refs.get("home_branch") not in (None, ""):
         try:
-            resolved["home_branch"] = _in_sight(selectors.party_orgs_visible_to(actor, scope=work_scope(actor)),
+            resolved["home_branch"] = _in_sight(selectors.party_orgs_visible_to(actor, scope=scope_for(actor).work_area()),
                                                 actor, refs["home_branch"], field="home_branch", label="党组织")
         except ValidationError as exc:
             errors.update(exc.message_dict)
     elif "home_branch" in refs:
         resolved["home_branch"] = None
     if refs.get("dual_registered_community") not in (None, ""):
-        communities = selectors.communities_visible_to(actor, scope=work_scope(actor))
+        communities = selectors.communities_visible_to(actor, scope=scope_for(actor).work_area())
         obj = communities.filter(pk=_pk(refs["dual_registered_community"])).first() \
             if str(_pk(refs["dual_registered_community"])).isdigit() else None
         if obj is None:
@@ -326,7 +325,7 @@ def partymember_create(*, actor, resident, category: str, home_branch=None, join
 def partymember_update(*, actor, member, data: dict) -> PartyMember:
     """Change a member's file; keys absent from `data` stay as they are (the resident never changes)."""
     _require_editor(actor)
-    member = get_visible(PartyMember.objects.select_for_update(of=("self",)), work_scope(actor), _pk(member))
+    member = get_visible(PartyMember.objects.select_for_update(of=("self",)), scope_for(actor).work_area(), _pk(member))
     allowed = set(PARTYMEMBER_FIELDS) | {"home_branch", "dual_registered_community", "cared_households"}
     unknown = set(data) - allowed
     if unknown:
@@ -379,7 +378,7 @@ def gridworker_update(*, actor, worker, data: dict, grids: Iterable | None = Non
     add or remove grids they themselves look after.
     """
     _require_editor(actor)
-    worker = get_visible(GridWorker.objects.select_for_update(), work_scope(actor), _pk(worker))
+    worker = get_visible(GridWorker.objects.select_for_update(), scope_for(actor).work_area(), _pk(worker))
     unknown = set(data) - set(GRIDWORKER_FIELDS)
     if unknown:
         raise ValidationError({name: "该字段不能在此修改。" for name in unknown})
@@ -389,7 +388,7 @@ def gridworker_update(*, actor, worker, data: dict, grids: Iterable | None = Non
         grids = list(grids)
         try:
             chosen = _all_in_sight(Grid, actor, grids, field="grids", label="网格") if grids else []
-            hidden = list(worker.grids.exclude(pk__in=visible(Grid.objects.all(), work_scope(actor)).values("pk")))
+            hidden = list(worker.grids.exclude(pk__in=visible(Grid.objects.all(), scope_for(actor).work_area()).values("pk")))
             new_grids = chosen + hidden
             if not new_grids:
                 errors["grids"] = ["请至少选择一个负责网格。"]

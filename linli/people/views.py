@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core.access import require
 from linli.core.errors import Forbidden, NotFound
 from linli.core.pages import page_errors, paginate
+from linli.core.scoping import scope_for
 from linli.people import access, forms, selectors, services
 from linli.people.models import SENSITIVE_TAGS, Resident
 

@@ -1,8 +1,9 @@
 """Detail access to places: out of sight is 404 (NotFound), in sight but read-only is 403 (Forbidden)."""
 
 from linli.accounts.models import Role
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core.access import get_visible, require
+from linli.core.scoping import scope_for
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Entrance, Grid, MicroGrid
 
 NOT_EDITOR = "您的角色只能查看，不能修改登记信息"

@@ -8,8 +8,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 
-from linli.accounts.scope import scope_for
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.places import services
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Entrance, Grid, MicroGrid
 

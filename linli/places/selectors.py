@@ -9,10 +9,9 @@ from django.apps import apps
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from linli.accounts.scope import scope_for
 from linli.core.access import require
 from linli.core.ids import parse_int
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Entrance, Grid, MicroGrid
 
 OLD_BEFORE_YEAR = 2000

@@ -9,10 +9,10 @@ dict, which pages show next to the fields and the API returns as 400.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core import services as core_services
 from linli.core.access import require
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.places import access
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Entrance, Grid, MicroGrid
 

@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core.access import require
 from linli.core.pages import page_errors, paginate
+from linli.core.scoping import scope_for
 from linli.places import access, forms, selectors, services
 from linli.places.models import AdminUnit
 

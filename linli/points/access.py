@@ -1,7 +1,8 @@
 """Detail access for points: out of sight is 404 (as if absent); in sight but not the actor's to change is 403."""
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core.access import get_visible, require
+from linli.core.scoping import scope_for
 from linli.people.models import Household, Resident
 from linli.places.models import AdminUnit
 from linli.points import services

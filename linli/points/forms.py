@@ -4,11 +4,9 @@ hidden request key so a double-submitted form books once."""
 import uuid
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
-from linli.accounts.scope import scope_for
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.people.models import PartyMember
 from linli.places.models import AdminUnit, Compound
 from linli.points import selectors
@@ -72,14 +70,9 @@ class ReasonForm(forms.Form):
 
 
 def _managed_communities(actor):
-    scope = scope_for(actor)
-    qs = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNITY).order_by("code")
-    if scope.everything:
-        return qs
-    managed = Q(pk__in=[])
-    for prefix in scope.unit_prefixes:
-        managed |= Q(code__startswith=prefix)
-    return qs.filter(managed)
+    # The communities the actor covers whole (Scope.covers_unit), as a filter.
+    return visible(AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNITY).order_by("code"),
+                   scope_for(actor).unit_area())
 
 
 class RuleForm(forms.ModelForm):

@@ -10,10 +10,9 @@ from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum,
 from django.db.models.functions import Coalesce, Rank
 from django.utils import timezone
 
-from linli.accounts.scope import scope_for
 from linli.core import clock
 from linli.core.ids import parse_int
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.people.models import Household, PartyMember, Resident
 from linli.points.models import (
     Account,

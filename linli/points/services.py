@@ -16,12 +16,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core import audit, clock
 from linli.core import services as core_services
 from linli.core.access import require
 from linli.core.errors import KEY_REUSED, Forbidden, NotFound, Refused
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.people.models import PartyMember, Resident
 from linli.places.models import AdminUnit
 from linli.points import ledger
@@ -70,7 +70,7 @@ def require_community_manager(actor, community) -> None:
     """Rules, goods and windows are set by editors whose jurisdiction covers the whole community."""
     require(can_edit(actor), NOT_EDITOR)
     scope = scope_for(actor)
-    ok = scope.everything or any(community.code.startswith(p) for p in scope.unit_prefixes)
+    ok = scope.covers_unit(community.code)
     require(ok, "只有社区及以上的工作人员可以设置积分规则、商品和兑换期。")
 
 

@@ -1,7 +1,7 @@
 """Detail access for property: out of sight is 404 (as if absent); in sight but not the actor's to change is 403."""
 
-from linli.accounts.scope import scope_for
 from linli.core.access import get_visible, require
+from linli.core.scoping import scope_for
 from linli.places.models import AdminUnit, Compound
 from linli.property import services
 from linli.property.models import (
@@ -47,15 +47,11 @@ def contract_get(actor, pk) -> RevenueContract:
 
 
 def compound_get(actor, pk) -> Compound:
-    from linli.dashboard.selectors import staff_scope
-
-    return get_visible(Compound.objects.select_related("community"), staff_scope(actor), pk)
+    return get_visible(Compound.objects.select_related("community"), scope_for(actor).work_area(), pk)
 
 
 def unit_get(actor, pk) -> AdminUnit:
-    from linli.dashboard.selectors import staff_scope
-
-    return get_visible(AdminUnit, staff_scope(actor), pk)
+    return get_visible(AdminUnit, scope_for(actor).work_area(), pk)
 
 
 def scheme_get(actor, pk) -> RatingScheme:
@@ -81,6 +77,4 @@ def staff_required(actor) -> None:
 
 
 def officer_required(actor) -> None:
-    from linli.dashboard.selectors import is_officer
-
-    require(is_officer(actor), "覆盖率指标供社区、街道、区级工作人员查看。")
+    require(scope_for(actor).is_officer, "覆盖率指标供社区、街道、区级工作人员查看。")

@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 
 from linli.core import clock
+from linli.core.scoping import scope_for
 from linli.orgs.models import PropertyCompany
 from linli.property import selectors
 from linli.property.models import CommonResource, Entry, FundKind, RevenueContract
@@ -142,12 +143,11 @@ class BudgetForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         from linli.core.scoping import visible
-        from linli.dashboard.selectors import staff_scope
         from linli.places.models import AdminUnit
 
         kwargs.setdefault("initial", {}).setdefault("year", clock.today().year)
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = visible(AdminUnit.objects.all(), staff_scope(actor))
+        self.fields["unit"].queryset = visible(AdminUnit.objects.all(), scope_for(actor).work_area())
 
 
 class DisburseForm(forms.Form):

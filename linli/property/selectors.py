@@ -8,14 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 
-from linli.accounts.scope import scope_for
 from linli.core import clock
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.dashboard.selectors import (
     Node,
     Ratio,
     child_nodes,
-    is_officer,
     node_for_actor,
     node_for_unit,
     officer_units,
@@ -127,7 +125,7 @@ def coverage_table(*, actor, unit: AdminUnit | None = None, as_of=None, baseline
     """Sections of the coverage page: each watched unit with its children, or the actor's jurisdiction."""
     if unit is not None:
         units = [unit]
-    elif is_officer(actor):
+    elif scope_for(actor).is_officer:
         units = officer_units(actor)
     else:
         return [{"total": coverage(node_for_actor(actor), as_of=as_of, baseline=baseline), "children": []}]
@@ -206,9 +204,7 @@ def contract_list_visible_to(*, actor, filters: dict | None = None):
 
 
 def compound_choices_visible_to(*, actor):
-    from linli.dashboard.selectors import staff_scope
-
-    return visible(Compound.objects.all(), staff_scope(actor)).order_by("community__code", "name")
+    return visible(Compound.objects.all(), scope_for(actor).work_area()).order_by("community__code", "name")
 
 
 # --- star ratings --------------------------------------------------------------------------------------
@@ -272,7 +268,7 @@ def funding(node: Node, *, year: int) -> dict:
 
 
 def funding_table(*, actor, year: int) -> list[dict]:
-    if not is_officer(actor):
+    if not scope_for(actor).is_officer:
         return [funding(node_for_actor(actor), year=year)]
     sections = []
     for unit in officer_units(actor):

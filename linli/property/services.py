@@ -14,12 +14,12 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from linli.accounts.models import EDITOR_ROLES, Role
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core import audit, clock
 from linli.core import services as core_services
 from linli.core.access import require
 from linli.core.errors import NotFound, Refused
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.orgs.models import PartyOrg, PropertyService
 from linli.people.models import Resident
 from linli.places.models import AdminUnit, Compound
@@ -107,15 +107,9 @@ def is_funder(actor) -> bool:
 
 def _visible_compound(actor, compound) -> Compound:
     if compound is None or not visible(Compound.objects.filter(pk=getattr(compound, "pk", compound)),
-                                       _staff_scope(actor)).exists():
+                                       scope_for(actor).work_area()).exists():
         raise NotFound()
     return compound
-
-
-def _staff_scope(actor):
-    from linli.dashboard.selectors import staff_scope
-
-    return staff_scope(actor)
 
 
 def current_services(day: dt.date):
@@ -152,7 +146,7 @@ def area_contract_create(*, actor, name: str, compounds, start: dt.date, company
     """Neighbouring compounds (same street) under one contract; each gets an area-wide service from `start`."""
     require(can_edit(actor), NOT_EDITOR)
     ids = sorted({getattr(c, "pk", c) for c in compounds})
-    found = list(visible(Compound.objects.filter(pk__in=ids), _staff_scope(actor)).select_related("community"))
+    found = list(visible(Compound.objects.filter(pk__in=ids), scope_for(actor).work_area()).select_related("community"))
     if len(found) != len(ids):
         raise NotFound()
     if len(found) < 2:
@@ -436,7 +430,7 @@ def reconcile(account, *, extra: Statement | None = None) -> list[str]:
 def scheme_create(*, actor, name: str, year: int, unit, criteria: list[tuple[str, object, int]],
                   survey_weight=40, review_weight=60, thresholds=(60, 70, 80, 90, 95)) -> RatingScheme:
     require(is_reviewer(actor), NOT_REVIEWER)
-    if not visible(AdminUnit.objects.filter(pk=unit.pk), _staff_scope(actor)).exists():
+    if not visible(AdminUnit.objects.filter(pk=unit.pk), scope_for(actor).work_area()).exists():
         raise NotFound()
     if not criteria:
         raise Refused("criteria_missing", "请至少设置一个评审项目。", field="criteria")
@@ -526,7 +520,7 @@ def party_building_amount(population: int) -> Decimal:
 
 def budget_create(*, actor, unit, year: int, kind: str, amount, note: str = "") -> Budget:
     require(is_funder(actor), NOT_FUNDER)
-    if not visible(AdminUnit.objects.filter(pk=unit.pk), _staff_scope(actor)).exists():
+    if not visible(AdminUnit.objects.filter(pk=unit.pk), scope_for(actor).work_area()).exists():
         raise NotFound()
     if kind not in FundKind.values:
         raise Refused("kind_invalid", "请选择经费类别。", field="kind")

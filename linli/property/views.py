@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from linli.accounts.scope import can_edit, scope_for
+from linli.accounts.scope import can_edit
 from linli.core import clock
 from linli.core.access import require
 from linli.core.errors import Refused
 from linli.core.pages import page_errors, paginate
+from linli.core.scoping import scope_for
 from linli.property import access, excel, forms, selectors, services
 from linli.property.models import CommonResource, Entry, FundKind, month_label
 

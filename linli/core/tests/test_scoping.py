@@ -1,7 +1,6 @@
 import pytest
 
-from linli.accounts.scope import scope_for
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.people.models import Resident
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Grid
 

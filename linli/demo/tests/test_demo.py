@@ -11,10 +11,9 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from linli.accounts.models import Assignment, Role, User
-from linli.accounts.scope import scope_for
 from linli.core import clock, crypto
 from linli.core.models import AuditEntry
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.core.validators import validate_admin_code, validate_id_number, validate_phone
 from linli.demo.generator import LOGINS, PASSWORD, SHAPES, Generator, credit_code, generate
 from linli.orgs.models import PartnerUnit, PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg

@@ -1,0 +1,170 @@
+"""Every list selector leaves out what the actor must not see (the "Alice, Bob, Charlie" pattern).
+
+Each case makes a row in community1 that an insider lists, then asks the same selector as the
+outsider (a community worker of community3, street2): the row must be absent. The access matrices
+check lists by status code only; these check the rows.
+"""
+
+import datetime as dt
+
+import pytest
+
+from linli.cases import selectors as cases
+from linli.cases import services as case_services
+from linli.cases.models import Channel
+from linli.council import selectors as council
+from linli.council import services as council_services
+from linli.orgs import selectors as orgs
+from linli.orgs.tests.factories import (
+    PartnerUnitFactory,
+    PartyOrgFactory,
+    PositionFactory,
+    PropertyServiceFactory,
+    SelfOrgFactory,
+)
+from linli.people import selectors as people
+from linli.people.tests.factories import GridWorkerFactory, PartyMemberFactory
+from linli.places import selectors as places
+from linli.points import selectors as points
+from linli.points import services as point_services
+from linli.property import selectors as property_
+from linli.property import services as property_services
+
+pytestmark = pytest.mark.django_db
+
+
+def _case(world, shop):
+    return case_services.case_open(actor=world.user("resident"), intake=case_services.Intake(
+        category="sanitation", description="楼道堆满杂物，影响通行", compound=world.compound1.pk,
+        channel=Channel.ONLINE))
+
+
+def _proposal(world, shop):
+    return council_services.proposal_submit(actor=world.user("resident"), compound=world.compound1,
+                                            title="增设充电桩", body="小区电动车多，建议增设充电桩。")
+
+
+def _ballot(world, shop):
+    return council_services.ballot_open(actor=world.user("branch_secretary"), compound=world.compound1,
+                                        title="筹集维修资金", question="是否同意续筹维修资金", rule="owners_278",
+                                        closes_at=shop.window.closes_at - dt.timedelta(days=1))
+
+
+def _award(world, shop):
+    return point_services.award_grant(actor=world.user("grid_worker"), key="seed", rule=shop.volunteer,
+                                      resident=world.resident, quantity="3", source_type="volunteer")
+
+
+def _redemption(world, shop):
+    _award(world, shop)
+    return point_services.redemption_create(actor=world.user("resident"), goods=shop.soap, key="seed-r")
+
+
+def _comment(world, shop):
+    return council_services.comment_add(actor=world.user("resident"), proposal=_proposal(world, shop), body="赞成。")
+
+
+def _meeting(world, shop):
+    return council_services.meeting_create(actor=world.user("community_secretary"), title="邻里议事",
+                                           starts_at=shop.window.closes_at, community=world.community1)
+
+
+def _series(world, shop):
+    return council_services.series_create(actor=world.user("community_secretary"), kind="forum", name="议事厅",
+                                          first_at=shop.window.closes_at, community=world.community1)
+
+
+def _resource(world, shop):
+    return property_services.resource_create(actor=world.user("branch_secretary"), compound=world.compound1,
+                                             kind="parking", name="地面车位")
+
+
+def _account(world, shop):
+    PropertyServiceFactory(compound=world.compound1, mode="trust", start=dt.date(2025, 12, 1))
+    return property_services.account_open(actor=world.user("branch_secretary"), compound=world.compound1,
+                                          opened_on=dt.date(2026, 1, 1))
+
+
+def _contract(world, shop):
+    return property_services.contract_create(actor=world.user("branch_secretary"), resource=_resource(world, shop),
+                                             counterparty="某广告公司", start=dt.date(2026, 1, 1), amount="500.00")
+
+
+def _budget(world, shop):
+    return property_services.budget_create(actor=world.user("community_secretary"), unit=world.community1,
+                                           year=2026, kind="party_building", amount="10000.00")
+
+
+def _gridworker(world, shop):
+    return GridWorkerFactory(grids=[world.grid1])
+
+
+def _position(world, shop):
+    return PositionFactory(resident=world.resident, party_org=PartyOrgFactory(community=world.community1))
+
+
+CASES = [
+    # (selector, the row in community1, a persona who lists it)
+    (places.unit_list_visible_to, lambda w, s: w.community1, "community_secretary"),
+    (places.grid_list_visible_to, lambda w, s: w.grid1, "grid_worker"),
+    (places.compound_list_visible_to, lambda w, s: w.compound1, "grid_worker"),
+    (places.building_list_visible_to, lambda w, s: w.household1.dwelling.entrance.building, "grid_worker"),
+    (places.entrance_list_visible_to, lambda w, s: w.household1.dwelling.entrance, "grid_worker"),
+    (places.dwelling_list_visible_to, lambda w, s: w.household1.dwelling, "grid_worker"),
+    (people.resident_list_visible_to, lambda w, s: w.resident, "grid_worker"),
+    (people.household_list_visible_to, lambda w, s: w.household1, "grid_worker"),
+    (cases.case_list_visible_to, _case, "grid_worker"),
+    (council.proposal_list_visible_to, _proposal, "branch_secretary"),
+    (council.ballot_list_visible_to, _ballot, "branch_secretary"),
+    (points.rule_list_visible_to, lambda w, s: s.volunteer, "community_secretary"),
+    (points.goods_list_visible_to, lambda w, s: s.soap, "community_secretary"),
+    (points.window_list_visible_to, lambda w, s: s.window, "community_secretary"),
+    (points.award_list_visible_to, _award, "community_secretary"),
+    (points.redemption_list_visible_to, _redemption, "community_secretary"),
+    (people.partymember_list_visible_to, lambda w, s: PartyMemberFactory(resident=w.resident), "grid_worker"),
+    (people.gridworker_list_visible_to, _gridworker, "community_secretary"),
+    (council.notice_list_visible_to, lambda w, s: council_services.notice_publish(
+        actor=w.user("branch_secretary"), proposal=_proposal(w, s), title="公示", body="公示内容"), "branch_secretary"),
+    (council.meeting_list_visible_to, _meeting, "community_secretary"),
+    (council.series_list_visible_to, _series, "community_secretary"),
+    (orgs.partyorg_list_visible_to, lambda w, s: PartyOrgFactory(community=w.community1), "community_secretary"),
+    (orgs.selforg_list_visible_to, lambda w, s: SelfOrgFactory(compound=w.compound1), "grid_worker"),
+    (orgs.propertyservice_list_visible_to, lambda w, s: PropertyServiceFactory(compound=w.compound1), "grid_worker"),
+    (orgs.propertycompany_list_visible_to, lambda w, s: PropertyServiceFactory(compound=w.compound1).company,
+     "grid_worker"),
+    (orgs.partner_list_visible_to, lambda w, s: PartnerUnitFactory(community=w.community1), "community_secretary"),
+    (orgs.position_list_visible_to, _position, "grid_worker"),
+    (property_.resource_list_visible_to, _resource, "branch_secretary"),
+    (property_.contract_list_visible_to, _contract, "branch_secretary"),
+    (property_.account_list_visible_to, _account, "branch_secretary"),
+    (property_.budget_list_visible_to, _budget, "community_secretary"),
+]
+
+
+@pytest.mark.parametrize(("selector", "make", "insider"), CASES, ids=[c[0].__name__ for c in CASES])
+def test_a_row_out_of_sight_is_not_listed(world, shop, selector, make, insider):
+    # given a row in community1 that the insider lists
+    row = make(world, shop)
+    assert row.pk in {r.pk for r in selector(actor=world.user(insider), filters={})}
+    # when the outsider of community3 asks the same list
+    listed = {r.pk for r in selector(actor=world.user("outsider"), filters={})}
+    # then the row is absent
+    assert row.pk not in listed
+
+
+def test_a_comment_out_of_sight_is_not_listed(world, shop):
+    # given a resident's comment on a proposal in compound1
+    comment = _comment(world, shop)
+    proposal = comment.proposal
+    assert comment in council.comment_list_visible_to(actor=world.user("branch_secretary"), proposal=proposal,
+                                                      moderator=True)
+    # when / then the outsider's list of the same proposal's comments leaves it out
+    assert comment not in council.comment_list_visible_to(actor=world.user("outsider"), proposal=proposal,
+                                                          moderator=True)
+
+
+@pytest.fixture
+def shop(world):
+    from linli.points.tests.conftest import shop as make_shop
+
+    return make_shop.__wrapped__(world)
