@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "linli.core.middleware.ChannelMiddleware",
     "linli.core.api.ApiErrorsMiddleware",
     "linli.core.input_guard.InputGuardMiddleware",
-    "linli.core.ratelimit.RateLimitMiddleware",
+    "linli.ratelimit.RateLimitMiddleware",
     # Last, as axes asks: it turns the answer to a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -196,7 +196,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LINLI_LOGIN_COOLOFF_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "linli.accounts.throttle.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "linli.core.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "linli.ratelimit.client_ip"
 # Successful logins are not logged by axes: the audit log and the session table say enough.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False

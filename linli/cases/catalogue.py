@@ -43,3 +43,14 @@ def seed(category_model, tier_model) -> tuple[int, int]:
         )
         made_tiers += created
     return made_categories, made_tiers
+
+
+# Categories about a person rather than a place: never another resident's duplicate, nobody follows
+# them, and the public Open311 list leaves them out. Configurable as LINLI_OPEN311_PRIVATE_CATEGORIES.
+PRIVATE_CATEGORIES = ("neighbour-dispute", "elderly-help", "proxy-service", "policy")
+
+
+def private_categories() -> tuple[str, ...]:
+    from django.conf import settings
+
+    return tuple(getattr(settings, "LINLI_OPEN311_PRIVATE_CATEGORIES", PRIVATE_CATEGORIES))

@@ -370,7 +370,7 @@ def private_category_codes() -> tuple[str, ...]:
     Such a case is one person's circumstances: it is never another resident's duplicate, nobody
     follows it, and the public Open311 list leaves it out (the one list lives with Open311).
     """
-    from linli.open311.selectors import private_categories
+    from linli.cases.catalogue import private_categories
 
     return private_categories()
 

@@ -14,20 +14,16 @@ accounts are not an Open311 reader: they follow their cases on the Linli pages.
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
+# The one list lives with the cases (their follow and duplicate rules use it too); Open311 reads it.
 from linli.cases.models import OPEN_STATUSES, Case, Status
 from linli.core.scoping import scope_for, visible
 from linli.places.models import AdminUnit
-
-PRIVATE_CATEGORIES = ("neighbour-dispute", "elderly-help", "proxy-service", "policy")
 
 # Open311 knows two states; a solved case waiting for the resident's rating is closed for the city.
 CLOSED_STATUSES = (Status.SOLVED, Status.CLOSED)
 
 
-def private_categories() -> tuple[str, ...]:
-    return tuple(getattr(settings, "LINLI_OPEN311_PRIVATE_CATEGORIES", PRIVATE_CATEGORIES))
+from linli.cases.catalogue import private_categories  # noqa: E402
 
 
 def open311_status(status: str) -> str:

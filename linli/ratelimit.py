@@ -6,6 +6,9 @@ Redis increments atomically; the database cache's increment is a read and a writ
 over several processes at the same instant may get a few requests more than the limit through.
 """
 
+# Project level, beside navigation: it answers each door in its own error format (the API's body, Open311's
+# error array), so it may use domains, which core may not.
+
 import hashlib
 import time
 
