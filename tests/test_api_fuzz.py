@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
-from linli.accounts.tokens import token_issue
+from linli.accounts.services import token_issue
 from linli.testing import PASSWORD
 from linli.wsgi import application
 from tests.test_api_schema import _connection_kept_open  # noqa: F401  (fixture)

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 
-from linli.accounts.tokens import token_issue
+from linli.accounts.services import token_issue
 from linli.cases import services
 from linli.cases.models import CaseFollower, CasePhoto, Status
 from linli.cases.tests.conftest import JPEG
