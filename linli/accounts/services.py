@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 
 from linli.accounts.models import ApiToken
 from linli.core import audit, clock
@@ -18,6 +19,10 @@ def token_issue(*, username: str, password: str, request=None) -> tuple[str, Api
     can wrap it in a transaction that later rolls back and leaves a client holding a token that never
     existed, or an issued token with no audit trail.
     """
+    if request is None:
+        # A caller without a request (a command, a test): the login throttle still needs one to count on.
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         return None

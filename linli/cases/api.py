@@ -98,7 +98,8 @@ def _followed(row: dict) -> dict:
 
 def _detail(actor, case: Case) -> dict:
     if reads_as_follower(actor, case):
-        return {**_followed(_out(case, photos=0)), "contact_phone": "", "solution": case.solution, "events": []}
+        return {**_followed(_out(case, photos=0)), "contact_phone": "", "solution": case.solution, "events": [],
+                "actions": []}
     staff = is_staff(actor)
     events = selectors.case_timeline(actor=actor, case=case, staff=staff)
     return {

@@ -11,7 +11,8 @@ def test_demo_populates_cases_in_every_state(world):
     made = demo.populate({"rng": random.Random(7), "users": users})
     again = demo.populate({"rng": random.Random(7), "users": users})
     # then every state appears
-    assert made == 6 and again == 0
+    assert made == 7 and again == 0
     states = set(Case.objects.values_list("status", flat=True))
-    assert {"new", "dispatched", "accepted", "solved", "closed", "returned"} <= states
+    # (the returned hotline case has since been taken by the community: "returned" is in its history)
+    assert {"new", "dispatched", "accepted", "solved", "closed"} <= states
     assert Case.objects.filter(level="community").count() >= 1

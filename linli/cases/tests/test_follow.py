@@ -170,7 +170,7 @@ def test_a_follower_reads_status_and_result_over_the_api(followed, world):
     api = Client(headers={"Authorization": f"Bearer {raw}"})
     # when
     detail = api.get(f"/api/v1/cases/{case.pk}").json()
-    listed = api.get("/api/v1/cases").json()["results"]
+    listed = api.get("/api/v1/cases").json()["items"]
     # then
     assert detail["status"] == Status.SOLVED and detail["solution"] == "杂物已清运完毕"
     assert detail["events"] == [] and detail["description"] == "" and detail["contact_phone"] == ""

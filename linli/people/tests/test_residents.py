@@ -549,8 +549,8 @@ def test_a_resident_update_inside_a_callers_transaction_fails_loudly(world, coun
 
 
 def test_the_api_sets_fields_and_sensitive_tags_in_one_service(world, client_for):
-    # given an officer who may set sensitive tags
-    client = client_for("admin")
+    # given the resident's community secretary, who may set sensitive tags (the unmask rule)
+    client = client_for("community_secretary")
     # when
     response = client.patch(f"/api/v1/residents/{world.resident.pk}",
                             json.dumps({"status": "floating", "sensitive_tags": ["correction"]}),
