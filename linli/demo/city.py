@@ -259,7 +259,7 @@ CASE_COLUMNS = (
     "contact_name", "contact_phone", "level", "status", "handler_kind", "handling_body",
     "requested_at", "updated_at", "arrive_by", "solve_by", "dispatched_at", "accepted_at", "solved_at",
     "closed_at", "solution", "reopen_count", "supervised", "supervise_note", "rating", "rating_note",
-    "follow_up_note",
+    "follow_up_note", "description_original",
 )
 
 # The newest cases take every state, in this order from the newest back, so a tiny run has them all.
@@ -370,7 +370,8 @@ def case_rows(n: int, seed: int, *, end: dt.datetime, compounds: list[tuple[int,
             level.value if isinstance(level, Level) else level, status,
             handler if dispatched else "", "", requested, updated, arrive_by, solve_by, dispatched, accepted, solved,
             closed, solution, 1 if status == Status.REOPENED else 0, supervised,
-            "请加快办理进度" if supervised else "", rating, "", "",
+            # The generated texts carry no ID number or phone: nothing typed to keep encrypted.
+            "请加快办理进度" if supervised else "", rating, "", "", "",
         )
 
 
