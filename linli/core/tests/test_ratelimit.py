@@ -1,8 +1,11 @@
 """API writes are limited per token or logged-in user: 429 with Retry-After past the rate."""
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 
+from linli.core import clock
 from linli.env import ConfigError, env_rate
 
 pytestmark = pytest.mark.django_db
@@ -11,6 +14,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def low_rate(settings):
     settings.LINLI_API_WRITE_RATE = (3, 60)
+    # Held at the start of a window: requests that straddled a window's end would be counted apart.
+    clock.freeze(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
     cache.clear()
     yield
     cache.clear()

@@ -1,9 +1,12 @@
 """Open311 POSTs are limited per api_key, answered with the specification's error array."""
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 
 from linli.cases.models import Case
+from linli.core import clock
 from linli.open311.tests.schema import from_xml
 
 pytestmark = pytest.mark.django_db
@@ -12,6 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def low_rate(settings):
     settings.LINLI_OPEN311_POST_RATE = (2, 10)
+    # Held at the start of a window: requests that straddled a window's end would be counted apart.
+    clock.freeze(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
     cache.clear()
     yield
     cache.clear()
