@@ -16,6 +16,7 @@ from django.test import Client
 
 from linli.cases import services
 from linli.cases.models import Case, CaseEvent, Escalation, Notification
+from linli.cases.services import escalation
 from linli.cases.tests.conftest import jpeg, media_files
 from linli.core.models import AuditEntry
 
@@ -108,7 +109,7 @@ def test_sweep_interrupted_after_a_batch_then_rerun_escalates_each_case_once(
     from linli.core import clock
 
     clock.advance(11 * MIN)
-    real = services._escalate_batch
+    real = escalation._escalate_batch
     calls = []
 
     def dies_in_second_batch(rows, now, memo):
@@ -118,7 +119,7 @@ def test_sweep_interrupted_after_a_batch_then_rerun_escalates_each_case_once(
             raise RuntimeError("worker killed")
         return done
 
-    monkeypatch.setattr(services, "_escalate_batch", dies_in_second_batch)
+    monkeypatch.setattr(escalation, "_escalate_batch", dies_in_second_batch)
     with pytest.raises(RuntimeError):
         services.sla_sweep(batch_size=2)
     # then the first batch stays escalated and the second left no trace
@@ -129,7 +130,7 @@ def test_sweep_interrupted_after_a_batch_then_rerun_escalates_each_case_once(
     assert not half.exists()
 
     # when the sweep is run again for the same moment
-    monkeypatch.setattr(services, "_escalate_batch", real)
+    monkeypatch.setattr(escalation, "_escalate_batch", real)
     assert services.sla_sweep(batch_size=2).escalated == 3
     # then every case was escalated exactly once, with one event, one audit entry and its notices once
     assert services.sla_sweep(batch_size=2).escalated == 0
