@@ -5,13 +5,13 @@ the services still check everything themselves, and a test holds the two to the 
 """
 
 from linli.accounts.scope import can_edit
-from linli.cases import services
+from linli.cases import routing, services
 from linli.cases.access import may_supervise, may_work
 from linli.cases.models import OPEN_STATUSES, Level, Status
 from linli.core.errors import NotFound
 
-NAMES = ("dispatch", "accept", "return", "transfer", "solve", "confirm", "supervise", "escalate", "follow-up",
-         "retier", "council")
+NAMES = ("take", "dispatch", "accept", "return", "transfer", "solve", "confirm", "supervise", "escalate",
+         "follow-up", "retier", "council")
 
 WORKABLE = (Status.DISPATCHED, Status.ACCEPTED)
 
@@ -24,6 +24,7 @@ def available_actions(actor, case) -> list[str]:
     status, me = case.status, getattr(actor, "pk", None)
     staff, worker = can_edit(actor), may_work(actor, case)
     rules = (
+        ("take", routing.may_take(actor, case)),
         ("dispatch", staff and status in (Status.NEW, Status.RETURNED, Status.REOPENED)),
         ("accept", status == Status.DISPATCHED and (case.assignee_id == me or (case.assignee_id is None and staff))),
         ("solve", worker and status in WORKABLE),
@@ -42,6 +43,8 @@ def available_actions(actor, case) -> list[str]:
 
 def run(actor, case, action, c, *, assignee=None, photo_files=()):
     """One place that maps an action name to its service (pages and API both use it)."""
+    if action == "take":
+        return services.case_take(actor=actor, case=case, note=c.get("note", ""))
     if action == "dispatch":
         return services.case_dispatch(actor=actor, case=case, assignee=assignee, handler_kind=c.get("handler_kind", ""),
                                       handling_body=c.get("handling_body", ""), tier=c.get("tier", ""),

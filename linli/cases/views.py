@@ -210,7 +210,8 @@ def _action_forms(request, case, bound=None):
     names = actions.available_actions(request.user, case)
     candidates = selectors.assignee_candidates(case=case) if {"dispatch", "transfer"} & set(names) else []
     makers = {
-        "dispatch": lambda: forms.DispatchForm(candidates=candidates), "accept": forms.NoteForm,
+        "take": forms.TapForm,
+        "dispatch": lambda: forms.DispatchForm(candidates=candidates), "accept": forms.TapForm,
         "solve": forms.SolveForm, "transfer": lambda: forms.TransferForm(candidates=candidates),
         "return": forms.ReasonForm, "escalate": forms.NoteForm, "supervise": forms.SuperviseForm,
         "follow-up": forms.FollowUpForm, "retier": forms.RetierForm, "council": forms.CouncilForm,
@@ -223,7 +224,7 @@ def _action_forms(request, case, bound=None):
 
 
 ACTION_LABELS = {
-    "dispatch": "派单", "accept": "接单", "solve": "办结", "transfer": "转办", "return": "退回",
+    "take": "接单", "dispatch": "派单", "accept": "接单", "solve": "办结", "transfer": "转办", "return": "退回",
     "escalate": "提级", "supervise": "督办", "follow-up": "回访", "confirm": "确认评价",
     "retier": "调整分级", "council": "转议事协商",
 }
@@ -284,7 +285,8 @@ def case_action(request, pk, action):
     case = case_get(request.user, pk)
     data, files = request.POST, request.FILES
     form_classes = {
-        "dispatch": forms.DispatchForm, "transfer": forms.TransferForm, "accept": forms.NoteForm,
+        "take": forms.TapForm,
+        "dispatch": forms.DispatchForm, "transfer": forms.TransferForm, "accept": forms.TapForm,
         "return": forms.ReasonForm, "solve": forms.SolveForm, "escalate": forms.NoteForm,
         "supervise": forms.SuperviseForm, "follow-up": forms.FollowUpForm, "confirm": forms.ConfirmForm,
         "retier": forms.RetierForm, "council": forms.CouncilForm,
