@@ -41,6 +41,24 @@ def available_actions(actor, case) -> list[str]:
     return [name for name, allowed in rules if allowed]
 
 
+def next_action(actor, case, names) -> str | None:
+    """Of the offered `names`, the one the page puts first as its button: what this person is expected to
+    do next. The holder of the first line takes a waiting case; the assignee accepts, then solves; the
+    reporter confirms. Others (officers above, the community looking on) get no button pushed at them.
+    """
+    me = getattr(actor, "pk", None)
+    mine = me is not None and case.assignee_id == me
+    if "take" in names and me in {user.pk for user in routing.responsible_for(case)}:
+        return "take"
+    if "accept" in names and mine:
+        return "accept"
+    if "solve" in names and mine:
+        return "solve"
+    if "confirm" in names:
+        return "confirm"
+    return None
+
+
 def run(actor, case, action, c, *, assignee=None, photo_files=()):
     """One place that maps an action name to its service (pages and API both use it)."""
     if action == "take":

@@ -246,6 +246,9 @@ def case_detail(request, pk, bound=None, status=200):
         return render(request, "cases/case_followed.html", {"case": case}, status=status)
     staff = is_staff(request.user)
     available = _action_forms(request, case, bound)
+    first = actions.next_action(request.user, case, list(available))
+    next_action = (first, ACTION_LABELS[first], available[first]) if first else None
+    others = [(name, ACTION_LABELS[name], form) for name, form in available.items() if name != first]
     may_unmask = staff and _may_unmask(request.user, case)
     unmasked = None
     if request.session.pop(UNMASKED_ONCE.format(pk=case.pk), False) and may_unmask:
@@ -259,7 +262,8 @@ def case_detail(request, pk, bound=None, status=200):
         "case": case, "staff": staff,
         "events": selectors.case_timeline(actor=request.user, case=case, staff=staff),
         "photos": case.photos.all(), "escalations": case.escalations.all() if staff else [],
-        "actions": [(name, ACTION_LABELS[name], form) for name, form in available.items()],
+        # The next action is one plain button (or one open form) on top; the others fold away below it.
+        "next_action": next_action, "actions": others,
         "may_file_proposal": "council" in available,
         "followers": case.followers.count(),
         # Shown masked; the full contact stays in the encrypted columns for the call-back.
