@@ -5,13 +5,13 @@ the services still check everything themselves, and a test holds the two to the 
 """
 
 from linli.accounts.scope import can_edit
-from linli.cases import services
+from linli.cases import routing, services
 from linli.cases.access import may_supervise, may_work
 from linli.cases.models import OPEN_STATUSES, Level, Status
 from linli.core.errors import NotFound
 
-NAMES = ("dispatch", "accept", "return", "transfer", "solve", "confirm", "supervise", "escalate", "follow-up",
-         "retier", "council")
+NAMES = ("take", "dispatch", "accept", "return", "transfer", "solve", "confirm", "supervise", "escalate",
+         "follow-up", "retier", "council")
 
 WORKABLE = (Status.DISPATCHED, Status.ACCEPTED)
 
@@ -24,6 +24,7 @@ def available_actions(actor, case) -> list[str]:
     status, me = case.status, getattr(actor, "pk", None)
     staff, worker = can_edit(actor), may_work(actor, case)
     rules = (
+        ("take", routing.may_take(actor, case)),
         ("dispatch", staff and status in (Status.NEW, Status.RETURNED, Status.REOPENED)),
         ("accept", status == Status.DISPATCHED and (case.assignee_id == me or (case.assignee_id is None and staff))),
         ("solve", worker and status in WORKABLE),
@@ -40,8 +41,28 @@ def available_actions(actor, case) -> list[str]:
     return [name for name, allowed in rules if allowed]
 
 
+def next_action(actor, case, names) -> str | None:
+    """Of the offered `names`, the one the page puts first as its button: what this person is expected to
+    do next. The holder of the first line takes a waiting case; the assignee accepts, then solves; the
+    reporter confirms. Others (officers above, the community looking on) get no button pushed at them.
+    """
+    me = getattr(actor, "pk", None)
+    mine = me is not None and case.assignee_id == me
+    if "take" in names and me in {user.pk for user in routing.responsible_for(case)}:
+        return "take"
+    if "accept" in names and mine:
+        return "accept"
+    if "solve" in names and mine:
+        return "solve"
+    if "confirm" in names:
+        return "confirm"
+    return None
+
+
 def run(actor, case, action, c, *, assignee=None, photo_files=()):
     """One place that maps an action name to its service (pages and API both use it)."""
+    if action == "take":
+        return services.case_take(actor=actor, case=case, note=c.get("note", ""))
     if action == "dispatch":
         return services.case_dispatch(actor=actor, case=case, assignee=assignee, handler_kind=c.get("handler_kind", ""),
                                       handling_body=c.get("handling_body", ""), tier=c.get("tier", ""),

@@ -68,7 +68,7 @@ class CaseDetailOut(CaseOut):
     contact_phone: str
     solution: str
     events: list[EventOut]
-    actions: list[str] = Field(description="此刻您可对该诉求执行的操作（稳定名称，如 dispatch、accept、solve）")
+    actions: list[str] = Field(description="此刻您可对该诉求执行的操作（稳定名称，如 take、dispatch、accept、solve）")
 
 
 PagedCaseOut = page_schema(CaseOut)
@@ -283,7 +283,8 @@ def _make_action(name):
     return handler
 
 
-_SUMMARIES = {"dispatch": "派单", "accept": "接单", "return": "退回", "transfer": "转办", "solve": "办结",
+_SUMMARIES = {"take": "接单（本人辖区内待派单、已退回或重新办理的诉求：派给自己并接单，到场时限随即停止）",
+              "dispatch": "派单", "accept": "接单", "return": "退回", "transfer": "转办", "solve": "办结",
               "confirm": "确认评价", "supervise": "督办", "escalate": "提级", "follow-up": "回访",
               "retier": "调整分级（时限从当前时刻重新计算）",
               "council": "大事协商：转入邻里议事（note 必填；ref 为议事提案编号，立项后填写）"}

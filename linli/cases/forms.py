@@ -112,6 +112,10 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="退回原因", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class TapForm(forms.Form):
+    """An action done in one tap (接单): nothing to fill in."""
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

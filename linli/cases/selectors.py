@@ -2,6 +2,7 @@
 
 from django.db.models import F, Q
 
+from linli.cases import routing
 from linli.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -83,22 +84,7 @@ def unread_count(actor) -> int:
 
 
 def assignee_candidates(*, case):
-    """Staff whose jurisdiction holds the case: the people it can be dispatched or transferred to."""
-    from linli.accounts.models import Assignment, Role, User
-
-    compound = case.compound
-    grids = list(compound.buildings.values_list("grid_id", flat=True))
-    units = []
-    unit = compound.community
-    while unit is not None:
-        units.append(unit.pk)
-        unit = unit.parent
-    holders = Assignment.objects.filter(Q(compound=compound) | Q(grid_id__in=grids) | Q(unit_id__in=units))
-    ids = holders.exclude(role=Role.RESIDENT).values("user_id")
-    users = list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
-    roles = {}
-    for a in Assignment.objects.filter(user__in=users).exclude(role=Role.RESIDENT):
-        roles.setdefault(a.user_id, a.get_role_display())
-    for user in users:
-        user.label = f"{user}（{roles.get(user.pk, '')}）"
-    return users
+    """The people a case can be dispatched or transferred to: exactly the staff who see it in their work
+    area (its building's grid, never another grid of the compound; its compound; its community and up),
+    nearest first. Anyone else the dispatch would refuse."""
+    return routing.candidates(case)

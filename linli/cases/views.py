@@ -210,7 +210,8 @@ def _action_forms(request, case, bound=None):
     names = actions.available_actions(request.user, case)
     candidates = selectors.assignee_candidates(case=case) if {"dispatch", "transfer"} & set(names) else []
     makers = {
-        "dispatch": lambda: forms.DispatchForm(candidates=candidates), "accept": forms.NoteForm,
+        "take": forms.TapForm,
+        "dispatch": lambda: forms.DispatchForm(candidates=candidates), "accept": forms.TapForm,
         "solve": forms.SolveForm, "transfer": lambda: forms.TransferForm(candidates=candidates),
         "return": forms.ReasonForm, "escalate": forms.NoteForm, "supervise": forms.SuperviseForm,
         "follow-up": forms.FollowUpForm, "retier": forms.RetierForm, "council": forms.CouncilForm,
@@ -223,7 +224,7 @@ def _action_forms(request, case, bound=None):
 
 
 ACTION_LABELS = {
-    "dispatch": "派单", "accept": "接单", "solve": "办结", "transfer": "转办", "return": "退回",
+    "take": "接单", "dispatch": "派单", "accept": "接单", "solve": "办结", "transfer": "转办", "return": "退回",
     "escalate": "提级", "supervise": "督办", "follow-up": "回访", "confirm": "确认评价",
     "retier": "调整分级", "council": "转议事协商",
 }
@@ -245,6 +246,9 @@ def case_detail(request, pk, bound=None, status=200):
         return render(request, "cases/case_followed.html", {"case": case}, status=status)
     staff = is_staff(request.user)
     available = _action_forms(request, case, bound)
+    first = actions.next_action(request.user, case, list(available))
+    next_action = (first, ACTION_LABELS[first], available[first]) if first else None
+    others = [(name, ACTION_LABELS[name], form) for name, form in available.items() if name != first]
     may_unmask = staff and _may_unmask(request.user, case)
     unmasked = None
     if request.session.pop(UNMASKED_ONCE.format(pk=case.pk), False) and may_unmask:
@@ -258,7 +262,8 @@ def case_detail(request, pk, bound=None, status=200):
         "case": case, "staff": staff,
         "events": selectors.case_timeline(actor=request.user, case=case, staff=staff),
         "photos": case.photos.all(), "escalations": case.escalations.all() if staff else [],
-        "actions": [(name, ACTION_LABELS[name], form) for name, form in available.items()],
+        # The next action is one plain button (or one open form) on top; the others fold away below it.
+        "next_action": next_action, "actions": others,
         "may_file_proposal": "council" in available,
         "followers": case.followers.count(),
         # Shown masked; the full contact stays in the encrypted columns for the call-back.
@@ -284,7 +289,8 @@ def case_action(request, pk, action):
     case = case_get(request.user, pk)
     data, files = request.POST, request.FILES
     form_classes = {
-        "dispatch": forms.DispatchForm, "transfer": forms.TransferForm, "accept": forms.NoteForm,
+        "take": forms.TapForm,
+        "dispatch": forms.DispatchForm, "transfer": forms.TransferForm, "accept": forms.TapForm,
         "return": forms.ReasonForm, "solve": forms.SolveForm, "escalate": forms.NoteForm,
         "supervise": forms.SuperviseForm, "follow-up": forms.FollowUpForm, "confirm": forms.ConfirmForm,
         "retier": forms.RetierForm, "council": forms.CouncilForm,

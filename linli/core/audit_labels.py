@@ -18,7 +18,7 @@ ACTIONS = {
     "close_month": "月度结账", "end_for_area_contract": "因片区合同结束服务",
     "token_issue": "签发接口令牌", "password_change": "修改密码",
     "demo_load": "载入演示数据", "generate_city": "生成城市数据", "generate_city_cases": "生成城市诉求数据",
-    "case.open": "受理诉求", "case.dispatch": "派单", "case.accept": "接单", "case.return": "退单",
+    "case.open": "受理诉求", "case.dispatch": "派单", "case.accept": "接单", "case.take": "自行接单", "case.return": "退单",
     "case.transfer": "转办", "case.solve": "办结", "case.confirm": "居民评价", "case.retier": "调整办理时限",
     "case.escalate": "提级", "case.supervise": "督办", "case.follow_up": "回访", "case.follow": "关注诉求",
     "case.autoclose": "超时自动关闭", "case.to_council": "转入议事",

@@ -12,18 +12,18 @@ from django.db import IntegrityError, transaction
 
 from linli.accounts.scope import can_edit
 from linli.cases import catalogue, photos
-from linli.cases.access import intake_buildings, intake_compounds, intake_dwellings, officers_at
+from linli.cases.access import intake_buildings, intake_compounds, intake_dwellings
 from linli.cases.models import (
     DESCRIPTION_MAX,
     Case,
     CaseEvent,
     CasePhoto,
     Channel,
-    Level,
     ServiceCategory,
     Tier,
     TierRule,
 )
+from linli.cases.routing import responsible_for
 from linli.cases.services.common import _event, _link, deadlines
 from linli.cases.services.notifications import notify
 from linli.core import audit, clock, pii
@@ -295,7 +295,7 @@ def _file(actor, clean: CleanIntake, intake: Intake) -> Case:
                    f"通过{case.get_channel_display()}受理，分级：{case.get_tier_display()}", at=now)
             audit.record(actor=actor, action="case.open", obj=case, object_repr=f"诉求 #{case.pk}",
                          changes=audit.diff({}, audit.snapshot(case)))
-            notify(officers_at(case, Level.COMPOUND), f"新诉求 #{case.pk}：{clean.category.name}，请及时派单",
+            notify(responsible_for(case), f"新诉求 #{case.pk}：{clean.category.name}，请及时接单或派单",
                    _link(case))
     except IntegrityError:
         photos.discard(saved)
