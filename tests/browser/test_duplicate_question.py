@@ -17,6 +17,7 @@ import pytest
 from linli.cases import services
 from linli.cases.models import Case, Channel
 from linli.testing import make_user
+from tests.browser.conftest import login
 from tests.browser.test_cases import no_sideways_scroll, png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -31,8 +32,6 @@ def media(settings, tmp_path):
 
 
 def test_the_duplicate_question_files_my_own_case_with_its_photo(world, live_server, phone, media):
-    from tests.browser.conftest import login
-
     services.catalogue_seed()
     # given the resident's open case about the stairwell, and their neighbour with an account
     earlier = services.case_open(actor=world.user("resident"), intake=services.Intake(
