@@ -784,7 +784,7 @@ def fault_disk(db: FaultDatabase, world, args, verdicts: Verdicts) -> None:
                      {"Referer": f"http://{HOST}:{app.port}/login/"})
         body, kind = multipart({"csrfmiddlewaretoken": page.cookies.get("csrftoken", ""), "category": category,
                                 "compound": world.compound1.pk, "description": "楼道墙皮脱落，附照片（磁盘测试 page）",
-                                "file_anyway": "1"},
+                                "answer": "different"},
                                [("photos", "page.jpg", photo(args.photo_kb * 1024), "image/jpeg")])
         page_status, _, data = page.request("POST", "/cases/new/", body, kind,
                                             {"Referer": f"http://{HOST}:{app.port}/cases/new/"})

@@ -368,11 +368,11 @@ class Resident(User):
 
     def file_page(self):
         self.get("GET /cases/new/", "/cases/new/")
-        # file_anyway: the resident has read the possible duplicates and still files (the page's second step).
+        # answer=different: the resident has read the duplicate question and still files (its "不是" answer).
         answer = self.post("POST /cases/new/ (photo)", "/cases/new/", expect=(302,), redirect=CASE_PAGE, form={
             "category": self.rng.choice(self.world.categories), "description": self._description(),
             "compound": self.compound, "building": self.building, "dwelling": "", "address": "",
-            "latitude": "", "longitude": "", "file_anyway": "1",
+            "latitude": "", "longitude": "", "answer": "different",
         }, files={"photos": ("photo.png", PHOTO, "image/png")})
         case_id = int(re.fullmatch(CASE_PAGE, answer.location).group(1))
         self.world.told(case_id)

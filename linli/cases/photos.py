@@ -97,11 +97,14 @@ def _reencoded(upload, kind: str) -> ContentFile:
     return ContentFile(out.getvalue(), name=getattr(upload, "name", "") or "photo")
 
 
-def store(upload, kind: str, stage: str) -> str:
-    """Save under a random name (the client's name can carry paths or personal data)."""
+def store(upload, kind: str, stage: str, *, folder: str = "") -> str:
+    """Save under a random name (the client's name can carry paths or personal data).
+
+    `folder` defaults to the month's; photos kept for a filing not yet made go to their own folder,
+    which the sweep empties (see `pending.py`)."""
     from linli.core import clock
 
-    name = f"cases/{clock.now():%Y/%m}/{stage}-{uuid.uuid4().hex}.{_EXTENSIONS[kind]}"
+    name = f"{folder or f'cases/{clock.now():%Y/%m}'}/{stage}-{uuid.uuid4().hex}.{_EXTENSIONS[kind]}"
     upload.seek(0)
     try:
         return default_storage.save(name, upload)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("mine/", views.my_cases, name="my_cases"),
     path("new/", views.case_new, name="case_new"),
+    path("new/kept/<int:number>/", views.kept_photo, name="kept_photo"),
     path("intake/", views.case_intake, name="case_intake"),
     path("duplicates/", views.duplicates, name="duplicates"),
     path("places/", views.place_options, name="place_options"),

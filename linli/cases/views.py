@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import can_edit, can_unmask
-from linli.cases import actions, figures, forms, selectors, services
+from linli.cases import actions, figures, forms, pending, selectors, services
 from linli.cases.access import (
     case_get,
     intake_compounds,
@@ -27,6 +28,7 @@ from linli.cases.models import (
 )
 from linli.core import pii
 from linli.core.access import require
+from linli.core.errors import Refused
 from linli.core.ids import parse_int
 from linli.core.pages import page_errors, paginate
 from linli.core.scoping import scope_for
@@ -48,31 +50,80 @@ def _intake_from(form_data, channel) -> services.Intake:
     )
 
 
+# What the resident typed, carried through the duplicate question so answering it needs no second form.
+KEPT_FIELDS = ("category", "description", "compound", "building", "dwelling", "address", "latitude", "longitude")
+DIFFERENT = "different"  # the "answer" of "不是，继续提交我的诉求"
+
+
 @login_required
 @page_errors
 def case_new(request):
-    """A resident files a case; possible duplicates are shown before anything is saved."""
+    """A resident files a case; a similar open case nearby interrupts with a question before filing.
+
+    The question keeps what was entered, photos included (`pending.keep`), and offers two one-tap
+    answers: follow that case (`case_follow`), or file this one as it is (`answer=different`).
+    """
     require(bool(scope_for(request.user).resident_ids), "只有居民可以在此反映诉求")
     form = forms.CaseForm(request.POST or None, request.FILES or None, actor=request.user)
-    duplicates = []
-    if request.method == "POST":
-        data = request.POST
-        duplicates = list(services.possible_duplicates(actor=request.user, compound_id=_int(data.get("compound")),
-                                                       category_code=data.get("category")))
-        if duplicates and not data.get("file_anyway"):
-            messages.info(request, "本小区近期已有同类诉求在办理，您可以关注已有诉求，或确认仍要提交新诉求。")
+    context = {"form": form, "duplicates": [], "follow_offer": "", "kept": None}
+    if request.method != "POST":
+        return render(request, "cases/case_new.html", context)
+    data, files = request.POST, request.FILES.getlist("photos")
+    token, answered = data.get("kept", ""), data.get("answer") == DIFFERENT
+    try:
+        duplicates = [] if answered else _similar(request.user, data)
+        if duplicates:
+            kept = pending.keep(actor=request.user, photo_files=files, token=token)
+            return render(request, "cases/case_new.html", {
+                **context, "duplicates": duplicates, "kept": kept, "answered": False,
+                "follow_offer": services.follow_offer(actor=request.user, cases=duplicates),
+                "entered": [(name, data.get(name, "")) for name in KEPT_FIELDS],
+                "category": duplicates[0].category,
+            })
+        case = pending.case_open_kept(actor=request.user, intake=_intake_from(data, Channel.ONLINE), token=token,
+                                      photo_files=files)
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        context.update(kept=_kept_after_error(request.user, token, files, exc), answered=answered)
+    except Refused as exc:
+        # Not this user's note, altered or out of time: nothing filed, the words stay, photos are asked again.
+        form.add_error(None, exc.message)
+        context["answered"] = answered
+    else:
+        if case.replayed:
+            messages.info(request, f"诉求 #{case.pk} 已经提交过，没有重复提交。")
         else:
-            try:
-                case = services.case_open(actor=request.user, intake=_intake_from(data, Channel.ONLINE),
-                                          photo_files=request.FILES.getlist("photos"))
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, f"诉求 #{case.pk} 已提交，我们会尽快处理。")
-                return redirect("cases:case_detail", pk=case.pk)
-    return render(request, "cases/case_new.html", {
-        "form": form, "duplicates": duplicates,
-        "follow_offer": services.follow_offer(actor=request.user, cases=duplicates)})
+            messages.success(request, f"诉求 #{case.pk} 已提交，我们会尽快处理。")
+        return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/case_new.html", context)
+
+
+def _similar(actor, data) -> list:
+    rows = list(services.possible_duplicates(actor=actor, compound_id=_int(data.get("compound")),
+                                             category_code=data.get("category")))
+    prefetch_related_objects(rows, "compound")
+    return rows
+
+
+def _kept_after_error(actor, token, files, exc):
+    """After another field's error the photos stay with the form: they show, and go with the case."""
+    try:
+        if files and "photos" not in exc.message_dict:
+            return pending.keep(actor=actor, photo_files=files, token=token)
+        return pending.unseal(actor=actor, token=token) if token else None
+    except (Refused, ValidationError):
+        return None
+
+
+@never_cache  # a photo of someone's home, for its owner only
+@login_required
+def kept_photo(request, number):
+    """A kept photo's thumbnail on the duplicate question, for the user whose note names it."""
+    try:
+        handle, kind = pending.open_photo(actor=request.user, token=request.GET.get("kept", ""), number=number)
+    except Refused:
+        raise Http404("未找到") from None
+    return FileResponse(handle, content_type=kind)
 
 
 @login_required
@@ -125,8 +176,10 @@ def case_follow(request, pk):
     except ValidationError as exc:
         messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms))
         return redirect("cases:case_new")
+    # Followed instead of filing: the photos kept for the filing are not needed any more.
+    pending.drop(actor=request.user, token=request.POST.get("kept", ""))
     messages.success(request, f"已关注诉求 #{pk}，办理进展会通知您。")
-    return redirect("cases:my_cases")
+    return redirect("cases:case_detail", pk=pk)
 
 
 def mask_name(name: str) -> str:

@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from linli.cases import selectors
+from linli.cases.models import Status
 from linli.core import channel as channels
 from linli.core import clock
 
@@ -55,3 +56,32 @@ def notification_bell(context):
 def channel_phrase(name):
     """Where a step was taken, as a worker says it ("网页办理", "系统自动"), not the audit code."""
     return channels.phrase(name)
+
+
+@register.filter
+def ago(moment):
+    """How long ago, as one says it: "刚刚", "25 分钟前", "3 小时前", "2 天前"."""
+    if not moment:
+        return ""
+    minutes = max(0, int((clock.now() - moment).total_seconds() // 60))
+    if minutes < 1:
+        return "刚刚"
+    if minutes < 60:
+        return f"{minutes} 分钟前"
+    if minutes < 24 * 60:
+        return f"{minutes // 60} 小时前"
+    return f"{minutes // (24 * 60)} 天前"
+
+
+_PROGRESS = {
+    Status.NEW: "已受理，正在派单", Status.DISPATCHED: "已派单，等待承办人接单",
+    Status.ACCEPTED: "承办人正在处理", Status.RETURNED: "正在重新派单", Status.REOPENED: "正在重新办理",
+    Status.SOLVED: "已办结，等待确认", Status.CLOSED: "已办结",
+}
+
+
+@register.filter
+def progress(case):
+    """Where a case stands, in words a neighbour may read: the stage and the tier handling it, nothing of the reporter's."""
+    stage = _PROGRESS.get(case.status, case.get_status_display())
+    return f"{stage}（{case.get_level_display()}级办理）"

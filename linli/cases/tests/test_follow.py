@@ -48,7 +48,7 @@ def test_the_duplicate_check_offers_the_case_and_its_note_lets_the_neighbour_fol
     offer = _offer_on_page(client, world)
     response = client.post(f"/cases/{case.pk}/follow/", {"offer": offer})
     # then
-    assert offer and response.status_code == 302 and response["Location"] == "/cases/mine/"
+    assert offer and response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
     assert CaseFollower.objects.filter(case=case, user=user).exists()
 
 

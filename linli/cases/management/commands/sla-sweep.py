@@ -1,4 +1,5 @@
-"""`linli sla-sweep [--now ISO]`: escalate breached cases once and close stale solved ones.
+"""`linli sla-sweep [--now ISO]`: escalate breached cases once and close stale solved ones, and remove
+the photos kept for a filing that the duplicate question interrupted and nobody finished (`pending`).
 
 Safe to run from cron every minute, twice at once, or again after a crash: each breach is recorded
 with a unique key, and rows another sweep holds are skipped.
@@ -9,6 +10,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from linli.cases import pending
 from linli.cases.services import sla_sweep
 from linli.core.channel import using_channel
 
@@ -31,5 +33,6 @@ class Command(BaseCommand):
                 at = timezone.make_aware(at)
         with using_channel("command"):
             result = sla_sweep(now=at, batch_size=batch_size)
-        self.stdout.write(f"escalated {result.escalated} closed {result.closed}")
-        self.stdout.write(f"提级 {result.escalated} 件，自动关闭 {result.closed} 件")
+        cleared = pending.sweep(now=at)
+        self.stdout.write(f"escalated {result.escalated} closed {result.closed} cleared {cleared}")
+        self.stdout.write(f"提级 {result.escalated} 件，自动关闭 {result.closed} 件，清除过期的保留照片 {cleared} 张")
