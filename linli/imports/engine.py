@@ -85,6 +85,7 @@ class Row:
     values: dict[str, Any]  # column key → cleaned value; "" or None when blank
     errors: list[str] = field(default_factory=list)
     status: str = ""
+    label: str = ""  # who or what the row is, beside its number in the report
     plan: dict = field(default_factory=dict)  # what the register decided to write
 
     def reject(self, reason: str) -> None:
@@ -139,9 +140,9 @@ class Report:
     def ok(self) -> bool:
         return bool(self.rows) and not self.rejected
 
-    def label_of(self, row: Row) -> str:
-        value = row.values.get(self.register.label)
-        return "" if value is None else str(value)
+    @property
+    def label_header(self) -> str:
+        return self.register.column(self.register.label).header
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -320,6 +321,7 @@ def check(actor, register: Register, data: bytes, filename: str) -> Report:
                 row.reject(reason)
         for column in register.columns:
             row.values.setdefault(column.key, None if column.kind in ("bool", "date") else "")
+        row.label = _text(row.values.get(register.label))
         rows.append(row)
     if not rows:
         raise Refused("empty", "表格中没有数据行。")

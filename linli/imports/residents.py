@@ -13,12 +13,15 @@ import re
 from linli.accounts.scope import import_scope
 from linli.core import crypto
 from linli.core.scoping import visible
+from linli.core.validators import id_check_char
 from linli.imports.engine import CREATED, UNCHANGED, UPDATED, Column, Register, Row
 from linli.people import services as people_services
 from linli.people.models import Household, Resident
 from linli.places.models import AdminUnit, Compound, Dwelling
 
 HEAD = Resident.Relation.HEAD
+# A valid number for the template's example row (born 1956-03-12, a woman).
+EXAMPLE_ID = "14010519560312002" + id_check_char("14010519560312002")
 NOT_FOUND = "（不存在或不在您的辖区内）"
 CHUNK = 500
 
@@ -42,7 +45,7 @@ COLUMNS = (
     Column("id_number", "公民身份号码", kind="id_number", required=True,
            variants=("身份证号", "身份证号码", "身份证", "证件号码"),
            rule="必填，18 位，按国家标准校验；已登记的人按此号码更新。请把该列设为文本格式",
-           example="140105195603120021"),
+           example=EXAMPLE_ID),
     Column("phone", "联系电话", kind="phone", variants=("手机", "手机号", "手机号码", "电话", "联系方式"),
            rule="选填。11 位手机号，或带区号的固定电话", example="13812345678"),
     Column("relation", "与户主关系", kind="choice", choices=tuple(Resident.Relation.choices), variants=("关系",),
