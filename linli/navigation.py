@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from linli.accounts.models import IMPORT_ROLES
 from linli.core.scoping import scope_for
 
 # url name → (label, icon, the roles that may use it). "resident" is a person with a home in the
@@ -21,6 +22,8 @@ OFFICERS = {"community_secretary", "street_officer", "district_officer", "admin"
 REGISTRY = STAFF - {"property_staff", "committee_member"}
 # Property staff and committee members neither award points nor run the shop.
 POINTS_STAFF = REGISTRY
+# The community office and the street bring their 台账 in.
+IMPORTERS = set(IMPORT_ROLES)
 
 SECTIONS = {
     "cases:my_cases": (_("我的诉求"), "cases", {"resident"}),
@@ -41,6 +44,7 @@ SECTIONS = {
     "orgs:selforg_list": (_("自治组织"), "org", REGISTRY),
     "orgs:propertycompany_list": (_("物业企业"), "property", REGISTRY | {"property_staff"}),
     "orgs:partner_list": (_("共建单位"), "org", REGISTRY),
+    "imports:home": (_("数据导入"), "list", IMPORTERS),
     "core:audit_list": (_("审计日志"), "audit", {"admin"}),
 }
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "linli.property",
     "linli.open311",
     "linli.dashboard",
+    "linli.imports",
     "linli.demo",
 ]
 

@@ -30,4 +30,5 @@ urlpatterns = [
     path("property/", include("linli.property.urls")),
     path("open311/v2/", include("linli.open311.urls")),
     path("dashboard/", include("linli.dashboard.urls")),
+    path("imports/", include("linli.imports.urls")),
 ]

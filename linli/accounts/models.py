@@ -38,6 +38,13 @@ UNMASK_ROLES = frozenset(r.value for r in (
     Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY,
 ))
 
+# Roles that may bring a register in from a spreadsheet (`linli.imports`): the community office and the
+# street, which keep the 台账 of their own area. A grid worker registers door to door, one form at a time;
+# a branch secretary's, property company's or district's work is not the register of a community.
+IMPORT_ROLES = frozenset(r.value for r in (
+    Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.STREET_OFFICER,
+))
+
 
 def new_scope_version() -> str:
     return uuid.uuid4().hex

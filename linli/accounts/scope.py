@@ -8,7 +8,7 @@ import uuid
 
 from django.db.models import F
 
-from linli.accounts.models import EDITOR_ROLES, UNMASK_ROLES, Assignment, Role, User
+from linli.accounts.models import EDITOR_ROLES, IMPORT_ROLES, UNMASK_ROLES, Assignment, Role, User
 from linli.core.scoping import NOTHING, Scope, ScopeProvider, scope_for, visible
 
 
@@ -56,25 +56,37 @@ def can_edit(user) -> bool:
     return bool(scope_for(user).roles & EDITOR_ROLES)
 
 
-def unmask_scope(user) -> Scope:
-    """Where the user's work needs full values: the nodes of their unmasking-role assignments only.
-
-    Another role held elsewhere, or living somewhere, never widens it (no resident part, no "everything").
-    """
+def _role_scope(user, roles: frozenset, kept: str) -> Scope:
+    """The nodes of the user's assignments in these roles only: another role held elsewhere, or living
+    somewhere, never widens it (no resident part, no "everything")."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
-    cached = getattr(user, "_linli_unmask_scope", None)
+    cached = getattr(user, kept, None)
     if cached is not None:
         return cached
-    assignments = list(Assignment.objects.filter(user=user, role__in=UNMASK_ROLES).select_related("unit"))
+    assignments = list(Assignment.objects.filter(user=user, role__in=roles).select_related("unit"))
     scope = Scope(
         unit_prefixes=tuple(sorted({a.unit.prefix for a in assignments if a.unit_id})),
         grid_ids=tuple(sorted({a.grid_id for a in assignments if a.grid_id})),
         compound_ids=tuple(sorted({a.compound_id for a in assignments if a.compound_id})),
         roles=frozenset(a.role for a in assignments),
     )
-    user._linli_unmask_scope = scope
+    setattr(user, kept, scope)
     return scope
+
+
+def unmask_scope(user) -> Scope:
+    """Where the user's work needs full values: the nodes of their unmasking-role assignments only."""
+    return _role_scope(user, UNMASK_ROLES, "_linli_unmask_scope")
+
+
+def import_scope(user) -> Scope:
+    """Where the user may import registers: the nodes of their importing-role assignments only."""
+    return _role_scope(user, IMPORT_ROLES, "_linli_import_scope")
+
+
+def can_import(user) -> bool:
+    return bool(scope_for(user).roles & IMPORT_ROLES)
 
 
 def can_unmask(user, subject=None) -> bool:

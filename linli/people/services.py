@@ -175,6 +175,18 @@ def resident_update(*, actor, resident, data: dict, care_tags: Iterable | None =
     One request, one outcome: a refused part (say, sensitive tags the actor may not set) leaves the
     whole record as it was.
     """
+    resident = resident_change(actor=actor, resident=resident, data=data, care_tags=care_tags,
+                               household=household, relation=relation)
+    if sensitive_tags is not None:
+        resident = resident_set_sensitive_tags(actor=actor, resident=resident, codes=sensitive_tags)
+    return resident
+
+
+@transaction.atomic
+def resident_change(*, actor, resident, data: dict, care_tags: Iterable | None = None,
+                    household=None, relation: str | None = None) -> Resident:
+    """`resident_update` without sensitive tags, for writers that change many residents in one transaction
+    of their own (an import commits all its rows or none, so it cannot use the durable update)."""
     _require_editor(actor)
     resident = _locked_resident(actor, resident)
     unknown = set(data) - set(RESIDENT_FIELDS)
@@ -206,8 +218,6 @@ def resident_update(*, actor, resident, data: dict, care_tags: Iterable | None =
         _set_m2m(actor=actor, instance=resident, field="care_tags", objects=tags)
     if household not in (None, "") and _pk(household) != resident.household_id:
         resident = resident_move(actor=actor, resident=resident, household=household, relation=relation)
-    if sensitive_tags is not None:
-        resident = resident_set_sensitive_tags(actor=actor, resident=resident, codes=sensitive_tags)
     return resident
 
 

@@ -1,0 +1,396 @@
+"""The import engine: one flow for every register that comes in from a spreadsheet (台账).
+
+A register declares its columns (Chinese header, the variants clerks write, the kind of value) and two
+functions: `plan` resolves every row's references within the importer's area and decides what the row
+would do (create, update, unchanged), and `write` does it through the domain's own services. The engine
+reads the file, matches headers by name, cleans and checks every cell, finds duplicates inside the file,
+and commits all rows or none.
+
+The uploaded bytes live only for the request: they are never stored, logged or put in the session. A
+dry run hands out a token bound to the file's digest, the register and the importer; committing asks
+for it, so what is written is the file that was checked.
+"""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from linli.core import clock
+from linli.core.channel import using_channel
+from linli.core.errors import Forbidden, NotFound, Refused
+from linli.core.validators import validate_id_number, validate_phone
+
+MAX_BYTES = 20 * 1024 * 1024
+# How far down a title row or two may push the header row.
+HEADER_SEARCH_ROWS = 10
+# Columns the rejected-rows file adds, so that file can be corrected and imported again as it is.
+ROW_NUMBER_HEADER = "原表行号"
+REASON_HEADER = "错误原因"
+SILENT_HEADERS = {"序号", ROW_NUMBER_HEADER, REASON_HEADER}
+
+CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+STATUS_LABELS = {CREATED: "新增", UPDATED: "更新", UNCHANGED: "无变化", REJECTED: "未通过"}
+
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√"}
+FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×"}
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a register.
+
+    kind: text | id_number | phone | choice | bool | date | email.
+    choices: (stored code, the word a clerk writes); the word and the code are both accepted.
+    """
+
+    key: str
+    header: str
+    kind: str = "text"
+    required: bool = False
+    variants: tuple[str, ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()
+    max_length: int | None = None
+    rule: str = ""
+    example: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.header, *self.variants)
+
+    @property
+    def allowed(self) -> str:
+        if self.kind == "choice":
+            return "、".join(label for _code, label in self.choices)
+        if self.kind == "bool":
+            return "是、否"
+        return ""
+
+
+@dataclass
+class Row:
+    number: int  # the row number the clerk sees in Excel
+    cells: list  # the cells as read, in the file's column order (for the rejected-rows file)
+    values: dict[str, Any]  # column key → cleaned value; "" or None when blank
+    errors: list[str] = field(default_factory=list)
+    status: str = ""
+    label: str = ""  # who or what the row is, beside its number in the report
+    plan: dict = field(default_factory=dict)  # what the register decided to write
+
+    def reject(self, reason: str) -> None:
+        if reason not in self.errors:
+            self.errors.append(reason)
+
+    @property
+    def reason(self) -> str:
+        return "；".join(self.errors)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, "")
+
+
+@dataclass(frozen=True)
+class Register:
+    name: str  # as in URLs and the command: `import residents FILE`
+    title: str
+    columns: tuple[Column, ...]
+    key: str  # the natural key column: two rows with the same value are the same record
+    label: str  # the column shown beside the row number in the report
+    plan: Callable[[Any, list[Row]], None]  # (actor, rows): resolve, reject, set status and plan
+    write: Callable[[Any, Row, dict], None]  # (actor, row, shared): one row through the domain's services
+    notes: tuple[str, ...] = ()  # the rules of the register as a whole, for the template's 填写说明
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+@dataclass
+class Report:
+    register: Register
+    headers: list[str]
+    rows: list[Row]
+    ignored_headers: list[str] = field(default_factory=list)
+    committed: bool = False
+    token: str = ""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        found = {s: 0 for s in STATUS_LABELS}
+        for row in self.rows:
+            found[row.status] = found.get(row.status, 0) + 1
+        return found
+
+    @property
+    def rejected(self) -> list[Row]:
+        return [r for r in self.rows if r.status == REJECTED]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not self.rejected
+
+    @property
+    def label_header(self) -> str:
+        return self.register.column(self.register.label).header
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def _decode(data: bytes) -> str:
+    # Excel on a Chinese Windows saves "CSV" in GB18030 (GBK); newer Excel and WPS save UTF-8 with a BOM.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Refused("unreadable", "CSV 文件的文字编码无法识别，请在 Excel 中另存为 .xlsx 后再导入。")
+
+
+def read_table(data: bytes, filename: str) -> Iterator[tuple[int, list]]:
+    """(row number as the clerk sees it, cells) for every row of the first sheet, streamed."""
+    suffix = (filename or "").lower().rsplit(".", 1)[-1]
+    if suffix == "csv":
+        for number, record in enumerate(csv.reader(io.StringIO(_decode(data), newline="")), 1):
+            yield number, record
+        return
+    if suffix != "xlsx":
+        raise Refused("bad_format", "只能导入 .xlsx 或 .csv 文件；.xls 文件请先在 Excel 中另存为 .xlsx。")
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise Refused("unreadable", "文件无法读取：请确认它是用 Excel 或 WPS 保存的 .xlsx 文件。") from None
+    try:
+        sheet = book.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            yield number, list(values)
+    finally:
+        book.close()
+
+
+def normalise_header(text) -> str:
+    text = str(text or "").replace("\u3000", "").replace(" ", "").replace("\n", "").strip()
+    # "姓名*", "联系电话（手机）": the marks and notes people add to a header.
+    text = re.sub(r"[（(].*?[)）]", "", text)
+    return text.strip("*＊")
+
+
+def _header_map(register: Register) -> dict[str, Column]:
+    return {normalise_header(name): column for column in register.columns for name in column.names}
+
+
+def _match_headers(register: Register, cells: list) -> tuple[dict[int, Column], list[str]]:
+    known = _header_map(register)
+    positions, ignored, seen = {}, [], {}
+    for index, cell in enumerate(cells):
+        name = normalise_header(cell)
+        column = known.get(name)
+        if column is None:
+            if name and name not in SILENT_HEADERS:
+                ignored.append(str(cell).strip())
+            continue
+        if column.key in seen:
+            raise Refused("duplicate_column", f"“{column.header}”出现了两列（{seen[column.key]}、{str(cell).strip()}），"
+                                              "请只保留一列。")
+        seen[column.key] = str(cell).strip()
+        positions[index] = column
+    missing = [c.header for c in register.columns if c.required and c.key not in seen]
+    if missing:
+        raise Refused("missing_columns", f"缺少必填列：{'、'.join(missing)}。请使用导入模板，或把列名改成模板中的写法。")
+    return positions, ignored
+
+
+def _find_header(register: Register, rows: Iterator[tuple[int, list]]) -> tuple[list, dict[int, Column], list[str]]:
+    known = _header_map(register)
+    for _ in range(HEADER_SEARCH_ROWS):
+        try:
+            _number, cells = next(rows)
+        except StopIteration:
+            break
+        if sum(1 for cell in cells if normalise_header(cell) in known) >= 2:
+            positions, ignored = _match_headers(register, cells)
+            return cells, positions, ignored
+    required = "、".join(c.header for c in register.columns if c.required)
+    raise Refused("no_header", f"找不到表头：表格前几行中应有一行列名（{required}等）。请使用导入模板。")
+
+
+# --- cells --------------------------------------------------------------------------------------
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).replace("\u00a0", " ").replace("\u200b", "").strip()
+
+
+def clean_cell(column: Column, value) -> tuple[Any, str | None]:
+    """(cleaned value, None) or (None, the Chinese reason)."""
+    text = _text(value)
+    if not text:
+        if column.required:
+            return None, f"“{column.header}”未填写"
+        return (None if column.kind in ("bool", "date") else ""), None
+    if column.max_length and len(text) > column.max_length:
+        return None, f"“{column.header}”最多 {column.max_length} 个字"
+    if column.kind == "id_number":
+        if isinstance(value, int | float):
+            # Excel keeps numbers to 15 digits: an ID number typed into a number cell has lost its end.
+            return None, f"“{column.header}”被 Excel 存成了数字，末几位已丢失：请把该列设为文本格式后重新填写"
+        try:
+            return validate_id_number(text, today=clock.today()), None
+        except ValidationError as exc:
+            return None, f"“{column.header}”：{exc.messages[0]}"
+    if column.kind == "phone":
+        try:
+            return validate_phone(text), None
+        except ValidationError as exc:
+            return None, f"“{column.header}”：{exc.messages[0]}"
+    if column.kind == "choice":
+        for code, label in column.choices:
+            if text in (label, code):
+                return code, None
+        return None, f"“{column.header}”只能填写：{column.allowed}"
+    if column.kind == "bool":
+        if text.lower() in TRUE_WORDS:
+            return True, None
+        if text.lower() in FALSE_WORDS:
+            return False, None
+        return None, f"“{column.header}”只能填写“是”或“否”"
+    if column.kind == "date":
+        if isinstance(value, dt.date):
+            return (value.date() if isinstance(value, dt.datetime) else value), None
+        for fmt in DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(text, fmt).date(), None
+            except ValueError:
+                continue
+        return None, f"“{column.header}”不是有效日期（应写成 2024-03-01）"
+    if column.kind == "email":
+        try:
+            validate_email(text)
+        except ValidationError:
+            return None, f"“{column.header}”不是有效的电子邮箱"
+    return text, None
+
+
+# --- the flow -----------------------------------------------------------------------------------
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_token(actor, register: Register, data: bytes) -> str:
+    """Proof that this importer checked exactly this file for this register (kept in the page, not here)."""
+    return salted_hmac("linli.imports.checked", f"{register.name}:{actor.pk}:{_digest(data)}").hexdigest()
+
+
+def check(actor, register: Register, data: bytes, filename: str) -> Report:
+    """Read and check every row; write nothing."""
+    if len(data) > MAX_BYTES:
+        raise Refused("too_large", f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请分成几个文件导入。")
+    table = read_table(data, filename)
+    headers, positions, ignored = _find_header(register, table)
+    rows = []
+    for number, cells in table:
+        if not any(_text(c) for c in cells):
+            continue  # blank lines between blocks of a ledger
+        row = Row(number=number, cells=list(cells), values={})
+        for index, column in positions.items():
+            value, reason = clean_cell(column, cells[index] if index < len(cells) else None)
+            row.values[column.key] = value
+            if reason:
+                row.reject(reason)
+        for column in register.columns:
+            row.values.setdefault(column.key, None if column.kind in ("bool", "date") else "")
+        row.label = _text(row.values.get(register.label))
+        rows.append(row)
+    if not rows:
+        raise Refused("empty", "表格中没有数据行。")
+    key_header = register.column(register.key).header
+    first = {}
+    for row in rows:
+        key = row.values.get(register.key)
+        if not key:
+            continue
+        if key in first:
+            row.reject(f"与第 {first[key]} 行的“{key_header}”重复")
+        else:
+            first[key] = row.number
+    register.plan(actor, rows)
+    for row in rows:
+        if row.errors:
+            row.status = REJECTED
+    report = Report(register=register, headers=[_text(h) for h in headers], rows=rows, ignored_headers=ignored)
+    if report.ok:
+        report.token = check_token(actor, register, data)
+    return report
+
+
+def commit(actor, register: Register, data: bytes, filename: str, *, token: str | None) -> Report:
+    """Check again and write every row, in one transaction: all rows or none.
+
+    `token` is the dry run's; None skips that proof (the operator command, which checks in the same run).
+    """
+    if token is not None and not constant_time_compare(token, check_token(actor, register, data)):
+        raise Refused("not_checked", "请先检查文件，再确认导入（选择的文件与检查过的不同）。")
+    with using_channel("import"):
+        try:
+            with transaction.atomic():
+                report = check(actor, register, data, filename)
+                if not report.ok:
+                    raise _NothingWritten(report)
+                shared: dict = {}
+                for row in report.rows:
+                    if row.status in (CREATED, UPDATED):
+                        reason = _write_row(actor, register, row, shared)
+                        if reason:
+                            # What the rows before it wrote is rolled back with it.
+                            row.reject(f"写入时未通过：{reason}")
+                            row.status = REJECTED
+                            raise _NothingWritten(report)
+        except _NothingWritten as stop:
+            return stop.report
+    report.committed = True
+    return report
+
+
+class _NothingWritten(Exception):
+    """Leaves the transaction, so everything written before the failing row is rolled back."""
+
+    def __init__(self, report: Report):
+        super().__init__("rows rejected")
+        self.report = report
+
+
+def _write_row(actor, register: Register, row: Row, shared: dict) -> str | None:
+    """None when written; otherwise the reason the domain's service refused it."""
+    try:
+        register.write(actor, row, shared)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            return "；".join(m for ms in exc.message_dict.values() for m in ms)
+        return "；".join(exc.messages)
+    except Refused as exc:
+        return exc.message
+    except (Forbidden, NotFound) as exc:
+        return str(exc) or "不存在或不在您的辖区内"
+    return None

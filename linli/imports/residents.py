@@ -1,0 +1,301 @@
+"""居民及户籍: residents with their households, into dwellings already in the place register.
+
+A row names its dwelling the way a clerk knows it (社区 by name or code, 小区, 楼栋, 单元, 房号) and its
+person by 公民身份号码, the natural key: a person already registered is updated, a new one created.
+The household is the 户号 at that dwelling when given; otherwise a head of household (与户主关系 户主)
+keeps the household they already have at that dwelling or starts one, and any other member names
+their head by 户主身份证号 (the head in the same file or already registered at that dwelling).
+A blank optional cell leaves what is registered as it is, so a partial ledger never wipes phones.
+"""
+
+import re
+
+from linli.accounts.scope import import_scope
+from linli.core import crypto
+from linli.core.scoping import visible
+from linli.core.validators import id_check_char
+from linli.imports.engine import CREATED, UNCHANGED, UPDATED, Column, Register, Row
+from linli.people import services as people_services
+from linli.people.models import Household, Resident
+from linli.places.models import AdminUnit, Compound, Dwelling
+
+HEAD = Resident.Relation.HEAD
+# A valid number for the template's example row (born 1956-03-12, a woman).
+EXAMPLE_ID = "14010519560312002" + id_check_char("14010519560312002")
+NOT_FOUND = "（不存在或不在您的辖区内）"
+CHUNK = 500
+
+COLUMNS = (
+    Column("community", "社区", required=True, variants=("所属社区", "社区名称", "社区代码"), max_length=100,
+           rule="社区名称，或 12 位社区代码（名称有重名时须填代码）", example="康宁社区"),
+    Column("compound", "小区", required=True, variants=("小区名称", "所属小区", "院落", "小区院落", "小区/院落"),
+           max_length=100, rule="系统中已登记的小区或院落名称", example="康宁小区"),
+    Column("building", "楼栋", required=True, variants=("楼栋号", "楼号", "栋号"), max_length=30,
+           rule="已登记的楼栋，“1号楼”“1栋”“1”均可", example="1号楼"),
+    Column("entrance", "单元", required=True, variants=("单元号",), max_length=20,
+           rule="已登记的单元，“1单元”“1”均可", example="1单元"),
+    Column("dwelling", "房号", required=True, variants=("房间号", "门牌号", "室号"), max_length=20,
+           rule="已登记的房号，如 101", example="101"),
+    Column("household_number", "户号", variants=("户口簿户号",), max_length=30,
+           rule="选填。同一房屋有几户时用来区分；填了户号，同户的人都填同一户号", example=""),
+    Column("head_id_number", "户主身份证号", kind="id_number", variants=("户主公民身份号码", "户主身份证号码"),
+           rule="不是户主的人必填（或填户号）：户主本人的身份证号，户主在本表中或已登记在该房屋；户主本人留空",
+           example=""),
+    Column("name", "姓名", required=True, max_length=50, rule="必填", example="张秀英"),
+    Column("id_number", "公民身份号码", kind="id_number", required=True,
+           variants=("身份证号", "身份证号码", "身份证", "证件号码"),
+           rule="必填，18 位，按国家标准校验；已登记的人按此号码更新。请把该列设为文本格式",
+           example=EXAMPLE_ID),
+    Column("phone", "联系电话", kind="phone", variants=("手机", "手机号", "手机号码", "电话", "联系方式"),
+           rule="选填。11 位手机号，或带区号的固定电话", example="13812345678"),
+    Column("relation", "与户主关系", kind="choice", choices=tuple(Resident.Relation.choices), variants=("关系",),
+           rule="选填，新登记的人留空即为户主", example="户主"),
+    Column("status", "人户状态", kind="choice", choices=tuple(Resident.Status.choices),
+           variants=("居住状态", "人员类型"), rule="选填，新登记的人留空即为户籍", example="户籍"),
+    Column("is_owner", "是否业主", kind="bool", variants=("业主",), rule="选填，填“是”或“否”", example="是"),
+    Column("email", "电子邮箱", kind="email", variants=("邮箱",), max_length=254, rule="选填", example=""),
+)
+
+NOTES = (
+    "每行一位居民。社区、小区、楼栋、单元、房号须是系统中已登记、且在您辖区内的房屋；导入不会新建房屋。",
+    "同一公民身份号码在表中只能出现一次；已登记的居民按公民身份号码更新，未登记的新建。",
+    "选填的格子留空，表示不修改系统中已有的内容。",
+    "户主留空“户主身份证号”；家庭其他成员填写户主的身份证号，或与户主填写同一户号。",
+    "先“检查”：全部行通过后才能“确认导入”，导入时全部写入或全部不写入。同一文件重复导入不会产生变化。",
+)
+
+
+# --- places ---------------------------------------------------------------------------------------
+
+_SUFFIXES = {
+    "building": ("号楼", "栋", "幢", "号", "楼"),
+    "entrance": ("单元",),
+    "dwelling": ("室", "号"),
+}
+
+
+def _canon(kind: str, text: str) -> str:
+    """“1号楼”, “1栋” and “1” name the same building; “1单元” and “1” the same entrance."""
+    text = re.sub(r"\s+", "", str(text)).upper()
+    for suffix in _SUFFIXES[kind]:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+class _Places:
+    """Finds dwellings by the words of a row, within the importer's area only (out of sight is not found)."""
+
+    def __init__(self, area):
+        self.area = area
+        self._communities = None
+        self._compounds: dict = {}
+        self._dwellings: dict = {}
+
+    def community(self, text: str):
+        if self._communities is None:
+            self._communities = list(visible(AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNITY), self.area))
+        found = [c for c in self._communities if text in (c.code, c.name)]
+        if not found:
+            return None, f"找不到社区“{text}”{NOT_FOUND}"
+        if len(found) > 1:
+            return None, f"社区名称“{text}”有重名，请填写 12 位社区代码"
+        return found[0], None
+
+    def compound(self, community, name: str):
+        key = (community.pk, name)
+        if key not in self._compounds:
+            self._compounds[key] = list(visible(Compound.objects.filter(community=community, name=name), self.area))
+        found = self._compounds[key]
+        if len(found) != 1:
+            return None, (f"{community.name}找不到小区“{name}”{NOT_FOUND}" if not found
+                          else f"{community.name}有多个名为“{name}”的小区，请在系统中改名区分后再导入")
+        return found[0], None
+
+    def _index(self, compound):
+        if compound.pk not in self._dwellings:
+            index, buildings, entrances = {}, set(), set()
+            rows = visible(Dwelling.objects.filter(entrance__building__compound=compound), self.area).values_list(
+                "pk", "entrance__building__number", "entrance__number", "number")
+            for pk, b, e, d in rows:
+                cb, ce, cd = _canon("building", b), _canon("entrance", e), _canon("dwelling", d)
+                buildings.add(cb)
+                entrances.add((cb, ce))
+                index.setdefault((cb, ce, cd), []).append(((b, e, d), pk))
+            self._dwellings[compound.pk] = (index, buildings, entrances)
+        return self._dwellings[compound.pk]
+
+    def dwelling(self, values: dict):
+        """(dwelling id, None) or (None, the reason)."""
+        community, reason = self.community(values["community"])
+        if reason:
+            return None, reason
+        compound, reason = self.compound(community, values["compound"])
+        if reason:
+            return None, reason
+        index, buildings, entrances = self._index(compound)
+        b, e, d = values["building"], values["entrance"], values["dwelling"]
+        cb, ce, cd = _canon("building", b), _canon("entrance", e), _canon("dwelling", d)
+        if cb not in buildings:
+            return None, f"{compound.name}找不到楼栋“{b}”{NOT_FOUND}"
+        if (cb, ce) not in entrances:
+            return None, f"{compound.name}{b}找不到单元“{e}”"
+        found = index.get((cb, ce, cd), [])
+        if not found:
+            return None, f"{compound.name}{b}{e}找不到房号“{d}”"
+        if len(found) > 1:
+            exact = [pk for words, pk in found if words == (b, e, d)]
+            if len(exact) != 1:
+                return None, f"{compound.name}{b}{e}{d}有多处相近的登记，请按系统中的写法填写"
+            return exact[0], None
+        return found[0][1], None
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start: start + size]
+
+
+def _registered(id_numbers: set[str], area) -> tuple[dict, set]:
+    """Residents already registered under these ID numbers (by the keyed hash), and which are in the area."""
+    hashes = sorted({crypto.lookup_hash(n) for n in id_numbers if n})
+    found = {}
+    for chunk in _chunks(hashes):
+        for resident in Resident.objects.filter(id_number_hash__in=chunk).select_related("household"):
+            found[resident.id_number_hash] = resident
+    ids = sorted(r.pk for r in found.values())
+    in_area = set()
+    for chunk in _chunks(ids):
+        in_area |= set(visible(Resident.objects.filter(pk__in=chunk), area).values_list("pk", flat=True))
+    return found, in_area
+
+
+def plan(actor, rows: list[Row]) -> None:
+    area = import_scope(actor)
+    places = _Places(area)
+    for row in rows:
+        if not row.errors:
+            row.plan["dwelling"], reason = places.dwelling(row.values)
+            if reason:
+                row.reject(reason)
+    registered, in_area = _registered(
+        {row.values[k] for row in rows for k in ("id_number", "head_id_number") if not row.errors}, area)
+
+    def person(id_number):
+        return registered.get(crypto.lookup_hash(id_number)) if id_number else None
+
+    heads_in_file = {}
+    for row in rows:
+        own = person(row.values["id_number"]) if not row.errors else None
+        if own is not None and own.pk not in in_area:
+            # The same words as the form: the register holds each person once, wherever they live.
+            row.reject("该身份证号已登记在其他居民名下。")
+        row.plan["resident"] = own
+        relation = row.values["relation"] or (own.relation if own else HEAD)
+        row.plan["relation"] = relation
+        if relation == HEAD and row.values["id_number"]:
+            heads_in_file.setdefault(row.values["id_number"], row)
+            if row.values["head_id_number"] and row.values["head_id_number"] != row.values["id_number"]:
+                row.reject("户主本人的“户主身份证号”应留空，或填本人的号码")
+
+    households: dict = {}
+
+    def by_number(row):
+        key = (row.plan["dwelling"], row.values["household_number"])
+        if key not in households:
+            households[key] = Household.objects.filter(dwelling_id=key[0], number=key[1]).order_by("pk").first()
+        found = households[key]
+        return ("household", found.pk) if found else ("new", *key)
+
+    head_of = {}
+    heads = [r for r in rows if not r.errors and r.plan["relation"] == HEAD]
+    members = [r for r in rows if not r.errors and r.plan["relation"] != HEAD]
+    for row in heads:
+        own = row.plan["resident"]
+        if row.values["household_number"]:
+            key = by_number(row)
+        elif own is not None and own.household.dwelling_id == row.plan["dwelling"]:
+            key = ("household", own.household_id)
+        else:
+            key = ("new-head", row.values["id_number"])
+        if key in head_of:
+            row.reject(f"与第 {head_of[key]} 行同属一户，一户只能有一位户主")
+            continue
+        head_of[key] = row.number
+        row.plan["household"] = key
+    for row in members:
+        head_id = row.values["head_id_number"]
+        if row.values["household_number"]:
+            row.plan["household"] = by_number(row)
+        elif not head_id:
+            row.reject("不是户主的居民须填写“户主身份证号”或“户号”")
+        elif head_id in heads_in_file:
+            head = heads_in_file[head_id]
+            if head.errors:
+                row.reject(f"户主所在的第 {head.number} 行未通过检查")
+            elif head.plan["dwelling"] != row.plan["dwelling"]:
+                row.reject(f"户主（第 {head.number} 行）登记在其他房屋，请核对房号")
+            else:
+                row.plan["household"] = head.plan["household"]
+        else:
+            head = person(head_id)
+            if head is None or head.pk not in in_area:
+                row.reject(f"找不到“户主身份证号”对应的居民{NOT_FOUND}，户主也不在本表中")
+            elif head.household.dwelling_id != row.plan["dwelling"]:
+                row.reject("户主登记在其他房屋，请核对房号或户主身份证号")
+            else:
+                row.plan["household"] = ("household", head.household_id)
+
+    for row in rows:
+        if not row.errors:
+            _decide(row)
+
+
+def _decide(row: Row) -> None:
+    """Create, update or leave as it is: only the cells filled in count."""
+    values, own = row.values, row.plan["resident"]
+    wanted = {"name": values["name"], "relation": row.plan["relation"]}
+    for name in ("phone", "email", "status"):
+        if values[name]:
+            wanted[name] = values[name]
+    if values["is_owner"] is not None:
+        wanted["is_owner"] = values["is_owner"]
+    if own is None:
+        row.status = CREATED
+        row.plan["data"] = {"id_number": values["id_number"], **wanted}
+        return
+    changes = {name: value for name, value in wanted.items() if getattr(own, name) != value}
+    move = row.plan["household"] != ("household", own.household_id)
+    row.plan["data"], row.plan["move"] = changes, move
+    row.status = UPDATED if changes or move else UNCHANGED
+
+
+def write(actor, row: Row, shared: dict) -> None:
+    key = row.plan["household"]
+    if key[0] == "household":
+        household = key[1]
+    else:
+        # The first row of a new household creates it; the others of the file join it.
+        if key not in shared:
+            number = row.values["household_number"] if key[0] == "new" else ""
+            shared[key] = people_services.household_create(actor=actor, dwelling=row.plan["dwelling"], number=number)
+        household = shared[key]
+    if row.status == CREATED:
+        people_services.resident_create(actor=actor, household=household, **row.plan["data"])
+    else:
+        people_services.resident_change(actor=actor, resident=row.plan["resident"], data=row.plan["data"],
+                                        household=household if row.plan["move"] else None)
+
+
+REGISTER = Register(
+    name="residents",
+    title="居民及户籍",
+    columns=COLUMNS,
+    key="id_number",
+    label="name",
+    plan=plan,
+    write=write,
+    notes=NOTES,
+)

@@ -1,0 +1,78 @@
+"""数据导入 pages: thin adapters over the import services.
+
+The uploaded file is read into memory for the request and closed at its end; nothing of it is stored,
+put in the session or logged. The page keeps the chosen file in its form (htmx swaps only the report),
+so checking and then confirming sends the same file twice, bound by the dry run's token.
+"""
+
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from linli.core.errors import Refused
+from linli.core.pages import page_errors
+from linli.imports import registers, services, sheets
+from linli.imports.engine import MAX_BYTES, STATUS_LABELS
+
+
+def _xlsx(filename: str, content: bytes) -> HttpResponse:
+    reply = HttpResponse(content, content_type=sheets.XLSX)
+    reply["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    reply["Cache-Control"] = "no-store"
+    return reply
+
+
+@login_required
+@page_errors
+def home(request):
+    services.require_importer(request.user)
+    return render(request, "imports/home.html", {"registers": registers.REGISTERS.values()})
+
+
+@login_required
+@page_errors
+def template(request, name):
+    services.require_importer(request.user)
+    register = registers.get(name)
+    return _xlsx(f"导入模板-{register.title}.xlsx", sheets.template(register))
+
+
+def _uploaded(request) -> tuple[bytes, str]:
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise Refused("no_file", "请先选择要导入的文件。")
+    try:
+        if upload.size > MAX_BYTES:
+            raise Refused("too_large", f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请分成几个文件导入。")
+        return upload.read(), upload.name
+    finally:
+        upload.close()
+
+
+@never_cache  # the report names people
+@login_required
+@page_errors
+def register_page(request, name):
+    services.require_importer(request.user)
+    register = registers.get(name)
+    context = {"register": register, "labels": STATUS_LABELS}
+    if request.method == "POST":
+        action = request.POST.get("action", "check")
+        try:
+            data, filename = _uploaded(request)
+            if action == "commit":
+                report = services.import_commit(actor=request.user, register=register, data=data, filename=filename,
+                                                token=request.POST.get("token", ""))
+            else:
+                report = services.import_check(actor=request.user, register=register, data=data, filename=filename)
+            if action == "rejected":
+                return _xlsx(f"未通过的行-{register.title}.xlsx", sheets.rejected_rows(report))
+            context["report"] = report
+        except Refused as exc:
+            context["refusal"] = exc.message
+        if request.htmx:
+            return render(request, "imports/_report.html", context)
+    return render(request, "imports/register.html", context)
