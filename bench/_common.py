@@ -221,6 +221,12 @@ def which(name: str) -> str:
 # --- HTTP: one client, one server ------------------------------------------------------------------
 
 
+# What a refused, reset, dropped or timed-out connection raises out of HttpClient (http.client over a
+# socket). The load loops count these as failed requests and go on; anything else is a bug in the
+# benchmark and stops it.
+CONNECTION_ERRORS = (OSError, http.client.HTTPException)
+
+
 class HttpClient:
     """One keep-alive connection with a cookie jar and an optional bearer token, like a browser tab.
 

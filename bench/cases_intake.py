@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
+    CONNECTION_ERRORS,
     BenchDatabase,
     HttpClient,
     Server,
@@ -71,7 +72,7 @@ def drive(port, token, payload_for, clients, limit, seconds):
             started = time.perf_counter()
             try:
                 status, body = client.post_json("/api/v1/cases", payload_for(n))
-            except Exception as exc:  # a refused or dropped connection counts as an error
+            except CONNECTION_ERRORS as exc:  # a refused or dropped connection counts as an error
                 bad.append(f"{type(exc).__name__}: {exc}")
                 continue
             elapsed = time.perf_counter() - started

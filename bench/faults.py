@@ -61,6 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     BENCH_DATA_KEY,
     BENCH_SECRET_KEY,
+    CONNECTION_ERRORS,
     HOST,
     ROOT,
     VENV_BIN,
@@ -436,7 +437,7 @@ def intake_client(port, token, compound_id, category, name, stop, rec: Recorder,
             try:
                 status, data = client.post_json("/api/v1/cases", payload)
                 result = str(status)
-            except Exception as exc:  # dropped or refused connection: the answer is unknown
+            except CONNECTION_ERRORS as exc:  # dropped or refused connection: the answer is unknown
                 status, data, result = 0, b"", type(exc).__name__
             rec.add("intake", key, attempt, t0, time.monotonic(), result)
             if status == 201:
@@ -464,7 +465,7 @@ def redeem_client(port, token, goods_ids, name, stop, rec: Recorder, retries: in
             try:
                 status, data = client.post_json("/api/v1/points/redemptions", payload)
                 result = str(status)
-            except Exception as exc:
+            except CONNECTION_ERRORS as exc:
                 status, data, result = 0, b"", type(exc).__name__
             rec.add("redeem", key, attempt, t0, time.monotonic(), result)
             if status in (200, 201):
@@ -574,7 +575,7 @@ def fault_restart(db: FaultDatabase, world, server: OwnPostgres, args, verdicts:
             try:
                 status, _ = probe.post_json("/api/v1/cases", {"category": category, "compound": world.compound1.pk,
                                                               "description": f"故障测试：空闲时重启后的请求 {len(probes)}"})
-            except Exception as exc:
+            except CONNECTION_ERRORS as exc:
                 status = type(exc).__name__
             probe.close()
             probes.append(status)
@@ -756,7 +757,7 @@ def fault_disk(db: FaultDatabase, world, args, verdicts: Verdicts) -> None:
                                     ("photos", f"p{n}b.jpg", photo(args.photo_kb * 1024), "image/jpeg")])
             try:
                 status, _, data = client.request("POST", "/api/v1/cases", body, kind)
-            except Exception as exc:
+            except CONNECTION_ERRORS as exc:
                 status, data = 0, type(exc).__name__.encode()
             answers.append((n, status, data))
             if status != 201:

@@ -65,6 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
     BENCH_SECRET_KEY,
+    CONNECTION_ERRORS,
     PG_HOST,
     PG_PORT,
     PG_USER,
@@ -227,7 +228,7 @@ def helpdesk_drive(port, cookies, queue_id, clients, limit, seconds):
             started = time.perf_counter()
             try:
                 status, _, data = tab.request("POST", "/api/tickets/", body)
-            except Exception as exc:  # a refused or dropped connection counts as an error
+            except CONNECTION_ERRORS as exc:  # a refused or dropped connection counts as an error
                 bad.append(f"{type(exc).__name__}: {exc}")
                 continue
             elapsed = time.perf_counter() - started

@@ -81,6 +81,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
+    CONNECTION_ERRORS,
     KEEP_ALIVE,
     PASSWORD,
     ROOT,
@@ -251,7 +252,7 @@ class Browser:
         started = time.perf_counter()
         try:
             answer = self._send(method, path, body, headers)
-        except Exception as exc:  # a refused, dropped or timed-out connection
+        except CONNECTION_ERRORS as exc:  # a refused, dropped or timed-out connection
             self.stats.record(kind, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
             raise Unexpected(str(exc)) from None
         elapsed = time.perf_counter() - started

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.core import checks
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
@@ -118,7 +118,7 @@ class RedactedTextField(models.TextField):
         opts = self.model._meta
         try:
             companion = opts.get_field(self.original)
-        except Exception:
+        except FieldDoesNotExist:
             companion = None
         if not isinstance(companion, EncryptedTextField) or companion.creation_counter > self.creation_counter:
             errors.append(checks.Error(

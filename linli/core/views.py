@@ -1,5 +1,5 @@
 from django import forms
-from django.db import connection
+from django.db import Error, connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -14,7 +14,7 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any database failure means "not ok"
+    except Error as exc:  # any database failure (django.db.Error is the base of them all) means "not ok"
         return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
 

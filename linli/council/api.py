@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
+from pydantic import ValidationError
 
 from linli.core.access import get_visible
 from linli.core.api import ErrorOut
@@ -232,7 +233,7 @@ def vote_cast(request, ballot_id: int):
         attachment = None
     try:
         data = VoteIn(**raw)
-    except Exception:  # pydantic's error: the fields are the message
+    except (ValidationError, TypeError):  # fields that do not fit; TypeError: a body that is no JSON object
         raise Refused("vote_invalid", "请求参数有误：需要 choice（agree/disagree/abstain）。") from None
     voter = access.voter_get(actor, ballot, data.voter_id) if data.voter_id else None
     had = ballot.votes.filter(voter=voter).exists() if voter else False

@@ -102,6 +102,11 @@ class Report:
     def ok(self) -> bool:
         return not self.first_bad
 
+    def note(self, problem: str) -> None:
+        """Keep the first problem found: the walk goes on counting, but says where the ledger first broke."""
+        if problem and not self.first_bad:
+            self.first_bad = problem
+
 
 def verify() -> Report:
     """Walk every account's chain; check hashes, links, running balances, cached balances, zero sum."""
@@ -109,51 +114,61 @@ def verify() -> Report:
     current, running, prev, seq = None, 0, GENESIS, 0
     accounts = {a.pk: a for a in Account.objects.all()}
     report.accounts = len(accounts)
-
-    def close(account_id):
-        account = accounts.get(account_id)
-        if account is None:
-            return
-        if account.balance != running:
-            report.first_bad = report.first_bad or (
-                f"账户 {account_id}（{account}）缓存余额 {account.balance} 与分录合计 {running} 不符")
-        if account.last_hash != prev or account.last_seq != seq:
-            report.first_bad = report.first_bad or (
-                f"账户 {account_id}（{account}）末笔哈希或分录数与分录链不符（可能有分录被删除）")
-
     seen = set()
     for entry in Entry.objects.select_related("transfer").order_by("account_id", "seq").iterator(chunk_size=2000):
         if entry.account_id != current:
             if current is not None:
-                close(current)
+                report.note(_closing_problem(current, accounts.get(current), running, prev, seq))
                 seen.add(current)
             current, running, prev, seq = entry.account_id, 0, GENESIS, 0
         report.checked += 1
         running += entry.amount
-        problem = ""
-        if entry.seq != seq + 1:
-            problem = f"序号应为 {seq + 1}，实为 {entry.seq}"
-        elif entry.prev_hash != prev:
-            problem = "前笔哈希与上一条分录不符"
-        elif entry.compute_hash(entry.transfer) != entry.hash:
-            problem = "内容与哈希不符（分录或转账被改动）"
-        elif entry.balance_after != running:
-            problem = f"余额应为 {running}，实为 {entry.balance_after}"
-        if problem and not report.first_bad:
-            report.first_bad = f"分录 #{entry.pk}（账户 {entry.account_id} 第 {entry.seq} 笔）：{problem}"
+        problem = _entry_problem(entry, running, prev, seq)
+        if problem:
+            report.note(f"分录 #{entry.pk}（账户 {entry.account_id} 第 {entry.seq} 笔）：{problem}")
         prev, seq = entry.hash, entry.seq
     if current is not None:
-        close(current)
+        report.note(_closing_problem(current, accounts.get(current), running, prev, seq))
         seen.add(current)
     for account_id, account in accounts.items():
         if account_id not in seen and (account.balance or account.last_seq):
-            report.first_bad = report.first_bad or f"账户 {account_id}（{account}）没有分录却有余额或分录数"
+            report.note(f"账户 {account_id}（{account}）没有分录却有余额或分录数")
     report.total = Account.objects.aggregate(s=Sum("balance"))["s"] or 0
+    report.note(_sum_problem(report.total))
+    return report
+
+
+def _entry_problem(entry, running: int, prev: str, seq: int) -> str:
+    """What is wrong with one entry, given the running balance (with it), hash and number before it."""
+    if entry.seq != seq + 1:
+        return f"序号应为 {seq + 1}，实为 {entry.seq}"
+    if entry.prev_hash != prev:
+        return "前笔哈希与上一条分录不符"
+    if entry.compute_hash(entry.transfer) != entry.hash:
+        return "内容与哈希不符（分录或转账被改动）"
+    if entry.balance_after != running:
+        return f"余额应为 {running}，实为 {entry.balance_after}"
+    return ""
+
+
+def _closing_problem(account_id, account, running: int, prev: str, seq: int) -> str:
+    """Whether an account's cached balance, last hash and count agree with the end of its chain."""
+    if account is None:
+        return ""
+    if account.balance != running:
+        return f"账户 {account_id}（{account}）缓存余额 {account.balance} 与分录合计 {running} 不符"
+    if account.last_hash != prev or account.last_seq != seq:
+        return f"账户 {account_id}（{account}）末笔哈希或分录数与分录链不符（可能有分录被删除）"
+    return ""
+
+
+def _sum_problem(total: int) -> str:
+    """Double entry: all accounts, all entries and each transfer sum to zero."""
     entries_total = Entry.objects.aggregate(s=Sum("amount"))["s"] or 0
-    if report.total != 0 or entries_total != 0:
-        report.first_bad = report.first_bad or f"全部账户合计应为 0，实为 {report.total}（分录合计 {entries_total}）"
     unbalanced = (Entry.objects.values("transfer_id").annotate(s=Sum("amount")).exclude(s=0)
                   .order_by("transfer_id").first())
+    if total != 0 or entries_total != 0:
+        return f"全部账户合计应为 0，实为 {total}（分录合计 {entries_total}）"
     if unbalanced:
-        report.first_bad = report.first_bad or f"转账 #{unbalanced['transfer_id']} 借贷不平"
-    return report
+        return f"转账 #{unbalanced['transfer_id']} 借贷不平"
+    return ""

@@ -26,3 +26,19 @@ def test_healthz_reports_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_503_when_the_database_fails(client, monkeypatch):
+    # given a database that refuses every statement (down, or the connection lost)
+    from django.db import OperationalError, connection
+
+    def refused(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refused)
+    # when
+    response = client.get("/healthz")
+    # then
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "OperationalError"}

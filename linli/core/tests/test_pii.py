@@ -1,6 +1,9 @@
 import pytest
+from django.db import models
+from django.test.utils import isolate_apps
 
-from linli.core.pii import redact
+from linli.core.fields import EncryptedTextField
+from linli.core.pii import RedactedTextField, redact
 
 ID = "110105198003071234"
 
@@ -29,3 +32,25 @@ def test_what_is_not_an_id_number_or_phone_is_left_alone(text):
 def test_a_lower_case_check_letter_is_an_id_number():
     masked, found = redact("11010519491231002x")
     assert masked == "110105********002X" and found[0].kind == "id_number"
+
+
+@isolate_apps("linli.core")
+def test_a_redacted_field_must_name_an_encrypted_companion_declared_before_it():
+    # given fields naming a missing companion, a plain text one, and a proper one
+    class Note(models.Model):
+        original = EncryptedTextField(blank=True)
+        plain = models.TextField(blank=True)
+        good = RedactedTextField(original="original", blank=True)
+        missing = RedactedTextField(original="nowhere", blank=True)
+        unencrypted = RedactedTextField(original="plain", blank=True)
+
+        class Meta:
+            app_label = "core"
+
+    # when the system checks run on each field, then only the proper one passes
+    def ids(name):
+        return [e.id for e in Note._meta.get_field(name).check()]
+
+    assert "linli.E001" not in ids("good")
+    assert "linli.E001" in ids("missing")
+    assert "linli.E001" in ids("unencrypted")

@@ -118,3 +118,18 @@ def test_notice_pdf_is_a4_with_chinese_font_and_a_qr_code(estate, world, client_
     assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in body
     assert len(re.findall(rb"/Type /Page\b", body)) == 1
     assert b"/Subtype /Image" in body
+
+
+def test_api_vote_body_that_is_not_a_vote_is_refused_with_nothing_written(estate, world, client_for, counts):
+    # given an open ballot and bodies that are JSON but not a vote object
+    ballot = services.ballot_open(actor=world.user("branch_secretary"), compound=world.compound1, title="t",
+                                  question="q", rule="owners_278", closes_at=clock.now() + dt.timedelta(days=1))
+    resident = client_for("resident")
+    before = counts()
+    for body in ({}, {"choice": "agree", "voter_id": "张三"}, [], ["agree"], "agree", None, 3):
+        # when
+        answer = _post(resident, f"/api/v1/ballots/{ballot.pk}/votes", body)
+        # then
+        assert answer.status_code == 400, body
+        assert answer.json()["code"] == "vote_invalid", body
+    assert counts() == before

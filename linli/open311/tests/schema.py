@@ -51,36 +51,60 @@ def errors(value, schema: dict, path: str = "$") -> list[str]:
     if "enum" in schema and value not in schema["enum"]:
         found.append(f"{path}: {value!r} not in {schema['enum']}")
     if isinstance(value, str):
-        if len(value) < schema.get("minLength", 0):
-            found.append(f"{path}: shorter than {schema['minLength']}")
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            found.append(f"{path}: longer than {schema['maxLength']}")
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            found.append(f"{path}: {value!r} does not match {schema['pattern']}")
-        if schema.get("format") == "date-time" and not DATE_TIME.match(value):
-            found.append(f"{path}: {value!r} is not a date-time with a time zone")
+        found += _string_errors(value, schema, path)
     if _is(value, "number"):
-        if "minimum" in schema and value < schema["minimum"]:
-            found.append(f"{path}: {value} < {schema['minimum']}")
-        if "maximum" in schema and value > schema["maximum"]:
-            found.append(f"{path}: {value} > {schema['maximum']}")
+        found += _number_errors(value, schema, path)
     if isinstance(value, list):
-        if len(value) < schema.get("minItems", 0):
-            found.append(f"{path}: fewer than {schema['minItems']} items")
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            found.append(f"{path}: more than {schema['maxItems']} items")
-        for i, item in enumerate(value):
-            found += errors(item, schema.get("items", {}), f"{path}[{i}]")
+        found += _array_errors(value, schema, path)
     if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        for name in schema.get("required", []):
-            if name not in value:
-                found.append(f"{path}: missing required {name!r}")
-        for name, inner in value.items():
-            if name in properties:
-                found += errors(inner, properties[name], f"{path}.{name}")
-            elif schema.get("additionalProperties", True) is False:
-                found.append(f"{path}: unexpected property {name!r}")
+        found += _object_errors(value, schema, path)
+    return found
+
+
+def _string_errors(value: str, schema: dict, path: str) -> list[str]:
+    found = []
+    if len(value) < schema.get("minLength", 0):
+        found.append(f"{path}: shorter than {schema['minLength']}")
+    if "maxLength" in schema and len(value) > schema["maxLength"]:
+        found.append(f"{path}: longer than {schema['maxLength']}")
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        found.append(f"{path}: {value!r} does not match {schema['pattern']}")
+    if schema.get("format") == "date-time" and not DATE_TIME.match(value):
+        found.append(f"{path}: {value!r} is not a date-time with a time zone")
+    return found
+
+
+def _number_errors(value, schema: dict, path: str) -> list[str]:
+    found = []
+    if "minimum" in schema and value < schema["minimum"]:
+        found.append(f"{path}: {value} < {schema['minimum']}")
+    if "maximum" in schema and value > schema["maximum"]:
+        found.append(f"{path}: {value} > {schema['maximum']}")
+    return found
+
+
+def _array_errors(value: list, schema: dict, path: str) -> list[str]:
+    found = []
+    if len(value) < schema.get("minItems", 0):
+        found.append(f"{path}: fewer than {schema['minItems']} items")
+    if "maxItems" in schema and len(value) > schema["maxItems"]:
+        found.append(f"{path}: more than {schema['maxItems']} items")
+    for i, item in enumerate(value):
+        found += errors(item, schema.get("items", {}), f"{path}[{i}]")
+    return found
+
+
+def _object_errors(value: dict, schema: dict, path: str) -> list[str]:
+    found = []
+    properties = schema.get("properties", {})
+    for name in schema.get("required", []):
+        if name not in value:
+            found.append(f"{path}: missing required {name!r}")
+    for name, inner in value.items():
+        if name in properties:
+            found += errors(inner, properties[name], f"{path}.{name}")
+        elif schema.get("additionalProperties", True) is False:
+            found.append(f"{path}: unexpected property {name!r}")
     return found
 
 
