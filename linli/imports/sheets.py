@@ -4,6 +4,7 @@ Both go through `core.spreadsheet`, so text a clerk typed (a name starting with 
 """
 
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -25,7 +26,8 @@ def _bytes(book: Workbook) -> bytes:
 def template(register: Register) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = register.title[:31]
+    # Excel forbids []:*?/\ in a sheet's name (“小区/院落”).
+    sheet.title = re.sub(r"[\[\]:*?/\\]", "、", register.title)[:31]
     sheet.append([c.header for c in register.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
