@@ -8,11 +8,16 @@ exist at all.
 
 import re
 
+from django.db.models import Q
+
+from linli.core import crypto
 from linli.core.scoping import visible
 from linli.imports.engine import Row
+from linli.people.models import Resident
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Grid, MicroGrid
 
 NOT_FOUND = "（不存在或不在您的辖区内）"
+CHUNK = 500
 # How a cell lists several things: “1号楼、2号楼”, “1号楼,2号楼”, “1号楼；2号楼”.
 LIST_SPLIT = re.compile(r"[、,，;；/\s]+")
 
@@ -141,6 +146,15 @@ class Places:
             reason = f"{community.name}找不到网格“{text}”{NOT_FOUND}"
         return grid, reason
 
+    def any_grid(self, text: str):
+        """A grid of any community of the area, by 15-digit code or by name."""
+        found = list(visible(Grid.objects.filter(Q(code=text) | Q(name=text)), self.area).select_related("community"))
+        if len(found) > 1:
+            return None, f"有多个名为“{text}”的网格，请填写 15 位网格编码"
+        if not found:
+            return None, f"找不到网格“{text}”{NOT_FOUND}"
+        return found[0], None
+
     def micro_grid(self, grid, name: str):
         found = list(visible(MicroGrid.objects.filter(grid=grid, name=name), self.area))
         if len(found) > 1:
@@ -193,3 +207,29 @@ def differences(instance, wanted: dict) -> dict:
 def given(values: dict, names) -> dict:
     """The cells of these columns that were filled in: a blank optional cell keeps what is registered."""
     return {name: values[name] for name in names if values[name] not in (None, "")}
+
+
+def chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start: start + size]
+
+
+def registered_residents(id_numbers: set[str], area) -> tuple[dict, set]:
+    """Residents already registered under these ID numbers (by the keyed hash), and which are in the area."""
+    hashes = sorted({crypto.lookup_hash(n) for n in id_numbers if n})
+    found = {}
+    for chunk in chunks(hashes):
+        for resident in Resident.objects.filter(id_number_hash__in=chunk).select_related("household"):
+            found[resident.id_number_hash] = resident
+    ids = sorted(r.pk for r in found.values())
+    in_area = set()
+    for chunk in chunks(ids):
+        in_area |= set(visible(Resident.objects.filter(pk__in=chunk), area).values_list("pk", flat=True))
+    return found, in_area
+
+
+def residents_in_area(id_numbers: set[str], area) -> dict:
+    """ID number → the resident registered under it, for those in the importer's area only."""
+    found, in_area = registered_residents(id_numbers, area)
+    by_hash = {crypto.lookup_hash(n): n for n in id_numbers if n}
+    return {by_hash[h]: r for h, r in found.items() if r.pk in in_area}

@@ -10,17 +10,15 @@ A blank optional cell leaves what is registered as it is, so a partial ledger ne
 
 from linli.accounts.scope import import_scope
 from linli.core import crypto
-from linli.core.scoping import visible
 from linli.core.validators import id_check_char
 from linli.imports.engine import CREATED, UNCHANGED, UPDATED, Column, Register, Row
-from linli.imports.lookups import NOT_FOUND, Places
+from linli.imports.lookups import NOT_FOUND, Places, registered_residents
 from linli.people import services as people_services
 from linli.people.models import Household, Resident
 
 HEAD = Resident.Relation.HEAD
 # A valid number for the template's example row (born 1956-03-12, a woman).
 EXAMPLE_ID = "14010519560312002" + id_check_char("14010519560312002")
-CHUNK = 500
 
 COLUMNS = (
     Column("community", "社区", required=True, variants=("所属社区", "社区名称", "社区代码"), max_length=100,
@@ -64,25 +62,6 @@ NOTES = (
 
 # --- people ---------------------------------------------------------------------------------------
 
-def _chunks(items: list, size: int = CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start: start + size]
-
-
-def _registered(id_numbers: set[str], area) -> tuple[dict, set]:
-    """Residents already registered under these ID numbers (by the keyed hash), and which are in the area."""
-    hashes = sorted({crypto.lookup_hash(n) for n in id_numbers if n})
-    found = {}
-    for chunk in _chunks(hashes):
-        for resident in Resident.objects.filter(id_number_hash__in=chunk).select_related("household"):
-            found[resident.id_number_hash] = resident
-    ids = sorted(r.pk for r in found.values())
-    in_area = set()
-    for chunk in _chunks(ids):
-        in_area |= set(visible(Resident.objects.filter(pk__in=chunk), area).values_list("pk", flat=True))
-    return found, in_area
-
-
 def plan(actor, rows: list[Row]) -> None:
     area = import_scope(actor)
     places = Places(area)
@@ -91,7 +70,7 @@ def plan(actor, rows: list[Row]) -> None:
             row.plan["dwelling"], reason = places.dwelling(row.values)
             if reason:
                 row.reject(reason)
-    registered, in_area = _registered(
+    registered, in_area = registered_residents(
         {row.values[k] for row in rows for k in ("id_number", "head_id_number") if not row.errors}, area)
 
     def person(id_number):

@@ -22,17 +22,23 @@ CREATING = {
                                  row_of(reg, grid="康宁三网格", code="", micro_grid="东片", compound="",
                                         buildings="")],
     "dwellings": lambda world, reg: [row_of(reg, dwelling="102"), row_of(reg, building="3号楼", dwelling="101")],
+    "party_members": lambda world, reg: [row_of(reg), row_of(reg, id_number=world.neighbour.id_number, name="")],
+    "grid_workers": lambda world, reg: [row_of(reg), row_of(reg, name="陈刚", grids="康宁一网格、140105001001002")],
 }
 SPOILED = {
     "compounds": {"build_year": "去年"},
     "grids": {"buildings": "99号楼"},
     "dwellings": {"registered_area": "很大"},
+    "party_members": {"joined_on": "八五年"},
+    "grid_workers": {"phone": "123"},
 }
 # Where the importer's area ends: what the outsider (community3) reads for the rows about community1.
 OUT_OF_AREA = {
     "compounds": "找不到社区“康宁社区”（不存在或不在您的辖区内）",
     "grids": "找不到社区“康宁社区”（不存在或不在您的辖区内）",
     "dwellings": "找不到社区“康宁社区”（不存在或不在您的辖区内）",
+    "party_members": "找不到该身份证号的居民（不存在或不在您的辖区内），请先导入居民",
+    "grid_workers": "找不到网格“康宁一网格”（不存在或不在您的辖区内）",
 }
 NAMES = sorted(CREATING)
 
