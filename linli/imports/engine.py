@@ -30,7 +30,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from linli.core import clock
 from linli.core.channel import using_channel
 from linli.core.errors import Forbidden, NotFound, Refused
-from linli.core.validators import validate_id_number, validate_phone
+from linli.core.validators import validate_credit_code, validate_id_number, validate_phone
 
 MAX_BYTES = 20 * 1024 * 1024
 # How far down a title row or two may push the header row.
@@ -54,7 +54,7 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 class Column:
     """One column of a register.
 
-    kind: text | id_number | phone | choice | bool | date | email | int | decimal.
+    kind: text | id_number | phone | choice | bool | date | email | int | decimal | credit_code.
     choices: (stored code, the word a clerk writes); the word and the code are both accepted.
     bounds: (lowest, highest) for int and decimal; places: the decimals a decimal keeps.
     """
@@ -297,6 +297,11 @@ def clean_cell(column: Column, value) -> tuple[Any, str | None]:
         return None, f"“{column.header}”不是有效日期（应写成 2024-03-01）"
     if column.kind in ("int", "decimal"):
         return _number(column, text)
+    if column.kind == "credit_code":
+        try:
+            return validate_credit_code(text), None
+        except ValidationError as exc:
+            return None, f"“{column.header}”：{exc.messages[0]}"
     if column.kind == "email":
         try:
             validate_email(text)

@@ -8,11 +8,13 @@ exist at all.
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from linli.core import crypto
 from linli.core.scoping import visible
 from linli.imports.engine import Row
+from linli.orgs.models import PropertyCompany
 from linli.people.models import Resident
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Grid, MicroGrid
 
@@ -233,3 +235,32 @@ def residents_in_area(id_numbers: set[str], area) -> dict:
     found, in_area = registered_residents(id_numbers, area)
     by_hash = {crypto.lookup_hash(n): n for n in id_numbers if n}
     return {by_hash[h]: r for h, r in found.items() if r.pk in in_area}
+
+
+def by_name(rows, name: str, label: str):
+    """(the one row of that name or None, the reason when there are several)."""
+    found = [r for r in rows if r.name == name]
+    if len(found) > 1:
+        return None, f"有多个名为“{name}”的{label}，请在系统中改名区分后再导入"
+    return (found[0] if found else None), None
+
+
+def check_rules(row: Row, probe) -> None:
+    """The model's own rules on what the row would leave registered, in the dry run already."""
+    try:
+        probe.clean()
+    except ValidationError as exc:
+        for messages in (exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]):
+            for message in messages:
+                row.reject(message)
+
+
+def find_company(area, text: str, *, write: bool = False):
+    """(the property company of that name or credit code in the area, or None; the reason when ambiguous).
+
+    With write, only a company serving a compound of the area today (a past service lets it be read only).
+    """
+    found = list(visible(PropertyCompany.objects.filter(Q(name=text) | Q(credit_code=text)), area, write=write))
+    if len(found) > 1:
+        return None, f"有多个物业企业与“{text}”相符，请填写企业全称"
+    return (found[0] if found else None), None

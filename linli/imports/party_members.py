@@ -5,12 +5,10 @@ created, or updated where it exists. The organisation and the dual-registration 
 a clerk knows them (the organisation's name, the community's name or code).
 """
 
-from django.core.exceptions import ValidationError
-
 from linli.accounts.scope import import_scope
 from linli.core.scoping import visible
 from linli.imports.engine import CREATED, UNCHANGED, UPDATED, Column, Register, Row
-from linli.imports.lookups import NOT_FOUND, Places, differences, given, residents_in_area
+from linli.imports.lookups import NOT_FOUND, Places, check_rules, differences, given, residents_in_area
 from linli.imports.residents import EXAMPLE_ID
 from linli.people import services as people_services
 from linli.people.models import PartyMember
@@ -105,12 +103,7 @@ def _decide(row: Row, resident, member, wanted: dict) -> None:
         row.plan["data"] = differences(member, wanted)
         row.status = UPDATED if row.plan["data"] else UNCHANGED
     row.plan["member"] = member
-    try:
-        probe.clean()  # the model's rules (in-service members and dual registration), before anything is written
-    except ValidationError as exc:
-        for messages in exc.message_dict.values():
-            for message in messages:
-                row.reject(message)
+    check_rules(row, probe)
 
 
 def write(actor, row: Row, shared: dict) -> None:
