@@ -53,6 +53,16 @@ def template(register: Register) -> bytes:
     return _bytes(book)
 
 
+def filled(register: Register, rows: list[list]) -> bytes:
+    """A register's sheet filled with these rows, every cell text (ID numbers and 户号 stay as written)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("示例")
+    sheet.append(spreadsheet.row(sheet, [c.header for c in register.columns], bold=True))
+    for values in rows:
+        sheet.append(spreadsheet.row(sheet, values))
+    return _bytes(book)
+
+
 def rejected_rows(report: Report) -> bytes:
     """The rejected rows as they were read, with the row number of the original file and the reason."""
     book = Workbook(write_only=True)
