@@ -160,6 +160,19 @@ def test_a_blank_phone_finds_the_only_worker_of_that_name_and_not_one_of_two(wor
     assert errors_of(report) == {2: ["辖区内有 2 位名为“刘芳”的网格员，请填写“联系电话”以区分"]}
 
 
+def test_a_worker_of_the_same_name_and_phone_elsewhere_is_neither_found_nor_changed(world, tmp_path):
+    # given: 刘芳 with that phone looks after a grid of another street only
+    far = GridWorker.objects.create(name="刘芳", phone="13912345678", kind="part_time")
+    far.grids.set([world.grid4])
+    # when
+    report = commit_file(world, WORKERS, sheet(tmp_path / "w.xlsx", WORKERS, [row_of(WORKERS)]))
+    # then: a worker of community1 is registered beside her
+    assert [r.status for r in report.rows] == ["created"]
+    far.refresh_from_db()
+    assert (far.kind, list(far.grids.all())) == ("part_time", [world.grid4])
+    assert GridWorker.objects.filter(name="刘芳").count() == 2
+
+
 WORKER_BAD = [
     ("phone", {"phone": "1391234"}, "“联系电话”：请输入有效的手机号（11 位，以 1 开头）或带区号的固定电话。"),
     ("kind", {"kind": "志愿者"}, "“类别”只能填写：专职网格员、兼职网格员、网格助理员"),
