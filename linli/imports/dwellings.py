@@ -141,6 +141,8 @@ def plan(actor, rows: list[Row]) -> None:
 
 def _plan_building(buildings: _Buildings, key, first: Row) -> None:
     """What changes for the building, carried by the first row naming it (or the reason it cannot)."""
+    if first.errors:
+        return
     cells = buildings.cells.get(key, {})
     compound, building = first.plan["compound"], first.plan["building"]
     wanted = {}

@@ -5,7 +5,7 @@ the worker of that name and phone in the area, or, when the phone is blank, the 
 """
 
 from linli.accounts.scope import import_scope
-from linli.core.scoping import visible
+from linli.core.scoping import scope_for, visible
 from linli.imports.engine import CREATED, UNCHANGED, UPDATED, Column, Register, Row
 from linli.imports.lookups import Places, differences, given, split_list
 from linli.people import services as people_services
@@ -72,7 +72,7 @@ def plan(actor, rows: list[Row]) -> None:
             row.reject(f"与第 {earlier} 行是同一位网格员（同名的请填写“联系电话”以区分）")
             continue
         seen[worker.pk if worker else (v["name"], v["phone"])] = row.number
-        _decide(row, worker, area, grids)
+        _decide(actor, row, worker, area, grids)
 
 
 def _earlier(seen: dict, worker, values: dict) -> int | None:
@@ -86,7 +86,7 @@ def _earlier(seen: dict, worker, values: dict) -> int | None:
     return None
 
 
-def _decide(row: Row, worker, area, grids: list) -> None:
+def _decide(actor, row: Row, worker, area, grids: list) -> None:
     wanted = given(row.values, DETAILS)
     row.plan.update(worker=worker, grids=grids)
     if worker is None:
@@ -94,6 +94,9 @@ def _decide(row: Row, worker, area, grids: list) -> None:
         row.plan["data"] = {"name": row.values["name"], **wanted}
         return
     in_sight = {g.pk for g in visible(worker.grids.all(), area)}
+    # The service replaces every grid the actor sees; those seen through another role stay as they are.
+    others = visible(worker.grids.exclude(pk__in=in_sight), scope_for(actor).work_area())
+    row.plan["grids"] = grids + list(others)
     row.plan["data"] = differences(worker, wanted)
     row.plan["grids_change"] = in_sight != {g.pk for g in grids}
     row.status = UPDATED if row.plan["data"] or row.plan["grids_change"] else UNCHANGED

@@ -77,6 +77,9 @@ def plan(actor, rows: list[Row]) -> None:
             if reason or (parent is None and earlier is None):
                 row.reject(reason or f"{community.name}找不到上级组织“{v['parent']}”{NOT_FOUND}，也不在本表前面的行中")
                 continue
+            if parent is None and earlier.errors:
+                row.reject(f"上级组织所在的第 {earlier.number} 行未通过检查")
+                continue
             wanted["parent"] = parent or earlier.plan["probe"]
             row.plan["parent_row"] = None if parent else earlier
         if v["property_company"]:

@@ -74,6 +74,14 @@ def test_a_registered_party_organisation_is_updated_and_its_level_is_kept(world,
     assert errors_of(report) == {2: ["已登记的党组织层级（社区党委/党总支）不能修改"]}
 
 
+def test_a_child_of_a_rejected_new_organisation_says_so(world, tmp_path):
+    rows = [row_of(PARTY_ORGS, level=""),
+            row_of(PARTY_ORGS, name="幸福苑党支部", level="小区(网格)党支部", parent="康宁社区党委", formation="单独组建",
+                   compounds="幸福苑")]
+    report = check_file(world, PARTY_ORGS, sheet(tmp_path / "p.xlsx", PARTY_ORGS, rows))
+    assert errors_of(report) == {2: ["新建党组织须填写“层级”"], 3: ["上级组织所在的第 2 行未通过检查"]}
+
+
 PARTY_ORG_BAD = [
     ("level", {"name": "另一党委", "level": "党委"}, "“层级”只能填写：社区党委/党总支、小区(网格)党支部、楼栋党小组、党员中心户"),
     ("new without level", {"name": "新支部", "level": ""}, "新建党组织须填写“层级”"),

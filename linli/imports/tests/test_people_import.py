@@ -145,6 +145,24 @@ def test_a_worker_found_by_name_and_phone_is_updated_and_keeps_grids_outside_the
     assert (worker.kind, set(worker.grids.all())) == ("assistant", {world.grid2, world.grid4})
 
 
+def test_grids_the_importer_sees_through_another_role_are_kept(world, tmp_path):
+    # given: an importer of community1 who is also grid worker of grid4, and 刘芳 serving grid1 and grid4
+    from linli.accounts.models import Assignment, Role
+    from linli.testing import make_user
+
+    importer = make_user("two_roles", Role.COMMUNITY_SECRETARY, world.community1)
+    Assignment.objects.create(user=importer, role=Role.GRID_WORKER, grid=world.grid4)
+    world.users["two_roles"] = importer
+    worker = GridWorker.objects.create(name="刘芳", phone="13912345678")
+    worker.grids.set([world.grid1, world.grid4])
+    # when: the file gives her 康宁二网格 instead of 康宁一网格
+    report = commit_file(world, WORKERS, sheet(tmp_path / "w.xlsx", WORKERS, [row_of(WORKERS, grids="康宁二网格")]),
+                         "two_roles")
+    # then: grid4 lies outside the importer's area and stays hers
+    assert [r.status for r in report.rows] == ["updated"]
+    assert set(worker.grids.all()) == {world.grid2, world.grid4}
+
+
 def test_a_blank_phone_finds_the_only_worker_of_that_name_and_not_one_of_two(world, tmp_path):
     # given
     only = GridWorker.objects.create(name="刘芳", phone="13900001111")
