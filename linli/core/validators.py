@@ -91,6 +91,24 @@ def validate_admin_code(value: str, level: str) -> str:
     return value
 
 
+# GB 32100-2015: the unified social credit code's 31 characters (no I, O, S, V, Z) and weights.
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def validate_credit_code(value: str) -> str:
+    """An organisation's unified social credit code: 18 characters, the last one a check character."""
+    value = (value or "").strip().replace(" ", "").upper()
+    if len(value) != 18:
+        raise ValidationError("统一社会信用代码应为 18 位，当前为 %(n)s 位。", code="uscc_length", params={"n": len(value)})
+    if any(c not in _USCC_CHARS for c in value):
+        raise ValidationError("统一社会信用代码只能由数字和大写字母组成（不含 I、O、S、V、Z）。", code="uscc_chars")
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(value[:17], _USCC_WEIGHTS, strict=True))
+    if _USCC_CHARS[(31 - total % 31) % 31] != value[17]:
+        raise ValidationError("统一社会信用代码校验位不正确，请核对。", code="uscc_checksum")
+    return value
+
+
 def mask_id_number(value: str) -> str:
     if not value:
         return ""

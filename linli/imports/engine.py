@@ -19,6 +19,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,7 +30,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from linli.core import clock
 from linli.core.channel import using_channel
 from linli.core.errors import Forbidden, NotFound, Refused
-from linli.core.validators import validate_id_number, validate_phone
+from linli.core.validators import validate_credit_code, validate_id_number, validate_phone
 
 MAX_BYTES = 20 * 1024 * 1024
 # How far down a title row or two may push the header row.
@@ -44,6 +45,8 @@ STATUS_LABELS = {CREATED: "新增", UPDATED: "更新", UNCHANGED: "无变化", R
 
 TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√"}
 FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×"}
+# Kinds whose blank cell is None rather than "" (a blank is "not given", never a value).
+BLANK_IS_NONE = ("bool", "date", "int", "decimal")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
@@ -51,8 +54,9 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 class Column:
     """One column of a register.
 
-    kind: text | id_number | phone | choice | bool | date | email.
+    kind: text | id_number | phone | choice | bool | date | email | int | decimal | credit_code.
     choices: (stored code, the word a clerk writes); the word and the code are both accepted.
+    bounds: (lowest, highest) for int and decimal; places: the decimals a decimal keeps.
     """
 
     key: str
@@ -64,6 +68,8 @@ class Column:
     max_length: int | None = None
     rule: str = ""
     example: str = ""
+    bounds: tuple | None = None
+    places: int = 2
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -106,7 +112,8 @@ class Register:
     name: str  # as in URLs and the command: `import residents FILE`
     title: str
     columns: tuple[Column, ...]
-    key: str  # the natural key column: two rows with the same value are the same record
+    # The natural key column, or columns: two rows with the same values there are the same record.
+    key: str | tuple[str, ...]
     label: str  # the column shown beside the row number in the report
     plan: Callable[[Any, list[Row]], None]  # (actor, rows): resolve, reject, set status and plan
     write: Callable[[Any, Row, dict], None]  # (actor, row, shared): one row through the domain's services
@@ -114,6 +121,10 @@ class Register:
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.key,) if isinstance(self.key, str) else tuple(self.key)
 
 
 @dataclass
@@ -248,7 +259,7 @@ def clean_cell(column: Column, value) -> tuple[Any, str | None]:
     if not text:
         if column.required:
             return None, f"“{column.header}”未填写"
-        return (None if column.kind in ("bool", "date") else ""), None
+        return (None if column.kind in BLANK_IS_NONE else ""), None
     if column.max_length and len(text) > column.max_length:
         return None, f"“{column.header}”最多 {column.max_length} 个字"
     if column.kind == "id_number":
@@ -284,12 +295,38 @@ def clean_cell(column: Column, value) -> tuple[Any, str | None]:
             except ValueError:
                 continue
         return None, f"“{column.header}”不是有效日期（应写成 2024-03-01）"
+    if column.kind in ("int", "decimal"):
+        return _number(column, text)
+    if column.kind == "credit_code":
+        try:
+            return validate_credit_code(text), None
+        except ValidationError as exc:
+            return None, f"“{column.header}”：{exc.messages[0]}"
     if column.kind == "email":
         try:
             validate_email(text)
         except ValidationError:
             return None, f"“{column.header}”不是有效的电子邮箱"
     return text, None
+
+
+def _number(column: Column, text: str) -> tuple[Any, str | None]:
+    try:
+        number = Decimal(text.replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        return None, f"“{column.header}”应填写数字"
+    if column.kind == "int":
+        if number != number.to_integral_value():
+            return None, f"“{column.header}”应填写整数"
+        number = int(number)
+    else:
+        number = number.quantize(Decimal(1).scaleb(-column.places))
+    low, high = column.bounds or (None, None)
+    if (low is not None and number < low) or (high is not None and number > high):
+        return None, f"“{column.header}”应在 {low} 到 {high} 之间"
+    return number, None
 
 
 # --- the flow -----------------------------------------------------------------------------------
@@ -320,16 +357,16 @@ def check(actor, register: Register, data: bytes, filename: str) -> Report:
             if reason:
                 row.reject(reason)
         for column in register.columns:
-            row.values.setdefault(column.key, None if column.kind in ("bool", "date") else "")
+            row.values.setdefault(column.key, None if column.kind in BLANK_IS_NONE else "")
         row.label = _text(row.values.get(register.label))
         rows.append(row)
     if not rows:
         raise Refused("empty", "表格中没有数据行。")
-    key_header = register.column(register.key).header
+    key_header = "、".join(register.column(k).header for k in register.keys)
     first = {}
     for row in rows:
-        key = row.values.get(register.key)
-        if not key:
+        key = tuple(row.values.get(k) for k in register.keys)
+        if not all(key):
             continue
         if key in first:
             row.reject(f"与第 {first[key]} 行的“{key_header}”重复")

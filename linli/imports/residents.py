@@ -8,22 +8,17 @@ their head by 户主身份证号 (the head in the same file or already registere
 A blank optional cell leaves what is registered as it is, so a partial ledger never wipes phones.
 """
 
-import re
-
 from linli.accounts.scope import import_scope
 from linli.core import crypto
-from linli.core.scoping import visible
 from linli.core.validators import id_check_char
 from linli.imports.engine import CREATED, UNCHANGED, UPDATED, Column, Register, Row
+from linli.imports.lookups import NOT_FOUND, Places, registered_residents
 from linli.people import services as people_services
 from linli.people.models import Household, Resident
-from linli.places.models import AdminUnit, Compound, Dwelling
 
 HEAD = Resident.Relation.HEAD
 # A valid number for the template's example row (born 1956-03-12, a woman).
 EXAMPLE_ID = "14010519560312002" + id_check_char("14010519560312002")
-NOT_FOUND = "（不存在或不在您的辖区内）"
-CHUNK = 500
 
 COLUMNS = (
     Column("community", "社区", required=True, variants=("所属社区", "社区名称", "社区代码"), max_length=100,
@@ -65,122 +60,17 @@ NOTES = (
 )
 
 
-# --- places ---------------------------------------------------------------------------------------
-
-_SUFFIXES = {
-    "building": ("号楼", "栋", "幢", "号", "楼"),
-    "entrance": ("单元",),
-    "dwelling": ("室", "号"),
-}
-
-
-def _canon(kind: str, text: str) -> str:
-    """“1号楼”, “1栋” and “1” name the same building; “1单元” and “1” the same entrance."""
-    text = re.sub(r"\s+", "", str(text)).upper()
-    for suffix in _SUFFIXES[kind]:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return text[: -len(suffix)]
-    return text
-
-
-class _Places:
-    """Finds dwellings by the words of a row, within the importer's area only (out of sight is not found)."""
-
-    def __init__(self, area):
-        self.area = area
-        self._communities = None
-        self._compounds: dict = {}
-        self._dwellings: dict = {}
-
-    def community(self, text: str):
-        if self._communities is None:
-            self._communities = list(visible(AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNITY), self.area))
-        found = [c for c in self._communities if text in (c.code, c.name)]
-        if not found:
-            return None, f"找不到社区“{text}”{NOT_FOUND}"
-        if len(found) > 1:
-            return None, f"社区名称“{text}”有重名，请填写 12 位社区代码"
-        return found[0], None
-
-    def compound(self, community, name: str):
-        key = (community.pk, name)
-        if key not in self._compounds:
-            self._compounds[key] = list(visible(Compound.objects.filter(community=community, name=name), self.area))
-        found = self._compounds[key]
-        if len(found) != 1:
-            return None, (f"{community.name}找不到小区“{name}”{NOT_FOUND}" if not found
-                          else f"{community.name}有多个名为“{name}”的小区，请在系统中改名区分后再导入")
-        return found[0], None
-
-    def _index(self, compound):
-        if compound.pk not in self._dwellings:
-            index, buildings, entrances = {}, set(), set()
-            rows = visible(Dwelling.objects.filter(entrance__building__compound=compound), self.area).values_list(
-                "pk", "entrance__building__number", "entrance__number", "number")
-            for pk, b, e, d in rows:
-                cb, ce, cd = _canon("building", b), _canon("entrance", e), _canon("dwelling", d)
-                buildings.add(cb)
-                entrances.add((cb, ce))
-                index.setdefault((cb, ce, cd), []).append(((b, e, d), pk))
-            self._dwellings[compound.pk] = (index, buildings, entrances)
-        return self._dwellings[compound.pk]
-
-    def dwelling(self, values: dict):
-        """(dwelling id, None) or (None, the reason)."""
-        community, reason = self.community(values["community"])
-        if reason:
-            return None, reason
-        compound, reason = self.compound(community, values["compound"])
-        if reason:
-            return None, reason
-        index, buildings, entrances = self._index(compound)
-        b, e, d = values["building"], values["entrance"], values["dwelling"]
-        cb, ce, cd = _canon("building", b), _canon("entrance", e), _canon("dwelling", d)
-        if cb not in buildings:
-            return None, f"{compound.name}找不到楼栋“{b}”{NOT_FOUND}"
-        if (cb, ce) not in entrances:
-            return None, f"{compound.name}{b}找不到单元“{e}”"
-        found = index.get((cb, ce, cd), [])
-        if not found:
-            return None, f"{compound.name}{b}{e}找不到房号“{d}”"
-        if len(found) > 1:
-            exact = [pk for words, pk in found if words == (b, e, d)]
-            if len(exact) != 1:
-                return None, f"{compound.name}{b}{e}{d}有多处相近的登记，请按系统中的写法填写"
-            return exact[0], None
-        return found[0][1], None
-
-
 # --- people ---------------------------------------------------------------------------------------
-
-def _chunks(items: list, size: int = CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start: start + size]
-
-
-def _registered(id_numbers: set[str], area) -> tuple[dict, set]:
-    """Residents already registered under these ID numbers (by the keyed hash), and which are in the area."""
-    hashes = sorted({crypto.lookup_hash(n) for n in id_numbers if n})
-    found = {}
-    for chunk in _chunks(hashes):
-        for resident in Resident.objects.filter(id_number_hash__in=chunk).select_related("household"):
-            found[resident.id_number_hash] = resident
-    ids = sorted(r.pk for r in found.values())
-    in_area = set()
-    for chunk in _chunks(ids):
-        in_area |= set(visible(Resident.objects.filter(pk__in=chunk), area).values_list("pk", flat=True))
-    return found, in_area
-
 
 def plan(actor, rows: list[Row]) -> None:
     area = import_scope(actor)
-    places = _Places(area)
+    places = Places(area)
     for row in rows:
         if not row.errors:
             row.plan["dwelling"], reason = places.dwelling(row.values)
             if reason:
                 row.reject(reason)
-    registered, in_area = _registered(
+    registered, in_area = registered_residents(
         {row.values[k] for row in rows for k in ("id_number", "head_id_number") if not row.errors}, area)
 
     def person(id_number):

@@ -4,6 +4,7 @@ Both go through `core.spreadsheet`, so text a clerk typed (a name starting with 
 """
 
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -25,7 +26,8 @@ def _bytes(book: Workbook) -> bytes:
 def template(register: Register) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = register.title[:31]
+    # Excel forbids []:*?/\ in a sheet's name (“小区/院落”).
+    sheet.title = re.sub(r"[\[\]:*?/\\]", "、", register.title)[:31]
     sheet.append([c.header for c in register.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -48,6 +50,16 @@ def template(register: Register) -> bytes:
         rules.append([note])
     for letter, width in (("A", 16), ("B", 10), ("C", 28), ("D", 60), ("E", 36)):
         rules.column_dimensions[letter].width = width
+    return _bytes(book)
+
+
+def filled(register: Register, rows: list[list]) -> bytes:
+    """A register's sheet filled with these rows, every cell text (ID numbers and 户号 stay as written)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("示例")
+    sheet.append(spreadsheet.row(sheet, [c.header for c in register.columns], bold=True))
+    for values in rows:
+        sheet.append(spreadsheet.row(sheet, values))
     return _bytes(book)
 
 

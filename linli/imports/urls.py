@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("<slug:name>/", views.register_page, name="register"),
     path("<slug:name>/template.xlsx", views.template, name="template"),
+    path("<slug:name>/example.xlsx", views.example, name="example"),
 ]

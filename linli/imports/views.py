@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from linli.core.errors import Refused
 from linli.core.pages import page_errors
-from linli.imports import registers, services, sheets
+from linli.imports import examples, registers, services, sheets
 from linli.imports.engine import MAX_BYTES, STATUS_LABELS
 
 
@@ -29,7 +29,8 @@ def _xlsx(filename: str, content: bytes) -> HttpResponse:
 @page_errors
 def home(request):
     services.require_importer(request.user)
-    return render(request, "imports/home.html", {"registers": registers.REGISTERS.values()})
+    return render(request, "imports/home.html", {"registers": registers.REGISTERS.values(),
+                                                 "examples": examples.available(request.user)})
 
 
 @login_required
@@ -38,6 +39,15 @@ def template(request, name):
     services.require_importer(request.user)
     register = registers.get(name)
     return _xlsx(f"导入模板-{register.title}.xlsx", sheets.template(register))
+
+
+@login_required
+@page_errors
+def example(request, name):
+    """A filled example file about the demo's 示范家园 (404 where the compound is out of the importer's area)."""
+    services.require_importer(request.user)
+    register = registers.get(name)
+    return _xlsx(f"示例-{register.title}.xlsx", examples.example_file(request.user, register))
 
 
 def _uploaded(request) -> tuple[bytes, str]:
@@ -58,7 +68,7 @@ def _uploaded(request) -> tuple[bytes, str]:
 def register_page(request, name):
     services.require_importer(request.user)
     register = registers.get(name)
-    context = {"register": register, "labels": STATUS_LABELS}
+    context = {"register": register, "labels": STATUS_LABELS, "examples": examples.available(request.user)}
     if request.method == "POST":
         action = request.POST.get("action", "check")
         try:

@@ -10,6 +10,7 @@ from linli.core.validators import (
     mask_id_number,
     mask_phone,
     validate_admin_code,
+    validate_credit_code,
     validate_id_number,
     validate_phone,
 )
@@ -90,3 +91,12 @@ def test_masks_hide_the_middle():
     assert mask_id_number(SAMPLE) == "110105********002X"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_id_number("") == "" and mask_phone("") == ""
+
+
+def test_credit_code_checks_length_characters_and_check_character():
+    assert validate_credit_code(" 91350100m000100y43 ") == "91350100M000100Y43"
+    for bad, code in (("9135010", "uscc_length"), ("91350100M000100I43", "uscc_chars"),
+                      ("91350100M000100Y44", "uscc_checksum")):
+        with pytest.raises(ValidationError) as info:
+            validate_credit_code(bad)
+        assert info.value.code == code

@@ -52,3 +52,39 @@ def write_csv(path: Path, rows: list[list], headers: list[str] = HEADERS, *, enc
 
 def rows_by_number(report) -> dict:
     return {row.number: row for row in report.rows}
+
+
+# --- any register -------------------------------------------------------------------------------
+
+def headers_of(register) -> list[str]:
+    return [c.header for c in register.columns]
+
+
+def row_of(register, **cells) -> list:
+    """The template's example row, with some cells (by column key) changed."""
+    unknown = set(cells) - {c.key for c in register.columns}
+    assert not unknown, unknown
+    return [cells.get(c.key, c.example) for c in register.columns]
+
+
+def sheet(path: Path, register, rows: list[list]) -> Path:
+    return write_xlsx(path, rows, headers_of(register))
+
+
+def check_file(world, register, path: Path, persona: str = "community_secretary"):
+    from linli.imports import services
+
+    return services.import_check(actor=world.user(persona), register=register, data=path.read_bytes(),
+                                 filename=path.name)
+
+
+def commit_file(world, register, path: Path, persona: str = "community_secretary"):
+    """Checked and committed in one go, as the command does."""
+    from linli.imports import services
+
+    return services.import_commit(actor=world.user(persona), register=register, data=path.read_bytes(),
+                                  filename=path.name, token=None)
+
+
+def errors_of(report) -> dict:
+    return {row.number: row.errors for row in report.rows if row.errors}
