@@ -86,6 +86,19 @@ def test_audit_page_is_paginated(world, client_for):
     assert "下一页" in first.content.decode()
 
 
+def test_audit_page_names_a_reverse_relation_by_its_rows(world, client_for):
+    # given an entry as the ballot service writes it: the voters it drew up, a reverse relation
+    _entry(actor=world.user("branch_secretary"), action="create", when=dt.datetime(2025, 3, 1, 9),
+           object_type="council.ballot", changes={"voters": [None, 12], "cost_shares": [None, 3]})
+    clock.reset()
+    # when
+    response = client_for("admin").get("/audit/")
+    # then the page answers, in words
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<dt>表决人</dt>" in html and "<dt>费用分摊</dt>" in html
+
+
 def test_audit_page_folds_each_entrys_changes_under_their_names(world, client_for):
     # given an entry that changed five fields
     _entry(actor=world.user("grid_worker"), action="update", when=dt.datetime(2025, 3, 1, 9),
