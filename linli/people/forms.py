@@ -138,7 +138,8 @@ class PartyMemberFilterForm(forms.Form):
 
 
 class PartyMemberForm(forms.Form):
-    resident = PickOne(pickers.RESIDENTS, label="居民", help_text="按姓名、身份证号或手机号（全号或后四位）查找辖区内的居民")
+    resident = PickOne(pickers.RESIDENTS, label="居民",
+                       help_text="可按姓名、完整身份证号或手机号、证件号或手机号后四位查找")
     category = forms.ChoiceField(label="类别", choices=PartyMember.Category.choices)
     home_branch = forms.ModelChoiceField(label="组织关系所在支部", required=False, queryset=Resident.objects.none())
     joined_on = forms.DateField(label="入党日期", required=False, widget=DATE)

@@ -27,14 +27,14 @@ def _household_detail(household) -> str:
 
 
 RESIDENTS = Source(
-    url_name="people:pick_residents", noun="居民", placeholder="姓名，或身份证号/手机号（全号或后四位）",
+    url_name="people:pick_residents", noun="居民", placeholder="姓名，或证件号/手机号后四位",
     search=selectors.residents_matching,
     label=lambda r: f"{r.name}（{r.household.dwelling}）",
     detail=_resident_detail,
     prepare=lambda qs: qs.select_related(_HOME))
 
 HOUSEHOLDS = Source(
-    url_name="people:pick_households", noun="户", placeholder="小区、楼栋、房号、户号或成员姓名",
+    url_name="people:pick_households", noun="户", placeholder="小区、房号或成员姓名",
     search=selectors.households_matching,
     label=_household_label,
     detail=_household_detail,

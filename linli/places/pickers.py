@@ -4,12 +4,12 @@ from linli.core.picker import Source
 from linli.places import selectors
 
 DWELLINGS = Source(
-    url_name="places:pick_dwellings", noun="房屋", placeholder="小区、楼栋、单元或房号，如：康宁 1号楼 101",
+    url_name="places:pick_dwellings", noun="房屋", placeholder="如：康宁 1号楼 101",
     search=selectors.dwellings_matching,
     prepare=lambda qs: qs.select_related("entrance__building__compound"))
 
 ENTRANCES = Source(
-    url_name="places:pick_entrances", noun="单元", placeholder="小区、楼栋或单元，如：康宁 1号楼",
+    url_name="places:pick_entrances", noun="单元", placeholder="如：康宁 1号楼 2单元",
     search=selectors.entrances_matching,
     prepare=lambda qs: qs.select_related("building__compound"))
 
