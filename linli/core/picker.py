@@ -145,7 +145,8 @@ class Picker(forms.Widget):
         return values[0] if len(values) == 1 else (values or None)
 
     def value_omitted_from_data(self, data, files, name):
-        return name not in data and f"{name}_q" not in data
+        # Chips are checkboxes: with none ticked the name is absent, and that means "none chosen".
+        return False
 
     def format_value(self, value):
         if value is None or value == "":
@@ -219,11 +220,6 @@ class PickOne(_Picking, forms.ModelChoiceField):
         self._refuse_waiting_search()
         if isinstance(value, list):
             raise ValidationError(f"只能选择一个{self.source.noun}。", code="several")
-        if value not in self.empty_values:
-            try:
-                parse_id(value)
-            except (TypeError, ValueError):
-                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
         return super().clean(value)
 
 
@@ -238,9 +234,4 @@ class PickMany(_Picking, forms.ModelMultipleChoiceField):
         values = list(dict.fromkeys(value or []))
         if len(values) > MAX_PICKED:
             raise ValidationError(f"一次最多选择 {MAX_PICKED} 个{self.source.noun}。", code="too_many")
-        for item in values:
-            try:
-                parse_id(item)
-            except (TypeError, ValueError):
-                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
         return super().clean(values)

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from linli.core.picker import MAX_QUERY, MAX_RESULTS
+from linli.core.picker import MAX_PICKED, MAX_QUERY, MAX_RESULTS
 from linli.people.models import PartyMember, Resident
 from linli.people.tests.factories import HouseholdFactory, PartyMemberFactory, ResidentFactory
 from linli.places.tests.factories import DwellingFactory
@@ -223,6 +223,18 @@ def test_party_member_form_refuses_ids_that_name_no_row(world, client_for, count
     # then
     assert response.status_code == 200
     assert "所选居民不存在或不在您的工作范围内" in response.content.decode()
+    assert counts() == before
+
+
+def test_party_member_form_takes_a_bounded_number_of_households(world, client_for, counts):
+    # given
+    member = PartyMemberFactory(resident=world.resident)
+    before = counts()
+    # when more ids are posted than anyone ticks
+    response = client_for("community_secretary").post(reverse("people:partymember_edit", args=[member.pk]), {
+        "category": "retired", "cared_households": [str(n) for n in range(1, MAX_PICKED + 2)]})
+    # then
+    assert f"一次最多选择 {MAX_PICKED} 个户" in response.content.decode()
     assert counts() == before
 
 
