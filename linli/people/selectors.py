@@ -20,7 +20,7 @@ from linli.people.models import (
     elderly_born_before,
     tail_hash,
 )
-from linli.places.models import AdminUnit, Compound, Dwelling, Grid
+from linli.places.models import AdminUnit, Compound, Grid
 
 _COMPOUND = "household__dwelling__entrance__building__compound"
 _ID_LIKE = re.compile(r"^\d{17}[\dX]$")
@@ -221,13 +221,6 @@ def grids_visible_to(actor) -> QuerySet:
 
 def compounds_visible_to(actor) -> QuerySet:
     return visible(Compound.objects.all(), scope_for(actor)).order_by("community__code", "name")
-
-
-def dwellings_visible_to(actor, *, scope=None) -> QuerySet:
-    return (visible(Dwelling.objects.all(), scope or scope_for(actor))
-            .select_related("entrance__building__compound").order_by("entrance__building__compound__name",
-                                                                      "entrance__building__number",
-                                                                      "entrance__number", "number"))
 
 
 def communities_visible_to(actor, *, scope=None) -> QuerySet:

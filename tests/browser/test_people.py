@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from linli.people.models import PartyMember
-from tests.browser.conftest import PHONE, login, pick
+from tests.browser.conftest import AXE, PHONE, login, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,6 +44,9 @@ def test_party_member_registered_with_the_picker_on_a_phone(world, live_server, 
     assert heights and min(heights) >= 44
     phone.fill("#id_cared_households", "康宁")
     phone.locator("#id_cared_households_results label.picker-option").first.wait_for()
+    # and the options the search brought (after the page's own check) pass axe-core too
+    if AXE.exists():
+        assert phone.evaluate("window.__linliAxeRun()") == []
     phone.locator("#id_resident").scroll_into_view_if_needed()
     phone.screenshot(path=os.path.join(SHOT, "linli-party-member-picker.png"))
     phone.locator("#id_cared_households_chosen").scroll_into_view_if_needed()
