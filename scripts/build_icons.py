@@ -20,7 +20,7 @@ ICONS = {
     "bell": "bell", "done": "circle-check", "camera": "camera", "clock": "clock", "plus": "plus",
     "logout": "log-out", "grid": "layout-grid", "settings": "settings", "accept": "hand", "list": "list",
     "alert": "triangle-alert", "phone": "phone", "map": "map", "calendar": "calendar-days",
-    "question": "circle-question-mark",
+    "question": "circle-question-mark", "search": "search", "remove": "x",
 }
 OUT = Path(__file__).resolve().parent.parent / "linli" / "core" / "static" / "linli" / "icons.svg"
 

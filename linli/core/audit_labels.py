@@ -65,9 +65,13 @@ def field_label(object_type: str, name: str) -> str:
     model = _model(object_type)
     if model is not None and name:
         try:
-            return str(model._meta.get_field(name).verbose_name)
+            field = model._meta.get_field(name)
         except FieldDoesNotExist:
-            pass
+            return name
+        if hasattr(field, "verbose_name"):
+            return str(field.verbose_name)
+        # A reverse relation (a ballot's voters, its cost shares) has no name of its own: the rows' name.
+        return str(field.related_model._meta.verbose_name_plural)
     return name
 
 

@@ -24,10 +24,13 @@ def page_errors(view):
     return wrapper
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    """A page of the queryset and the query string without `page`, for the pager links."""
+def paginate(request, queryset, per_page: int = PAGE_SIZE, *, param: str = "page"):
+    """A page of the queryset and the query string without `param`, for the pager links.
+
+    A page with two lists gives the second its own `param`, so each pages on its own.
+    """
     paginator = Paginator(queryset, per_page)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get(param))
     params = request.GET.copy()
-    params.pop("page", None)
+    params.pop(param, None)
     return page, params.urlencode()

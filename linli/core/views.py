@@ -8,6 +8,9 @@ from linli.core import audit_labels, selectors
 from linli.core.channel import CHANNELS, PHRASES, phrase
 from linli.core.pages import paginate
 
+# Entries are tall on a phone (six labelled lines each): a shorter page than the lists of rows.
+AUDIT_PAGE_SIZE = 20
+
 
 def healthz(request):
     try:
@@ -53,6 +56,16 @@ def _change_rows(object_type: str, changes) -> list[tuple[str, object, object]]:
     return rows
 
 
+def _change_summary(rows) -> str:
+    """The fields an entry changed, in a line: the values open on a tap, so a page of entries stays short
+    on a phone."""
+    names = [name for name, _, _ in rows if name]
+    if not names:
+        return "查看内容"
+    shown = "、".join(names[:3])
+    return f"{shown} 等 {len(names)} 项" if len(names) > 3 else shown
+
+
 @require_safe
 def audit_list(request):
     # Only the whole-area roles read the log; to anyone else the page does not exist.
@@ -67,9 +80,10 @@ def audit_list(request):
         form.is_valid()
         # Invalid fields are reported on the form and left out; the valid ones still filter.
         filters = form.cleaned_data
-    page, query = paginate(request, selectors.audit_list_visible_to(scope=scope, filters=filters))
+    page, query = paginate(request, selectors.audit_list_visible_to(scope=scope, filters=filters), AUDIT_PAGE_SIZE)
     for entry in page:
         entry.change_rows = _change_rows(entry.object_type, entry.changes)
+        entry.change_summary = _change_summary(entry.change_rows)
         entry.action_label = audit_labels.action_label(entry.action)
         entry.object_label = audit_labels.object_label(entry.object_type)
         entry.channel_phrase = phrase(entry.channel)

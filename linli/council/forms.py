@@ -7,10 +7,12 @@ from django.utils import timezone
 
 from linli.accounts.scope import can_edit
 from linli.core import clock
+from linli.core.picker import PickOne
 from linli.core.scoping import scope_for, visible
 from linli.council import services
 from linli.council.models import Choice, Evaluation, Matter, MeetingKind, ProcessTemplate, Proposal, Rule
 from linli.orgs.models import PartyOrg
+from linli.places import pickers as place_pickers
 from linli.places.models import AdminUnit, Entrance
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -46,7 +48,7 @@ class BallotForm(forms.Form):
     rule = forms.ChoiceField(label="表决规则", choices=Rule.choices)
     matter = forms.ChoiceField(label="事项类别（业主共同决定）", choices=Matter.choices, initial=Matter.ORDINARY)
     threshold_percent = forms.IntegerField(label="同意比例(%)（按户同意）", min_value=50, max_value=100, initial=80)
-    entrance = forms.ModelChoiceField(label="单元（单元表决）", queryset=None, required=False)
+    entrance = PickOne(place_pickers.ENTRANCES, label="单元（单元表决）", required=False)
     party_org = forms.ModelChoiceField(label="党支部（党员表决）", queryset=None, required=False)
     cost_total = forms.DecimalField(label="总费用(元)（单元表决）", max_digits=12, decimal_places=2, required=False)
     closes_at = forms.DateTimeField(label="截止时间", widget=DATETIME)
@@ -55,7 +57,7 @@ class BallotForm(forms.Form):
         super().__init__(*args, **kwargs)
         scope = scope_for(actor)
         self.fields["compound"].queryset = services.compounds_for(actor)
-        self.fields["entrance"].queryset = visible(Entrance.objects.select_related("building__compound"), scope)
+        self.fields["entrance"].queryset = visible(Entrance.objects.all(), scope)
         self.fields["party_org"].queryset = visible(PartyOrg.objects.all(), scope)
         self.fields["closes_at"].initial = timezone.localtime(clock.now() + dt.timedelta(days=7))
 

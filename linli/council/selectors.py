@@ -19,7 +19,8 @@ def proposal_list_visible_to(*, actor, filters=None):
 
 def comment_list_visible_to(*, actor, proposal, moderator: bool):
     qs = visible(Comment.objects.filter(proposal=proposal).select_related("author"), scope_for(actor))
-    return qs if moderator else qs.filter(status=Comment.Status.SHOWN)
+    qs = qs if moderator else qs.filter(status=Comment.Status.SHOWN)
+    return qs.order_by("at", "id")
 
 
 def ballot_list_visible_to(*, actor, filters=None):

@@ -85,9 +85,13 @@ def proposal_detail(request, pk):
     proposal = access.proposal_get(actor, pk)
     moderator = services.may_moderate(actor, proposal)
     steps = list(proposal.template.steps.all())
+    # A matter the whole compound cares about gathers hundreds of comments: they come a page at a time.
+    comments, comments_query = paginate(
+        request, selectors.comment_list_visible_to(actor=actor, proposal=proposal, moderator=moderator),
+        param="comments_page")
     return render(request, "council/proposal_detail.html", {
         "proposal": proposal, "steps": steps, "events": proposal.events.select_related("actor"),
-        "comments": selectors.comment_list_visible_to(actor=actor, proposal=proposal, moderator=moderator),
+        "comments": comments, "comments_query": comments_query,
         "moderator": moderator, "may_move": services.may_move(actor, proposal),
         "may_comment": proposal.status == "active" and proposal.step.comments_open and (
             moderator or proposal.compound_id in scope_for(actor).home_compound_ids),

@@ -7,7 +7,7 @@ Only the ciphertexts of encrypted fields differ between runs (each value gets a 
 The amount of data is a `Shape`; the generator works one community at a time and writes each level
 with `bulk_create`, so memory stays bounded by the largest community and the same code can fill a
 city. `bulk_create` does not call `Model.save()`, so the columns that `Resident.save()` derives
-(lookup hashes, birth date, gender) are filled in here.
+(lookup and tail hashes, birth date, gender) are filled in here.
 
 Extension hook for other domains
 --------------------------------
@@ -50,7 +50,15 @@ from linli.core import crypto
 from linli.core.validators import id_check_char
 from linli.demo import names as words
 from linli.orgs.models import PartnerUnit, PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
-from linli.people.models import SENSITIVE_TAGS, CareTag, GridWorker, Household, PartyMember, Resident
+from linli.people.models import (
+    SENSITIVE_TAGS,
+    CareTag,
+    GridWorker,
+    Household,
+    PartyMember,
+    Resident,
+    tail_hash,
+)
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Entrance, Grid, MicroGrid
 
 DEFAULT_SEED = 20261123
@@ -651,6 +659,7 @@ class Generator:
                     name=name, id_number=id_number, id_number_hash=crypto.lookup_hash(id_number),
                     birth_date=born, gender=gender, phone=phone,
                     phone_hash=crypto.lookup_hash(phone) if phone else "",
+                    id_number_tail_hash=tail_hash(id_number), phone_tail_hash=tail_hash(phone),
                     household=household, relation=m["relation"], status=member_status,
                     sensitive_tags=sensitive, is_owner=is_owner,
                 )

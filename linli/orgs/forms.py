@@ -8,9 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from linli.core.picker import PickMany, PickOne
 from linli.core.scoping import scope_for
 from linli.orgs import selectors
 from linli.orgs.models import PartnerUnit, PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
+from linli.people import pickers as people_pickers
+from linli.places import pickers as place_pickers
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -48,10 +51,12 @@ class ActorForm(forms.ModelForm):
 
 
 class PartyOrgForm(ActorForm):
+    # A street's committee may cover hundreds of compounds: searched, never listed.
+    compounds = PickMany(place_pickers.COMPOUNDS, label="覆盖小区", required=False)
+
     class Meta:
         model = PartyOrg
         fields = ["name", "level", "parent", "community", "formation", "compounds", "property_company", "founded_on"]
-        widgets = {"compounds": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
@@ -59,7 +64,6 @@ class PartyOrgForm(ActorForm):
         self.limit("parent", selectors.partyorgs_visible_to(actor).exclude(level=PartyOrg.Level.LEAD_HOUSEHOLD)
                    .exclude(pk=self.instance.pk).order_by("community__code", "level", "name"))
         self.limit("compounds", selectors.compounds_visible_to(actor))
-        self.fields["compounds"].label_from_instance = lambda c: f"{c.community.name} · {c.name}"
         self.limit("property_company", selectors.propertycompanies_visible_to(actor).order_by("name"))
         if self.instance.pk:
             # The level is fixed once created (the tree below depends on it).
@@ -145,13 +149,13 @@ class PartnerForm(ActorForm):
 class PositionForm(ActorForm):
     """A position in one organisation, which the page fixes (it is not a choice on the form)."""
 
+    resident = PickOne(people_pickers.RESIDENTS, label="人员")
+
     class Meta:
         model = Position
         fields = ["resident", "role", "start", "end"]
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
-        self.fields["resident"].queryset = selectors.residents_visible_to(actor).select_related(
-            "household__dwelling__entrance__building__compound")
-        # Names repeat; the dwelling tells two people of the same name apart.
-        self.fields["resident"].label_from_instance = lambda r: f"{r.name}（{r.household.dwelling}）"
+        # Names repeat: the picker's options and chips show each person's home beside the name.
+        self.fields["resident"].queryset = selectors.residents_visible_to(actor)

@@ -219,7 +219,7 @@ def propertyservice_list_visible_to(*, actor, filters: dict | None = None) -> Qu
 def company_services(actor, company: PropertyCompany) -> QuerySet:
     """The services of a company the actor can see (its other compounds stay out of sight)."""
     return (visible(PropertyService.objects.select_related("compound"), scope_for(actor))
-            .filter(company=company).order_by("-start"))
+            .filter(company=company).order_by("-start", "-pk"))
 
 
 # --- partners ----------------------------------------------------------------------------------

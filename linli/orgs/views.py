@@ -155,9 +155,11 @@ def propertycompany_list(request):
 @page_errors
 def propertycompany_detail(request, pk):
     company = access.propertycompany_get(request.user, pk)
+    # A large company serves hundreds of compounds: its services come a page at a time.
+    services_page, query = paginate(request, selectors.company_services(request.user, company))
     return render(request, "orgs/propertycompany_detail.html", {
         "company": company,
-        "services": selectors.company_services(request.user, company),
+        "page": services_page, "query": query,
         "positions": selectors.org_positions(request.user, company),
         # A company that served the area only in the past is history here: shown, not offered for change.
         "can_edit": access.may_write(request.user, company),

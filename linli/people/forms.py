@@ -1,34 +1,19 @@
-"""Forms for the people pages. Choices only ever list what the actor may work on."""
+"""Forms for the people pages. Choices only ever list what the actor may work on; rows of growing
+tables (residents, households, dwellings, grids) are chosen with the searched picker (core.picker)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from linli.accounts.scope import can_unmask
-from linli.core import crypto
-from linli.core.scoping import scope_for, visible
-from linli.core.validators import normalise_id_number
-from linli.people import selectors
-from linli.people.models import SENSITIVE_TAGS, GridWorker, Household, PartyMember, Resident
+from linli.core.picker import PickMany, PickOne
+from linli.core.scoping import scope_for
+from linli.people import pickers, selectors
+from linli.people.models import SENSITIVE_TAGS, GridWorker, PartyMember, Resident
+from linli.places import pickers as place_pickers
+from linli.places import selectors as place_selectors
 
 YES_NO = [("", "全部"), ("1", "是"), ("0", "否")]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class HouseholdChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.dwelling}{(' · ' + obj.number) if obj.number else ''}"
-
-
-class HouseholdMultipleChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return HouseholdChoice.label_from_instance(self, obj)
-
-
-def households_for(actor):
-    return (visible(Household.objects.all(), scope_for(actor).work_area())
-            .select_related("dwelling__entrance__building__compound")
-            .order_by("dwelling__entrance__building__compound__name", "dwelling__entrance__building__number",
-                      "dwelling__entrance__number", "dwelling__number", "id"))
 
 
 def apply_errors(form, exc: ValidationError) -> None:
@@ -88,9 +73,9 @@ class _ResidentFields(forms.Form):
 
 
 class ResidentCreateForm(_ResidentFields):
-    household = HouseholdChoice(label="所在户", required=False, queryset=Household.objects.none(),
-                                help_text="已有的户；新的一户请改选下面的房屋")
-    dwelling = forms.ModelChoiceField(label="房屋（新建一户）", required=False, queryset=Household.objects.none())
+    household = PickOne(pickers.HOUSEHOLDS, label="所在户", required=False,
+                        help_text="已有的户；新的一户请改选下面的房屋")
+    dwelling = PickOne(place_pickers.DWELLINGS, label="房屋（新建一户）", required=False)
     household_number = forms.CharField(label="新户户号", required=False, max_length=30)
     sensitive_tags = forms.MultipleChoiceField(label="敏感标签", required=False, choices=list(SENSITIVE_TAGS.items()),
                                                widget=forms.CheckboxSelectMultiple,
@@ -101,22 +86,21 @@ class ResidentCreateForm(_ResidentFields):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = households_for(actor)
-        self.fields["dwelling"].queryset = selectors.dwellings_visible_to(actor, scope=scope_for(actor).work_area())
+        self.fields["household"].queryset = selectors.household_picks(actor)
+        self.fields["dwelling"].queryset = place_selectors.dwelling_picks(actor)
         if not can_unmask(actor):
             del self.fields["sensitive_tags"]
 
 
 class ResidentEditForm(_ResidentFields):
-    household = HouseholdChoice(label="所在户", queryset=Household.objects.none(),
-                                help_text="改选其他户即为迁移")
+    household = PickOne(pickers.HOUSEHOLDS, label="所在户", help_text="改选其他户即为迁移")
 
     field_order = ["name", "id_number", "phone", "email", "household", "relation", "status", "is_owner",
                    "care_tags"]
 
     def __init__(self, *args, actor, resident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = households_for(actor)
+        self.fields["household"].queryset = selectors.household_picks(actor)
         # The full numbers are never put into the form: that would unmask them without an audit entry.
         self.fields["id_number"].help_text = f"留空则不修改。当前：{resident.id_number_masked or '未登记'}"
         self.fields["phone"].help_text = f"留空则不修改。当前：{resident.phone_masked or '未登记'}"
@@ -128,12 +112,12 @@ class SensitiveTagsForm(forms.Form):
 
 
 class HouseholdForm(forms.Form):
-    dwelling = forms.ModelChoiceField(label="房屋", queryset=Household.objects.none())
+    dwelling = PickOne(place_pickers.DWELLINGS, label="房屋")
     number = forms.CharField(label="户号", required=False, max_length=30)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dwelling"].queryset = selectors.dwellings_visible_to(actor, scope=scope_for(actor).work_area())
+        self.fields["dwelling"].queryset = place_selectors.dwelling_picks(actor)
 
 
 class PartyMemberFilterForm(forms.Form):
@@ -154,10 +138,8 @@ class PartyMemberFilterForm(forms.Form):
 
 
 class PartyMemberForm(forms.Form):
-    resident = forms.ModelChoiceField(label="居民", required=False, queryset=Resident.objects.none(),
-                                      widget=forms.HiddenInput)
-    resident_id_number = forms.CharField(label="居民身份证号", required=False, max_length=30,
-                                         help_text="输入完整身份证号查找辖区内的居民")
+    resident = PickOne(pickers.RESIDENTS, label="居民",
+                       help_text="可按姓名、完整身份证号或手机号、证件号或手机号后四位查找")
     category = forms.ChoiceField(label="类别", choices=PartyMember.Category.choices)
     home_branch = forms.ModelChoiceField(label="组织关系所在支部", required=False, queryset=Resident.objects.none())
     joined_on = forms.DateField(label="入党日期", required=False, widget=DATE)
@@ -167,8 +149,7 @@ class PartyMemberForm(forms.Form):
     dual_registered_on = forms.DateField(label="双报到日期", required=False, widget=DATE)
     lost_contact = forms.BooleanField(label="失联", required=False)
     search_record = forms.CharField(label="查找记录", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    cared_households = HouseholdMultipleChoice(label="联系户", required=False, queryset=Household.objects.none(),
-                                               widget=forms.CheckboxSelectMultiple)
+    cared_households = PickMany(pickers.HOUSEHOLDS, label="联系户", required=False)
 
     def __init__(self, *args, actor, member=None, resident=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,35 +157,20 @@ class PartyMemberForm(forms.Form):
         scope = scope_for(actor).work_area()
         self.fields["home_branch"].queryset = selectors.party_orgs_visible_to(actor, scope=scope)
         self.fields["dual_registered_community"].queryset = selectors.communities_visible_to(actor, scope=scope)
-        self.fields["resident"].queryset = visible(Resident.objects.all(), scope)
+        self.fields["resident"].queryset = selectors.resident_picks(actor)
         person = member.resident if member else resident
-        households = households_for(actor)
+        households = selectors.household_picks(actor)
         if person is not None:
             # Members look after neighbours: offer the households of the member's own compound.
             compound_id = person.household.dwelling.entrance.building.compound_id
             current = member.cared_households.values("pk") if member else []
             households = households.filter(dwelling__entrance__building__compound_id=compound_id) | \
                 households.filter(pk__in=current)
+            self.fields["cared_households"].narrow(compound=compound_id)
+            self.fields["cared_households"].help_text = "本人所在小区的住户"
         self.fields["cared_households"].queryset = households.distinct()
         if member is not None:
             del self.fields["resident"]
-            del self.fields["resident_id_number"]
-        elif resident is not None:
-            del self.fields["resident_id_number"]
-
-    def clean(self):
-        data = super().clean()
-        if "resident" not in self.fields or data.get("resident"):
-            return data
-        raw = normalise_id_number(data.get("resident_id_number") or "")
-        if not raw:
-            self.add_error("resident_id_number", "请输入居民的身份证号。")
-            return data
-        found = self.fields["resident"].queryset.filter(id_number_hash=crypto.lookup_hash(raw)).first()
-        if found is None:
-            self.add_error("resident_id_number", "辖区内未找到该身份证号对应的居民。")
-        data["resident"] = found
-        return data
 
 
 class GridWorkerFilterForm(forms.Form):
@@ -221,13 +187,12 @@ class GridWorkerForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     phone = forms.CharField(label="联系电话", required=False, max_length=30)
     kind = forms.ChoiceField(label="类别", choices=GridWorker.Kind.choices)
-    grids = forms.ModelMultipleChoiceField(label="负责网格", queryset=GridWorker.objects.none(),
-                                           widget=forms.CheckboxSelectMultiple)
+    grids = PickMany(place_pickers.GRIDS, label="负责网格")
     duties = forms.CharField(label="职责清单", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     started_on = forms.DateField(label="上岗日期", required=False, widget=DATE)
 
     def __init__(self, *args, actor, worker=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grids"].queryset = visible(selectors.grids_visible_to(actor), scope_for(actor).work_area())
+        self.fields["grids"].queryset = place_selectors.grid_picks(actor)
         if worker is not None:
             self.fields["phone"].help_text = f"留空则不修改。当前：{worker.phone_masked or '未登记'}"

@@ -18,6 +18,15 @@ from linli.core.validators import (
 )
 
 ELDERLY_AGE = 65
+TAIL = 4  # the digits a masked ID number or phone shows at its end
+
+
+def tail_hash(value: str) -> str:
+    """A keyed digest of the last digits of a number, so a resident can be found by the tail that the
+    masked value shows (身份证/手机尾号) without any part of the number stored in clear."""
+    if len(value or "") < TAIL:
+        return ""
+    return crypto.lookup_hash(f"tail:{value[-TAIL:]}")[:16]
 
 
 class Household(models.Model):
@@ -99,6 +108,8 @@ class Resident(models.Model):
     birth_date = models.DateField("出生日期", null=True, blank=True, editable=False, db_index=True)
     phone = EncryptedTextField("联系电话", blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number_tail_hash = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
+    phone_tail_hash = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
     email = models.EmailField("电子邮箱", blank=True)
     household = models.ForeignKey(Household, verbose_name="户", on_delete=models.PROTECT, related_name="members")
     relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices, default=Relation.HEAD)
@@ -160,6 +171,8 @@ class Resident(models.Model):
         # The derived columns follow the sensitive values they come from.
         self.id_number_hash = crypto.lookup_hash(self.id_number) if self.id_number else ""
         self.phone_hash = crypto.lookup_hash(self.phone) if self.phone else ""
+        self.id_number_tail_hash = tail_hash(self.id_number)
+        self.phone_tail_hash = tail_hash(self.phone)
         if self.id_number and len(self.id_number) == 18:
             self.birth_date = id_birth_date(self.id_number)
             self.gender = id_gender(self.id_number)

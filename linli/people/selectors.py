@@ -8,10 +8,19 @@ from django.db.models.functions import Coalesce
 
 from linli.core import clock, crypto
 from linli.core.ids import parse_int
+from linli.core.picker import terms_q
 from linli.core.scoping import scope_for, visible
 from linli.core.validators import normalise_id_number, normalise_phone
-from linli.people.models import CareTag, GridWorker, Household, PartyMember, Resident, elderly_born_before
-from linli.places.models import AdminUnit, Compound, Dwelling, Grid
+from linli.people.models import (
+    CareTag,
+    GridWorker,
+    Household,
+    PartyMember,
+    Resident,
+    elderly_born_before,
+    tail_hash,
+)
+from linli.places.models import AdminUnit, Compound, Grid
 
 _COMPOUND = "household__dwelling__entrance__building__compound"
 _ID_LIKE = re.compile(r"^\d{17}[\dX]$")
@@ -214,13 +223,6 @@ def compounds_visible_to(actor) -> QuerySet:
     return visible(Compound.objects.all(), scope_for(actor)).order_by("community__code", "name")
 
 
-def dwellings_visible_to(actor, *, scope=None) -> QuerySet:
-    return (visible(Dwelling.objects.all(), scope or scope_for(actor))
-            .select_related("entrance__building__compound").order_by("entrance__building__compound__name",
-                                                                      "entrance__building__number",
-                                                                      "entrance__number", "number"))
-
-
 def communities_visible_to(actor, *, scope=None) -> QuerySet:
     """Communities in the actor's sight: their units, or the communities of compounds they look after."""
     scope = scope or scope_for(actor)
@@ -238,3 +240,48 @@ def party_orgs_visible_to(actor, *, scope=None) -> QuerySet:
 
 def care_tags() -> QuerySet:
     return CareTag.objects.order_by("code")
+
+
+# --- what the searched pickers offer (core.picker): the work area, never the whole registry ---------
+
+_TAIL = re.compile(r"^[\dX]{4}$")
+
+
+def resident_picks(actor) -> QuerySet:
+    """Residents a form may name: those of the actor's work area (a staff member's own household is
+    theirs to read, not to manage)."""
+    return visible(Resident.objects.all(), scope_for(actor).work_area()).order_by("name", "id")
+
+
+def residents_matching(qs: QuerySet, text: str) -> QuerySet:
+    """By name; by the whole ID number or phone (their lookup hashes); or by the four digits a masked
+    number shows at its end (尾号), through their keyed digests."""
+    text = text.strip()
+    tail = text.upper()
+    if _TAIL.match(tail):
+        digest = tail_hash(tail)
+        return qs.filter(Q(id_number_tail_hash=digest) | Q(phone_tail_hash=digest))
+    return qs.filter(search_q(text))
+
+
+def household_picks(actor, *, compound=None) -> QuerySet:
+    qs = visible(Household.objects.all(), scope_for(actor).work_area())
+    if compound is not None:
+        qs = qs.filter(dwelling__entrance__building__compound_id=compound)
+    return qs.order_by("dwelling__entrance__building__compound__name", "dwelling__entrance__building__number",
+                       "dwelling__entrance__number", "dwelling__number", "id")
+
+
+def households_matching(qs: QuerySet, text: str) -> QuerySet:
+    """Every word in the household's place or number, or in a member's name: "康宁 101", "张秀英"."""
+    for word in text.split()[:5]:
+        qs = qs.filter(terms_q(word, ("dwelling__entrance__building__compound__name",
+                                      "dwelling__entrance__building__number", "dwelling__entrance__number",
+                                      "dwelling__number", "number"))
+                       | Q(pk__in=Resident.objects.filter(name__icontains=word).values("household_id")))
+    return qs
+
+
+def with_head_name(qs: QuerySet) -> QuerySet:
+    head = Resident.objects.filter(household=OuterRef("pk"), relation=Resident.Relation.HEAD).order_by("id")
+    return qs.annotate(head_name=Subquery(head.values("name")[:1]))

@@ -21,4 +21,6 @@ urlpatterns = [
     path("grid-workers/new/", views.gridworker_create, name="gridworker_create"),
     path("grid-workers/<int:pk>/", views.gridworker_detail, name="gridworker_detail"),
     path("grid-workers/<int:pk>/edit/", views.gridworker_edit, name="gridworker_edit"),
+    path("pick/residents/", views.pick_residents, name="pick_residents"),
+    path("pick/households/", views.pick_households, name="pick_households"),
 ]

@@ -6,14 +6,16 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from linli.accounts.scope import can_edit
+from linli.core import picker
 from linli.core.access import require
 from linli.core.errors import Forbidden, NotFound
+from linli.core.ids import parse_id
 from linli.core.pages import page_errors, paginate
 from linli.core.scoping import scope_for
-from linli.people import access, forms, selectors, services
+from linli.people import access, forms, pickers, selectors, services
 from linli.people.models import SENSITIVE_TAGS, Resident
 
 UNMASKED_ONCE = "people.unmasked.{pk}"
@@ -355,3 +357,22 @@ def gridworker_edit(request, pk):
             return redirect("people:gridworker_detail", pk=worker.pk)
     return _form_page(request, form, title=f"编辑网格员：{worker.name}",
                       cancel=reverse("people:gridworker_detail", args=[worker.pk]))
+
+
+# Searched pickers (core.picker): matches within the actor's work area, at most a few, masked.
+
+@require_safe
+@login_required
+def pick_residents(request):
+    return picker.answer(request, selectors.resident_picks(request.user), pickers.RESIDENTS)
+
+
+@require_safe
+@login_required
+def pick_households(request):
+    # A form may narrow the households to one compound (a Party member's neighbours).
+    try:
+        compound = parse_id(request.GET["compound"]) if request.GET.get("compound") else None
+    except ValueError:
+        return picker.answer(request, selectors.household_picks(request.user).none(), pickers.HOUSEHOLDS)
+    return picker.answer(request, selectors.household_picks(request.user, compound=compound), pickers.HOUSEHOLDS)

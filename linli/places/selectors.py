@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from linli.core.access import require
 from linli.core.ids import parse_int
+from linli.core.picker import terms_q
 from linli.core.scoping import scope_for, visible
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Entrance, Grid, MicroGrid
 
@@ -247,3 +248,41 @@ def building_tree(*, actor, buildings) -> list:
     for building in buildings:
         building.entrance_list = by_building.get(building.pk, [])
     return buildings
+
+
+# --- what the searched pickers offer (core.picker): the work area, never the whole table ------------
+
+def dwelling_picks(actor) -> QuerySet:
+    """Dwellings a form may name: those of the actor's work area (not the home they live in)."""
+    return visible(Dwelling.objects.all(), scope_for(actor).work_area()).order_by(
+        "entrance__building__compound__name", "entrance__building__number", "entrance__number", "number", "pk")
+
+
+def dwellings_matching(qs: QuerySet, text: str) -> QuerySet:
+    return qs.filter(terms_q(text, ("entrance__building__compound__name", "entrance__building__number",
+                                    "entrance__number", "number")))
+
+
+def entrance_picks(actor, *, scope=None) -> QuerySet:
+    return visible(Entrance.objects.all(), scope or scope_for(actor).work_area()).order_by(
+        "building__compound__name", "building__number", "number", "pk")
+
+
+def entrances_matching(qs: QuerySet, text: str) -> QuerySet:
+    return qs.filter(terms_q(text, ("building__compound__name", "building__number", "number")))
+
+
+def compound_picks(actor) -> QuerySet:
+    return visible(Compound.objects.all(), scope_for(actor).work_area()).order_by("community__code", "name", "pk")
+
+
+def compounds_matching(qs: QuerySet, text: str) -> QuerySet:
+    return qs.filter(terms_q(text, ("name", "address", "community__name")))
+
+
+def grid_picks(actor) -> QuerySet:
+    return visible(Grid.objects.all(), scope_for(actor).work_area()).order_by("code", "pk")
+
+
+def grids_matching(qs: QuerySet, text: str) -> QuerySet:
+    return qs.filter(terms_q(text, ("name", "code", "community__name")))

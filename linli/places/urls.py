@@ -25,4 +25,8 @@ urlpatterns = [
     path("units/new/", views.unit_create, name="unit_create"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("pick/dwellings/", views.pick_dwellings, name="pick_dwellings"),
+    path("pick/entrances/", views.pick_entrances, name="pick_entrances"),
+    path("pick/compounds/", views.pick_compounds, name="pick_compounds"),
+    path("pick/grids/", views.pick_grids, name="pick_grids"),
 ]

@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from linli.accounts.scope import can_edit
+from linli.core import picker
 from linli.core.access import require
 from linli.core.pages import page_errors, paginate
 from linli.core.scoping import scope_for
-from linli.places import access, forms, selectors, services
+from linli.places import access, forms, pickers, selectors, services
 from linli.places.models import AdminUnit
 
 # Up to this many dwellings the compound page shows the whole building → entrance → dwelling tree;
@@ -318,3 +320,29 @@ def unit_edit(request, pk):
         save=lambda data: services.unit_update(actor=request.user, unit=unit, data=data),
         success_url=lambda obj: _unit_url(obj.pk),
     )
+
+
+# --- searched pickers (core.picker): matches within the actor's work area, at most a few --------
+
+@require_safe
+@login_required
+def pick_dwellings(request):
+    return picker.answer(request, selectors.dwelling_picks(request.user), pickers.DWELLINGS)
+
+
+@require_safe
+@login_required
+def pick_entrances(request):
+    return picker.answer(request, selectors.entrance_picks(request.user), pickers.ENTRANCES)
+
+
+@require_safe
+@login_required
+def pick_compounds(request):
+    return picker.answer(request, selectors.compound_picks(request.user), pickers.COMPOUNDS)
+
+
+@require_safe
+@login_required
+def pick_grids(request):
+    return picker.answer(request, selectors.grid_picks(request.user), pickers.GRIDS)

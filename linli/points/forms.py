@@ -1,12 +1,16 @@
-"""Forms of the points pages. Choice lists only offer what the actor can see; each form carries a
-hidden request key so a double-submitted form books once."""
+"""Forms of the points pages. Choice lists only offer what the actor can see (residents through the
+searched picker, never a list of them all); each form carries a hidden request key so a
+double-submitted form books once."""
 
 import uuid
 
 from django import forms
 from django.utils import timezone
 
+from linli.core.picker import PickOne
 from linli.core.scoping import scope_for, visible
+from linli.people import pickers as people_pickers
+from linli.people import selectors as people_selectors
 from linli.people.models import PartyMember
 from linli.places.models import AdminUnit, Compound
 from linli.points import selectors
@@ -25,13 +29,8 @@ class KeyedForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ResidentChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.household.dwelling}）"
-
-
 class AwardForm(KeyedForm):
-    resident = ResidentChoice(label="居民", queryset=None)
+    resident = PickOne(people_pickers.RESIDENTS, label="居民")
     rule = forms.ModelChoiceField(label="积分规则", queryset=None,
                                   help_text="志愿服务等按小时计的规则，时长按时间银行折算率换成积分")
     quantity = forms.DecimalField(label="数量（次数或小时）", min_value=0.5, max_value=100, decimal_places=1, initial=1)
@@ -44,8 +43,8 @@ class AwardForm(KeyedForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resident"].queryset = selectors.resident_choices_visible_to(actor=actor).select_related(
-            "household__dwelling__entrance__building")
+        # Residents of the work area: one's own household is not one's to award (the service says so too).
+        self.fields["resident"].queryset = people_selectors.resident_picks(actor)
         self.fields["rule"].queryset = selectors.rule_list_visible_to(actor=actor, filters={"active": "1"})
 
 

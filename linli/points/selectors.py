@@ -134,13 +134,6 @@ def redemption_list_visible_to(*, actor, filters: dict | None = None) -> QuerySe
     return qs.order_by("-created_at", "-id")
 
 
-def resident_choices_visible_to(*, actor, q: str = "") -> QuerySet:
-    qs = visible(Resident.objects.select_related("household"), scope_for(actor))
-    if q:
-        qs = qs.filter(name__icontains=q)
-    return qs.order_by("name", "id")
-
-
 # --- statements -----------------------------------------------------------------------------------
 
 def statement(account: Account | None) -> QuerySet:

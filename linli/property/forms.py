@@ -5,8 +5,10 @@ import datetime as dt
 from django import forms
 
 from linli.core import clock
+from linli.core.picker import PickMany
 from linli.core.scoping import scope_for
 from linli.orgs.models import PropertyCompany
+from linli.places import pickers as place_pickers
 from linli.property import selectors
 from linli.property.models import CommonResource, Entry, FundKind, RevenueContract
 
@@ -81,7 +83,7 @@ class AccountForm(forms.Form):
 
 class AreaContractForm(forms.Form):
     name = forms.CharField(label="片区名称", max_length=100)
-    compounds = forms.ModelMultipleChoiceField(label="相邻小区（同一街道，至少两个）", queryset=None)
+    compounds = PickMany(place_pickers.COMPOUNDS, label="相邻小区（同一街道，至少两个）")
     company = forms.ModelChoiceField(label="物业企业", queryset=PropertyCompany.objects.all(), required=False)
     provider_name = forms.CharField(label="服务主体（非企业）", max_length=100, required=False)
     start = forms.DateField(label="合同开始", widget=DateInput)

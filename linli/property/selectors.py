@@ -218,7 +218,7 @@ def assessment_list_visible_to(*, actor, filters: dict | None = None):
     filters = filters or {}
     if filters.get("year"):
         qs = qs.filter(year=filters["year"])
-    return qs.order_by("-year", "-total")
+    return qs.order_by("-year", "-total", "pk")
 
 
 def company_averages(*, actor, year: int) -> list[dict]:
@@ -237,7 +237,7 @@ def budget_list_visible_to(*, actor, filters: dict | None = None):
     filters = filters or {}
     if filters.get("year"):
         qs = qs.filter(year=filters["year"])
-    return qs.annotate(granted=Sum("grants__amount")).order_by("-year", "unit__code", "kind")
+    return qs.annotate(granted=Sum("grants__amount")).order_by("-year", "unit__code", "kind", "pk")
 
 
 def grant_list_visible_to(*, actor, filters: dict | None = None):

@@ -337,9 +337,11 @@ def ratings(request):
     reviewer = services.is_reviewer(request.user)
     for s in schemes:
         s.review_form = forms.ReviewForm(actor=request.user, scheme=s) if reviewer else None
+    # One assessment per compound and year: a district's year is hundreds of rows, a page at a time.
+    assessments, query = paginate(request, selectors.assessment_list_visible_to(actor=request.user,
+                                                                                filters={"year": year}))
     return render(request, "property/ratings.html", {
-        "year": year, "schemes": schemes,
-        "assessments": selectors.assessment_list_visible_to(actor=request.user, filters={"year": year}),
+        "year": year, "schemes": schemes, "page": assessments, "query": query,
         "companies": selectors.company_averages(actor=request.user, year=year),
     })
 
@@ -389,9 +391,12 @@ def funding(request):
             _form_errors(request, form)
     grants_page, query = paginate(request, selectors.grant_list_visible_to(actor=request.user,
                                                                            filters={"year": year}))
+    # Budgets are per unit and kind: a district's year has a row for each community, so they page too.
+    budgets_page, budgets_query = paginate(request, selectors.budget_list_visible_to(
+        actor=request.user, filters={"year": year}), param="budgets_page")
     return render(request, "property/funding.html", {
         "year": year, "sections": selectors.funding_table(actor=request.user, year=year), "form": form,
-        "budgets": selectors.budget_list_visible_to(actor=request.user, filters={"year": year}),
+        "budgets": budgets_page, "budgets_query": budgets_query,
         "page": grants_page, "query": query, "funder": funder, "party_kind": FundKind.PARTY_BUILDING.value,
         "disburse_form": forms.DisburseForm(initial={"paid_on": clock.today()}),
     })

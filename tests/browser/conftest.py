@@ -142,3 +142,11 @@ def login(page, live_server, username, password="linli-demo"):
     page.fill("#id_password", password)
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def pick(page, field: str, text: str, label: str | None = None) -> None:
+    """Choose with the searched picker (core.picker): type, wait for the options, tick the one wanted;
+    it becomes a chip."""
+    page.fill(f"#id_{field}", text)
+    page.locator(f"#id_{field}_results label.picker-option", has_text=label or text).first.click()
+    page.locator(f"#id_{field}_chosen .chip", has_text=label or text).wait_for()

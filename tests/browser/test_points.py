@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from linli.points.models import Account, Category, Goods, PointRule, RedemptionWindow
-from tests.browser.conftest import login
+from tests.browser.conftest import login, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def test_volunteer_hours_to_redemption_to_pickup_on_a_phone(world, live_server, 
     # when the grid worker books 2.5 volunteer hours for the resident
     _as(phone, live_server, "grid1")
     phone.goto(f"{live_server.url}/points/staff/award/")
-    phone.select_option("#id_resident", value=str(world.resident.pk))
+    pick(phone, "resident", "张秀英")
     phone.select_option("#id_rule", value=str(rule.pk))
     phone.fill("#id_quantity", "2.5")
     phone.select_option("#id_source_type", value="volunteer")

@@ -71,16 +71,44 @@ def test_audit_filters(log, client_for, query, expected):
 
 
 def test_audit_page_is_paginated(world, client_for):
-    # given
-    for n in range(35):
-        _entry(actor=None, action="update", when=dt.datetime(2025, 1, 1, 8) + dt.timedelta(minutes=n), obj_id=n)
+    # given more entries than a page holds
+    entries = [_entry(actor=None, action="update", when=dt.datetime(2025, 1, 1, 8) + dt.timedelta(minutes=n), obj_id=n)
+               for n in range(25)]
     clock.reset()
     client = client_for("admin")
     # when
     first, second = client.get("/audit/"), client.get("/audit/?page=2")
-    # then
-    assert len(first.context["page"]) == 30
-    assert len(second.context["page"]) == 5
+    # then the newest 20 are on page 1, the oldest on page 2 only, and the pager says where one is
+    assert [e.pk for e in first.context["page"]] == [e.pk for e in reversed(entries[5:])]
+    assert [e.pk for e in second.context["page"]] == [e.pk for e in reversed(entries[:5])]
+    assert ">对象0 <" not in first.content.decode() and ">对象0 <" in second.content.decode()
+    assert "第 2 / 2 页" in second.content.decode() and "上一页" in second.content.decode()
+    assert "下一页" in first.content.decode()
+
+
+def test_audit_page_names_a_reverse_relation_by_its_rows(world, client_for):
+    # given an entry as the ballot service writes it: the voters it drew up, a reverse relation
+    _entry(actor=world.user("branch_secretary"), action="create", when=dt.datetime(2025, 3, 1, 9),
+           object_type="council.ballot", changes={"voters": [None, 12], "cost_shares": [None, 3]})
+    clock.reset()
+    # when
+    response = client_for("admin").get("/audit/")
+    # then the page answers, in words
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<dt>表决人</dt>" in html and "<dt>费用分摊</dt>" in html
+
+
+def test_audit_page_folds_each_entrys_changes_under_their_names(world, client_for):
+    # given an entry that changed five fields
+    _entry(actor=world.user("grid_worker"), action="update", when=dt.datetime(2025, 3, 1, 9),
+           changes={name: ["甲", "乙"] for name in ("name", "address", "kind", "build_year", "walled")})
+    clock.reset()
+    # when
+    html = client_for("admin").get("/audit/").content.decode()
+    # then the values are there, behind a line naming three of the fields and the count
+    assert '<details class="changes"><summary>' in html
+    assert re.search(r"<summary>[^<]*、[^<]*、[^<]* 等 5 项</summary>", html)
 
 
 def test_audit_page_offers_no_way_to_change_entries(log, client_for, counts):

@@ -112,10 +112,22 @@ def test_party_member_list_filters(world, client_for):
     assert "张秀英" in page.content.decode() and "李建国" not in page.content.decode()
 
 
-def test_party_member_create_page_finds_resident_by_id_number(world, client_for):
-    # when
-    response = client_for("branch_secretary").post(reverse("people:partymember_create"), {
-        "resident_id_number": world.neighbour.id_number, "category": "retired"})
+def test_party_member_create_page_finds_resident_by_id_number_without_script(world, client_for, counts):
+    # given a browser without JavaScript: the picker's search text is posted with the form
+    client = client_for("branch_secretary")
+    before = counts()
+    # when the whole ID number is searched
+    response = client.post(reverse("people:partymember_create"), {
+        "resident_q": world.neighbour.id_number, "category": "retired"})
+    # then the form comes back with the match to tick, and nothing is written yet
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'name="resident" value="{world.neighbour.pk}"' in page
+    assert world.neighbour.id_number not in page
+    assert counts() == before
+    # when the match is ticked and the form sent again
+    response = client.post(reverse("people:partymember_create"), {
+        "resident": world.neighbour.pk, "category": "retired"})
     # then
     assert response.status_code == 302
     assert PartyMember.objects.get().resident == world.neighbour
@@ -124,12 +136,26 @@ def test_party_member_create_page_finds_resident_by_id_number(world, client_for)
 def test_party_member_create_page_does_not_find_residents_out_of_sight(world, client_for, counts):
     # given
     before = counts()
-    # when
+    # when the ID number of someone elsewhere is searched
     response = client_for("branch_secretary").post(reverse("people:partymember_create"), {
-        "resident_id_number": world.far_resident.id_number, "category": "retired"})
+        "resident_q": world.far_resident.id_number, "category": "retired"})
     # then
     assert response.status_code == 200
-    assert "辖区内未找到该身份证号对应的居民。" in response.content.decode()
+    assert "没有找到符合" in response.content.decode()
+    assert f'value="{world.far_resident.pk}"' not in response.content.decode()
+    assert counts() == before
+
+
+def test_party_member_create_page_refuses_a_forged_resident_id(world, client_for, counts):
+    # given
+    before = counts()
+    # when the id of a resident out of sight is posted by hand
+    response = client_for("branch_secretary").post(reverse("people:partymember_create"), {
+        "resident": world.far_resident.pk, "category": "retired"})
+    # then
+    assert response.status_code == 200
+    assert "所选居民不存在或不在您的工作范围内" in response.content.decode()
+    assert "王磊" not in response.content.decode()
     assert counts() == before
 
 
