@@ -262,52 +262,70 @@ def clean_cell(column: Column, value) -> tuple[Any, str | None]:
         return (None if column.kind in BLANK_IS_NONE else ""), None
     if column.max_length and len(text) > column.max_length:
         return None, f"“{column.header}”最多 {column.max_length} 个字"
-    if column.kind == "id_number":
-        if isinstance(value, int | float):
-            # Excel keeps numbers to 15 digits: an ID number typed into a number cell has lost its end.
-            return None, f"“{column.header}”被 Excel 存成了数字，末几位已丢失：请把该列设为文本格式后重新填写"
+    check = _CHECKS.get(column.kind)
+    return check(column, value, text) if check else (text, None)
+
+
+def _validated(column: Column, validator, text: str) -> tuple[Any, str | None]:
+    try:
+        return validator(text), None
+    except ValidationError as exc:
+        return None, f"“{column.header}”：{exc.messages[0]}"
+
+
+def _id_number(column: Column, value, text: str) -> tuple[Any, str | None]:
+    if isinstance(value, int | float):
+        # Excel keeps numbers to 15 digits: an ID number typed into a number cell has lost its end.
+        return None, f"“{column.header}”被 Excel 存成了数字，末几位已丢失：请把该列设为文本格式后重新填写"
+    return _validated(column, lambda t: validate_id_number(t, today=clock.today()), text)
+
+
+def _choice(column: Column, value, text: str) -> tuple[Any, str | None]:
+    for code, label in column.choices:
+        if text in (label, code):
+            return code, None
+    return None, f"“{column.header}”只能填写：{column.allowed}"
+
+
+def _bool(column: Column, value, text: str) -> tuple[Any, str | None]:
+    if text.lower() in TRUE_WORDS:
+        return True, None
+    if text.lower() in FALSE_WORDS:
+        return False, None
+    return None, f"“{column.header}”只能填写“是”或“否”"
+
+
+def _date(column: Column, value, text: str) -> tuple[Any, str | None]:
+    if isinstance(value, dt.date):
+        return (value.date() if isinstance(value, dt.datetime) else value), None
+    for fmt in DATE_FORMATS:
         try:
-            return validate_id_number(text, today=clock.today()), None
-        except ValidationError as exc:
-            return None, f"“{column.header}”：{exc.messages[0]}"
-    if column.kind == "phone":
-        try:
-            return validate_phone(text), None
-        except ValidationError as exc:
-            return None, f"“{column.header}”：{exc.messages[0]}"
-    if column.kind == "choice":
-        for code, label in column.choices:
-            if text in (label, code):
-                return code, None
-        return None, f"“{column.header}”只能填写：{column.allowed}"
-    if column.kind == "bool":
-        if text.lower() in TRUE_WORDS:
-            return True, None
-        if text.lower() in FALSE_WORDS:
-            return False, None
-        return None, f"“{column.header}”只能填写“是”或“否”"
-    if column.kind == "date":
-        if isinstance(value, dt.date):
-            return (value.date() if isinstance(value, dt.datetime) else value), None
-        for fmt in DATE_FORMATS:
-            try:
-                return dt.datetime.strptime(text, fmt).date(), None
-            except ValueError:
-                continue
-        return None, f"“{column.header}”不是有效日期（应写成 2024-03-01）"
-    if column.kind in ("int", "decimal"):
-        return _number(column, text)
-    if column.kind == "credit_code":
-        try:
-            return validate_credit_code(text), None
-        except ValidationError as exc:
-            return None, f"“{column.header}”：{exc.messages[0]}"
-    if column.kind == "email":
-        try:
-            validate_email(text)
-        except ValidationError:
-            return None, f"“{column.header}”不是有效的电子邮箱"
+            return dt.datetime.strptime(text, fmt).date(), None
+        except ValueError:
+            continue
+    return None, f"“{column.header}”不是有效日期（应写成 2024-03-01）"
+
+
+def _email(column: Column, value, text: str) -> tuple[Any, str | None]:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return None, f"“{column.header}”不是有效的电子邮箱"
     return text, None
+
+
+# One check per column kind; a kind not listed is free text.
+_CHECKS = {
+    "id_number": _id_number,
+    "phone": lambda column, value, text: _validated(column, validate_phone, text),
+    "choice": _choice,
+    "bool": _bool,
+    "date": _date,
+    "int": lambda column, value, text: _number(column, text),
+    "decimal": lambda column, value, text: _number(column, text),
+    "credit_code": lambda column, value, text: _validated(column, validate_credit_code, text),
+    "email": _email,
+}
 
 
 def _number(column: Column, text: str) -> tuple[Any, str | None]:

@@ -71,17 +71,8 @@ def plan(actor, rows: list[Row]) -> None:
             row.reject(f"与第 {in_file[(community.pk, v['name'])].number} 行是同一党组织（写法不同）")
             continue
         wanted = given(v, DETAILS)
-        if v["parent"]:
-            parent, reason = by_name(registered[community.pk], v["parent"], "党组织")
-            earlier = in_file.get((community.pk, v["parent"]))
-            if reason or (parent is None and earlier is None):
-                row.reject(reason or f"{community.name}找不到上级组织“{v['parent']}”{NOT_FOUND}，也不在本表前面的行中")
-                continue
-            if parent is None and earlier.errors:
-                row.reject(f"上级组织所在的第 {earlier.number} 行未通过检查")
-                continue
-            wanted["parent"] = parent or earlier.plan["probe"]
-            row.plan["parent_row"] = None if parent else earlier
+        if v["parent"] and not _plan_parent(row, community, registered[community.pk], in_file, wanted):
+            continue
         if v["property_company"]:
             company, reason = find_company(area, v["property_company"])
             if company is None:
@@ -154,3 +145,19 @@ REGISTER = Register(
     write=write,
     notes=NOTES,
 )
+
+
+def _plan_parent(row: Row, community, registered: list, in_file: dict, wanted: dict) -> bool:
+    """The row's 上级组织: registered, or created by an earlier row. False: the row was rejected."""
+    v = row.values
+    parent, reason = by_name(registered, v["parent"], "党组织")
+    earlier = in_file.get((community.pk, v["parent"]))
+    if reason or (parent is None and earlier is None):
+        row.reject(reason or f"{community.name}找不到上级组织“{v['parent']}”{NOT_FOUND}，也不在本表前面的行中")
+        return False
+    if parent is None and earlier.errors:
+        row.reject(f"上级组织所在的第 {earlier.number} 行未通过检查")
+        return False
+    wanted["parent"] = parent or earlier.plan["probe"]
+    row.plan["parent_row"] = None if parent else earlier
+    return True

@@ -72,75 +72,91 @@ def plan(actor, rows: list[Row]) -> None:
                 row.reject(reason)
     registered, in_area = registered_residents(
         {row.values[k] for row in rows for k in ("id_number", "head_id_number") if not row.errors}, area)
-
-    def person(id_number):
-        return registered.get(crypto.lookup_hash(id_number)) if id_number else None
-
-    heads_in_file = {}
-    for row in rows:
-        own = person(row.values["id_number"]) if not row.errors else None
-        if own is not None and own.pk not in in_area:
-            # The same words as the form: the register holds each person once, wherever they live.
-            row.reject("该身份证号已登记在其他居民名下。")
-        row.plan["resident"] = own
-        relation = row.values["relation"] or (own.relation if own else HEAD)
-        row.plan["relation"] = relation
-        if relation == HEAD and row.values["id_number"]:
-            heads_in_file.setdefault(row.values["id_number"], row)
-            if row.values["head_id_number"] and row.values["head_id_number"] != row.values["id_number"]:
-                row.reject("户主本人的“户主身份证号”应留空，或填本人的号码")
-
-    households: dict = {}
-
-    def by_number(row):
-        key = (row.plan["dwelling"], row.values["household_number"])
-        if key not in households:
-            households[key] = Household.objects.filter(dwelling_id=key[0], number=key[1]).order_by("pk").first()
-        found = households[key]
-        return ("household", found.pk) if found else ("new", *key)
-
-    head_of = {}
-    heads = [r for r in rows if not r.errors and r.plan["relation"] == HEAD]
-    members = [r for r in rows if not r.errors and r.plan["relation"] != HEAD]
-    for row in heads:
-        own = row.plan["resident"]
-        if row.values["household_number"]:
-            key = by_number(row)
-        elif own is not None and own.household.dwelling_id == row.plan["dwelling"]:
-            key = ("household", own.household_id)
-        else:
-            key = ("new-head", row.values["id_number"])
-        if key in head_of:
-            row.reject(f"与第 {head_of[key]} 行同属一户，一户只能有一位户主")
-            continue
-        head_of[key] = row.number
-        row.plan["household"] = key
-    for row in members:
-        head_id = row.values["head_id_number"]
-        if row.values["household_number"]:
-            row.plan["household"] = by_number(row)
-        elif not head_id:
-            row.reject("不是户主的居民须填写“户主身份证号”或“户号”")
-        elif head_id in heads_in_file:
-            head = heads_in_file[head_id]
-            if head.errors:
-                row.reject(f"户主所在的第 {head.number} 行未通过检查")
-            elif head.plan["dwelling"] != row.plan["dwelling"]:
-                row.reject(f"户主（第 {head.number} 行）登记在其他房屋，请核对房号")
-            else:
-                row.plan["household"] = head.plan["household"]
-        else:
-            head = person(head_id)
-            if head is None or head.pk not in in_area:
-                row.reject(f"找不到“户主身份证号”对应的居民{NOT_FOUND}，户主也不在本表中")
-            elif head.household.dwelling_id != row.plan["dwelling"]:
-                row.reject("户主登记在其他房屋，请核对房号或户主身份证号")
-            else:
-                row.plan["household"] = ("household", head.household_id)
-
+    planner = _Households(registered, in_area)
+    planner.people(rows)
+    planner.heads([r for r in rows if not r.errors and r.plan["relation"] == HEAD])
+    planner.members([r for r in rows if not r.errors and r.plan["relation"] != HEAD])
     for row in rows:
         if not row.errors:
             _decide(row)
+
+
+class _Households:
+    """Which household each row joins: the heads first (one per household), then their members."""
+
+    def __init__(self, registered: dict, in_area: set):
+        self.registered, self.in_area = registered, in_area
+        self.heads_in_file: dict = {}
+        self.households: dict = {}
+        self.head_of: dict = {}
+
+    def person(self, id_number):
+        return self.registered.get(crypto.lookup_hash(id_number)) if id_number else None
+
+    def by_number(self, row):
+        key = (row.plan["dwelling"], row.values["household_number"])
+        if key not in self.households:
+            self.households[key] = Household.objects.filter(dwelling_id=key[0], number=key[1]).order_by("pk").first()
+        found = self.households[key]
+        return ("household", found.pk) if found else ("new", *key)
+
+    def people(self, rows) -> None:
+        for row in rows:
+            own = self.person(row.values["id_number"]) if not row.errors else None
+            if own is not None and own.pk not in self.in_area:
+                # The same words as the form: the register holds each person once, wherever they live.
+                row.reject("该身份证号已登记在其他居民名下。")
+            row.plan["resident"] = own
+            relation = row.values["relation"] or (own.relation if own else HEAD)
+            row.plan["relation"] = relation
+            if relation == HEAD and row.values["id_number"]:
+                self.heads_in_file.setdefault(row.values["id_number"], row)
+                if row.values["head_id_number"] and row.values["head_id_number"] != row.values["id_number"]:
+                    row.reject("户主本人的“户主身份证号”应留空，或填本人的号码")
+
+    def heads(self, rows) -> None:
+        for row in rows:
+            own = row.plan["resident"]
+            if row.values["household_number"]:
+                key = self.by_number(row)
+            elif own is not None and own.household.dwelling_id == row.plan["dwelling"]:
+                key = ("household", own.household_id)
+            else:
+                key = ("new-head", row.values["id_number"])
+            if key in self.head_of:
+                row.reject(f"与第 {self.head_of[key]} 行同属一户，一户只能有一位户主")
+                continue
+            self.head_of[key] = row.number
+            row.plan["household"] = key
+
+    def members(self, rows) -> None:
+        for row in rows:
+            head_id = row.values["head_id_number"]
+            if row.values["household_number"]:
+                row.plan["household"] = self.by_number(row)
+            elif not head_id:
+                row.reject("不是户主的居民须填写“户主身份证号”或“户号”")
+            elif head_id in self.heads_in_file:
+                self._join_head_in_file(row, self.heads_in_file[head_id])
+            else:
+                self._join_registered_head(row, self.person(head_id))
+
+    @staticmethod
+    def _join_head_in_file(row, head) -> None:
+        if head.errors:
+            row.reject(f"户主所在的第 {head.number} 行未通过检查")
+        elif head.plan["dwelling"] != row.plan["dwelling"]:
+            row.reject(f"户主（第 {head.number} 行）登记在其他房屋，请核对房号")
+        else:
+            row.plan["household"] = head.plan["household"]
+
+    def _join_registered_head(self, row, head) -> None:
+        if head is None or head.pk not in self.in_area:
+            row.reject(f"找不到“户主身份证号”对应的居民{NOT_FOUND}，户主也不在本表中")
+        elif head.household.dwelling_id != row.plan["dwelling"]:
+            row.reject("户主登记在其他房屋，请核对房号或户主身份证号")
+        else:
+            row.plan["household"] = ("household", head.household_id)
 
 
 def _decide(row: Row) -> None:
