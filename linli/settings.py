@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "linli.council",
     "linli.property",
     "linli.open311",
+    "linli.gridwork",
     "linli.dashboard",
     "linli.imports",
     "linli.demo",
@@ -207,6 +208,11 @@ LINLI_PROXY_COUNT = env_int("LINLI_PROXY_COUNT", 0)
 # Write rates (linli/core/ratelimit.py): API writes per token or logged-in user, Open311 POSTs per key.
 LINLI_API_WRITE_RATE = env_rate("LINLI_API_WRITE_RATE", "120/m")
 LINLI_OPEN311_POST_RATE = env_rate("LINLI_OPEN311_POST_RATE", "30/m")
+
+# Grid work (linli/gridwork): a visit may be logged at most this many days after it took place; a
+# check-in by this local time (HH:MM) counts as on time.
+LINLI_VISIT_BACKDATE_DAYS = env_int("LINLI_VISIT_BACKDATE_DAYS", 3)
+LINLI_CHECKIN_BY = env_str("LINLI_CHECKIN_BY", "08:30")
 
 # Content-Security-Policy (django-csp, only with DEBUG off): the app's own scripts, styles and images.
 _SELF, _NONE = "'self'", "'none'"

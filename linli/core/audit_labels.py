@@ -30,6 +30,10 @@ ACTIONS = {
     "council_moderate": "审核留言", "council_progress": "更新决议进度", "council_reject": "不予受理",
     "council_vote": "投票", "council_vote_change": "改票",
     "login_lockout": "登录失败次数过多被锁定", "import": "表格导入",
+    "gridwork_check_in": "网格员报到", "gridwork_check_out": "网格员签退", "gridwork_patrol_start": "开始巡查",
+    "gridwork_patrol_stop": "巡查到达楼栋", "gridwork_patrol_end": "结束巡查", "gridwork_finding": "记录巡查发现",
+    "gridwork_finding_case": "巡查发现转为诉求", "gridwork_visit": "登记走访", "gridwork_follow_up_done": "办结走访后续事项",
+    "gridwork_task_push": "向网格派单", "gridwork_task_done": "网格任务完成",
 }
 
 WORDS = {

@@ -1,0 +1,209 @@
+"""Grid work 网格工作: check-ins, patrols with their route and findings, home visits, tasks pushed to grids.
+
+Every row hangs on a grid of the place tree: a grid worker sees their grids' rows, a community's
+secretary and the street and district above see their units' (`scoping`). Residents see none of it
+(visit notes are staff-only).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from linli.core import clock
+from linli.core.fields import EncryptedTextField
+from linli.core.pii import RedactedTextField
+from linli.core.scoping import Scoping
+from linli.gridwork.duties import ADMITTED
+
+TEXT_MAX = 1000
+ON_GRID = Scoping(code="grid__community__code", grid="grid_id")
+
+
+class Position(models.Model):
+    """A device location as the phone gave it: optional (a phone may refuse), kept with its accuracy."""
+
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField("定位精度（米）", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError({"latitude": ["纬度和经度须同时填写。"]})
+        if self.accuracy_m is not None and self.latitude is None:
+            raise ValidationError({"accuracy_m": ["没有位置时不能只填定位精度。"]})
+
+
+class CheckIn(Position):
+    """定时报到: a worker at their grid (or its station) from check-in to check-out."""
+
+    worker = models.ForeignKey("people.GridWorker", verbose_name="网格员", on_delete=models.PROTECT,
+                               related_name="check_ins")
+    grid = models.ForeignKey("places.Grid", verbose_name="网格", on_delete=models.PROTECT, related_name="+")
+    checked_in_at = models.DateTimeField("报到时间", default=clock.now)
+    checked_out_at = models.DateTimeField("签退时间", null=True, blank=True)
+    on_time = models.BooleanField("按时报到", default=False)
+    photo = models.FileField("现场照片", upload_to="gridwork/", max_length=200, blank=True)
+
+    scoping = ON_GRID
+
+    class Meta:
+        verbose_name = "报到"
+        verbose_name_plural = "报到"
+        ordering = ["-checked_in_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker"], condition=Q(checked_out_at__isnull=True),
+                                    name="gridwork_one_open_checkin"),
+        ]
+        indexes = [models.Index(fields=["worker", "checked_in_at"], name="gridwork_checkin_worker")]
+
+    def __str__(self):
+        return f"{self.worker.name} {timezone.localtime(self.checked_in_at):%Y-%m-%d %H:%M} 报到"
+
+    @property
+    def minutes(self) -> int:
+        if self.checked_out_at is None:
+            return 0
+        return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
+
+
+class Patrol(models.Model):
+    """巡查: a route of buildings walked in one go, with what was found on the way."""
+
+    worker = models.ForeignKey("people.GridWorker", verbose_name="网格员", on_delete=models.PROTECT,
+                               related_name="patrols")
+    grid = models.ForeignKey("places.Grid", verbose_name="网格", on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField("开始时间", default=clock.now)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    note = models.CharField("巡查小结", max_length=200, blank=True)
+
+    scoping = ON_GRID
+
+    class Meta:
+        verbose_name = "巡查"
+        verbose_name_plural = "巡查"
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["worker", "started_at"], name="gridwork_patrol_worker")]
+
+    def __str__(self):
+        return f"{self.grid.name} 巡查 {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        if self.ended_at is not None and self.ended_at < self.started_at:
+            raise ValidationError({"ended_at": ["结束时间不能早于开始时间。"]})
+
+
+class PatrolStop(models.Model):
+    """A building on the patrol's route, in the order walked."""
+
+    patrol = models.ForeignKey(Patrol, verbose_name="巡查", on_delete=models.CASCADE, related_name="stops")
+    building = models.ForeignKey("places.Building", verbose_name="楼栋", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("到达时间", default=clock.now)
+
+    scoping = Scoping(code="patrol__grid__community__code", grid="patrol__grid_id")
+
+    class Meta:
+        verbose_name = "巡查点位"
+        verbose_name_plural = "巡查点位"
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["patrol", "building"], name="gridwork_stop_once")]
+
+    def __str__(self):
+        return f"{self.building}"
+
+
+class Finding(Position):
+    """A problem seen on a patrol (photo, text, place); turned into a case with one tap."""
+
+    patrol = models.ForeignKey(Patrol, verbose_name="巡查", on_delete=models.CASCADE, related_name="findings")
+    building = models.ForeignKey("places.Building", verbose_name="楼栋", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    category = models.CharField("事项类别", max_length=40, default="other")
+    text_original = EncryptedTextField("情况原文", blank=True, editable=False)
+    text = RedactedTextField("发现情况", max_length=TEXT_MAX, original="text_original")
+    photo = models.FileField("照片", upload_to="gridwork/", max_length=200, blank=True)
+    at = models.DateTimeField("发现时间", default=clock.now)
+    case = models.OneToOneField("cases.Case", verbose_name="转成的诉求", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="finding")
+
+    scoping = Scoping(code="patrol__grid__community__code", grid="patrol__grid_id")
+
+    class Meta:
+        verbose_name = "巡查发现"
+        verbose_name_plural = "巡查发现"
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return self.text[:30]
+
+
+class Visit(models.Model):
+    """走访: a worker at a household, for a purpose; the notes are for staff only."""
+
+    class Purpose(models.TextChoices):
+        CARE = "care", "关爱探访"
+        INFORMATION = "information", "信息核对"
+        POLICY = "policy", "政策宣传"
+        MEDIATION = "mediation", "矛盾调解"
+        SERVICE = "service", "帮办代办"
+        FOLLOW_UP = "follow_up", "诉求回访"
+        OTHER = "other", "其他"
+
+    worker = models.ForeignKey("people.GridWorker", verbose_name="网格员", on_delete=models.PROTECT,
+                               related_name="visits")
+    household = models.ForeignKey("people.Household", verbose_name="走访户", on_delete=models.PROTECT,
+                                  related_name="+")
+    grid = models.ForeignKey("places.Grid", verbose_name="网格", on_delete=models.PROTECT, related_name="+")
+    visited_at = models.DateTimeField("走访时间")
+    minutes = models.PositiveSmallIntegerField("用时（分钟）")
+    purpose = models.CharField("走访目的", max_length=16, choices=Purpose.choices)
+    notes_original = EncryptedTextField("记录原文", blank=True, editable=False)
+    notes = RedactedTextField("走访记录（仅工作人员可见）", max_length=TEXT_MAX, blank=True, original="notes_original")
+    follow_up = models.CharField("后续事项", max_length=200, blank=True)
+    follow_up_due = models.DateField("后续事项期限", null=True, blank=True)
+    follow_up_done_at = models.DateTimeField("后续事项办结时间", null=True, blank=True)
+    recorded_at = models.DateTimeField("登记时间", default=clock.now)
+
+    scoping = ON_GRID
+
+    class Meta:
+        verbose_name = "走访"
+        verbose_name_plural = "走访"
+        ordering = ["-visited_at", "-id"]
+        indexes = [models.Index(fields=["worker", "visited_at"], name="gridwork_visit_worker"),
+                   models.Index(fields=["household", "visited_at"], name="gridwork_visit_household")]
+
+    def __str__(self):
+        return f"走访 {self.household} {timezone.localtime(self.visited_at):%Y-%m-%d}"
+
+    def clean(self):
+        if self.follow_up_due is not None and not self.follow_up:
+            raise ValidationError({"follow_up": ["填写了期限，请同时写明后续事项。"]})
+
+
+class GridTask(models.Model):
+    """A task another department pushed down to a grid: only the kinds on the admission list."""
+
+    grid = models.ForeignKey("places.Grid", verbose_name="网格", on_delete=models.PROTECT, related_name="+")
+    matter = models.CharField("准入事项", max_length=30, choices=[(m.code, m.name) for m in ADMITTED])
+    title = models.CharField("任务", max_length=100)
+    department = models.CharField("派单部门", max_length=50)
+    due_on = models.DateField("完成期限", null=True, blank=True)
+    pushed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="派单人", on_delete=models.PROTECT,
+                                  related_name="+")
+    pushed_at = models.DateTimeField("派单时间", default=clock.now)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    scoping = ON_GRID
+
+    class Meta:
+        verbose_name = "网格任务"
+        verbose_name_plural = "网格任务"
+        ordering = ["due_on", "-pushed_at", "-id"]
+
+    def __str__(self):
+        return self.title

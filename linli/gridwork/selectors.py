@@ -1,0 +1,78 @@
+"""Every list of grid work, always through the jurisdiction filter."""
+
+import datetime as dt
+
+from linli.core import clock
+from linli.core.scoping import scope_for, visible
+from linli.gridwork.figures import month_bounds
+from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Visit
+from linli.people.models import GridWorker, Household, Resident
+
+
+def _month(qs, field: str, month: dt.date | None):
+    if month is None:
+        return qs
+    start, end = month_bounds(month)
+    return qs.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def checkin_list_visible_to(*, actor, worker=None, month=None):
+    qs = visible(CheckIn.objects.select_related("worker", "grid"), scope_for(actor))
+    if worker:
+        qs = qs.filter(worker_id=worker)
+    return _month(qs, "checked_in_at", month)
+
+
+def patrol_list_visible_to(*, actor, worker=None, month=None):
+    qs = visible(Patrol.objects.select_related("worker", "grid"), scope_for(actor))
+    if worker:
+        qs = qs.filter(worker_id=worker)
+    return _month(qs, "started_at", month)
+
+
+def finding_list_visible_to(*, actor, patrol=None, worker=None, month=None):
+    qs = visible(Finding.objects.select_related("building__compound", "case", "patrol"), scope_for(actor))
+    if patrol:
+        qs = qs.filter(patrol_id=patrol)
+    if worker:
+        qs = qs.filter(patrol__worker_id=worker)
+    return _month(qs, "at", month)
+
+
+def visit_list_visible_to(*, actor, worker=None, household=None, month=None, follow_up_open=False):
+    qs = visible(Visit.objects.select_related("worker", "household__dwelling__entrance__building__compound"),
+                 scope_for(actor))
+    if worker:
+        qs = qs.filter(worker_id=worker)
+    if household:
+        qs = qs.filter(household_id=household)
+    if follow_up_open:
+        qs = qs.exclude(follow_up="").filter(follow_up_done_at__isnull=True).order_by("follow_up_due", "id")
+    return _month(qs, "visited_at", month)
+
+
+def task_list_visible_to(*, actor, open_only=False, grid=None):
+    qs = visible(GridTask.objects.select_related("grid"), scope_for(actor))
+    if grid:
+        qs = qs.filter(grid_id=grid)
+    if open_only:
+        qs = qs.filter(done_at__isnull=True)
+    return qs
+
+
+def workers_visible_to(*, actor, grid=None):
+    qs = visible(GridWorker.objects.prefetch_related("grids"), scope_for(actor)).order_by("name", "id")
+    if grid:
+        qs = qs.filter(pk__in=GridWorker.grids.through.objects.filter(grid_id=grid).values("gridworker_id"))
+    return qs
+
+
+def care_households_unvisited(*, actor, worker, limit=10):
+    """Households of the worker's grids with a care tag and no visit this month (this month's plan)."""
+    start, end = month_bounds(clock.today())
+    visited = Visit.objects.filter(visited_at__gte=start, visited_at__lt=end).values("household_id")
+    qs = visible(Household.objects.filter(
+        dwelling__entrance__building__grid__in=worker.grids.all(),
+        pk__in=Resident.objects.filter(care_tags__isnull=False).values("household_id"),
+    ), scope_for(actor).work_area()).exclude(pk__in=visited)
+    return qs.select_related("dwelling__entrance__building__compound").order_by("id")[:limit]

@@ -1,0 +1,380 @@
+"""Every write of grid work: one function per act, keyword-only `actor`, refusals as `Refused`.
+
+The worker is the actor's own grid-worker record (`people.GridWorker.user`); a check-in, a patrol and a
+visit are always the worker's own. Photos go through the cases' checks (sniffed, bounded, EXIF dropped)
+and are stored under `gridwork/`; a failed write removes them.
+"""
+
+import datetime as dt
+import decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from linli.accounts.scope import can_edit
+from linli.cases import photos
+from linli.cases import services as cases
+from linli.cases.models import Channel, ServiceCategory
+from linli.core import clock, pii
+from linli.core import services as core
+from linli.core.access import require
+from linli.core.errors import Refused
+from linli.core.scoping import scope_for, visible
+from linli.gridwork.duties import admitted, refusal_reason
+from linli.gridwork.models import TEXT_MAX, CheckIn, Finding, GridTask, Patrol, PatrolStop, Visit
+from linli.people.models import GridWorker
+from linli.places.models import Grid
+
+NOT_WORKER = "只有登记为网格员的账号才能报到、巡查和走访。请联系社区在网格员名册中关联您的账号。"
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SLACK = dt.timedelta(minutes=5)
+VISIT_MINUTES_MAX = 480
+
+
+def worker_of(actor) -> GridWorker:
+    """The actor's own grid-worker record, or a refusal (403)."""
+    worker = GridWorker.objects.filter(user_id=getattr(actor, "pk", None)).first() \
+        if getattr(actor, "is_authenticated", False) else None
+    if worker is None:
+        raise Refused("not_grid_worker", NOT_WORKER, status=403)
+    return worker
+
+
+def _own_grid(worker, grid) -> Grid:
+    pk = grid.pk if isinstance(grid, Grid) else grid
+    found = worker.grids.filter(pk=pk).select_related("community").first() if str(pk or "").isdigit() else None
+    if found is None:
+        name = grid.name if isinstance(grid, Grid) else "所选网格"
+        raise Refused("outside_grids", f"{name}不是您负责的网格，不能在此报到或巡查。您负责的网格："
+                      + ("、".join(worker.grids.values_list("name", flat=True)) or "无") + "。", field="grid")
+    return found
+
+
+def _position(latitude, longitude, accuracy_m) -> dict:
+    """The device location as given (all optional), checked; errors per field."""
+    errors, out = {}, {}
+    for name, value, low, high, label in (("latitude", latitude, -90, 90, "纬度"),
+                                          ("longitude", longitude, -180, 180, "经度")):
+        if value in (None, ""):
+            out[name] = None
+            continue
+        try:
+            number = decimal.Decimal(str(value)).quantize(decimal.Decimal("0.000001"))
+        except (decimal.InvalidOperation, ValueError):
+            errors[name] = [f"{label}应为数字。"]
+            continue
+        if not low <= number <= high:
+            errors[name] = [f"{label}应在 {low} 到 {high} 之间。"]
+            continue
+        out[name] = number
+    if accuracy_m in (None, ""):
+        out["accuracy_m"] = None
+    else:
+        try:
+            out["accuracy_m"] = max(0, min(100_000, int(round(float(accuracy_m)))))
+        except (TypeError, ValueError, OverflowError):
+            errors["accuracy_m"] = ["定位精度应为米数。"]
+    if not errors and (out["latitude"] is None) != (out["longitude"] is None):
+        errors["latitude"] = ["纬度和经度须同时提供。"]
+    if errors:
+        raise ValidationError(errors)
+    if out["latitude"] is None:
+        out["accuracy_m"] = None
+    return out
+
+
+def _photo(upload, stage: str, saved: list) -> str:
+    """Check and store one optional photo; its name goes to `saved` so a failed write removes it."""
+    if not upload:
+        return ""
+    (content, kind), = photos.check([upload])
+    name = photos.store(content, kind, stage, folder=f"gridwork/{clock.now():%Y/%m}")
+    saved.append(name)
+    return name
+
+
+def _at(value, label: str) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValidationError({label: ["时间格式不正确。"]}) from None
+    if not isinstance(value, dt.datetime):
+        raise ValidationError({label: ["时间格式不正确。"]})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def _checkin_by() -> dt.time:
+    try:
+        return dt.time.fromisoformat(settings.LINLI_CHECKIN_BY)
+    except (ValueError, TypeError):
+        return dt.time(8, 30)
+
+
+# --- check-in -------------------------------------------------------------------------------------
+
+def check_in(*, actor, grid, latitude=None, longitude=None, accuracy_m=None, photo=None) -> CheckIn:
+    """定时报到 at one of the worker's grids; one open check-in at a time."""
+    worker = worker_of(actor)
+    grid = _own_grid(worker, grid)
+    position = _position(latitude, longitude, accuracy_m)
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            GridWorker.objects.select_for_update().filter(pk=worker.pk).first()
+            open_ = CheckIn.objects.filter(worker=worker, checked_out_at__isnull=True).select_related("grid").first()
+            if open_ is not None:
+                raise Refused("already_checked_in", f"您已于 {timezone.localtime(open_.checked_in_at):%m-%d %H:%M} 在"
+                              f"{open_.grid.name}报到，尚未签退。请先签退再重新报到。", status=409)
+            now = clock.now()
+            local = timezone.localtime(now)
+            first_today = not CheckIn.objects.filter(
+                worker=worker, checked_in_at__date=local.date()).exists()
+            return core.create(actor=actor, model=CheckIn, action="gridwork_check_in", data={
+                "worker": worker, "grid": grid, "checked_in_at": now, **position,
+                "on_time": first_today and local.time() <= _checkin_by(),
+                "photo": _photo(photo, "checkin", saved)})
+    except BaseException:
+        photos.discard(saved)
+        raise
+
+
+def check_out(*, actor) -> CheckIn:
+    worker = worker_of(actor)
+    with transaction.atomic():
+        open_ = CheckIn.objects.select_for_update().filter(worker=worker, checked_out_at__isnull=True).first()
+        if open_ is None:
+            raise Refused("not_checked_in", "您当前没有未签退的报到。", status=409)
+        return core.update(actor=actor, instance=open_, data={"checked_out_at": clock.now()},
+                           action="gridwork_check_out")
+
+
+def open_check_in(worker) -> CheckIn | None:
+    return CheckIn.objects.filter(worker=worker, checked_out_at__isnull=True).select_related("grid").first()
+
+
+# --- patrols --------------------------------------------------------------------------------------
+
+def _own_patrol(actor, patrol: Patrol, *, open_: bool = True) -> GridWorker:
+    worker = worker_of(actor)
+    require(patrol.worker_id == worker.pk, "只能操作自己的巡查记录。")
+    if open_ and (patrol.ended_at is not None
+                  or Patrol.objects.filter(pk=patrol.pk, ended_at__isnull=False).exists()):
+        raise Refused("patrol_ended", "这次巡查已经结束，不能再添加点位或发现。", status=409)
+    return worker
+
+
+def patrol_start(*, actor, grid, note: str = "") -> Patrol:
+    worker = worker_of(actor)
+    grid = _own_grid(worker, grid)
+    with transaction.atomic():
+        GridWorker.objects.select_for_update().filter(pk=worker.pk).first()
+        running = Patrol.objects.filter(worker=worker, ended_at__isnull=True).first()
+        if running is not None:
+            raise Refused("patrol_running", f"您有一次巡查（{timezone.localtime(running.started_at):%H:%M} 开始）"
+                          "尚未结束，请先结束它。", status=409)
+        return core.create(actor=actor, model=Patrol, action="gridwork_patrol_start",
+                           data={"worker": worker, "grid": grid, "started_at": clock.now(), "note": (note or "")[:200]})
+
+
+def _building_on(patrol: Patrol, building):
+    from linli.places.models import Building
+
+    pk = building.pk if isinstance(building, Building) else building
+    found = Building.objects.filter(pk=pk, grid_id=patrol.grid_id).select_related("compound").first() \
+        if str(pk or "").isdigit() else None
+    if found is None:
+        raise Refused("building_outside_grid", f"所选楼栋不在{patrol.grid.name}内。", field="building")
+    return found
+
+
+def patrol_stop(*, actor, patrol: Patrol, building) -> PatrolStop:
+    """Add a building to the route (tapping it again keeps the first arrival)."""
+    _own_patrol(actor, patrol)
+    building = _building_on(patrol, building)
+    with transaction.atomic():
+        Patrol.objects.select_for_update().filter(pk=patrol.pk).first()
+        stop = PatrolStop.objects.filter(patrol=patrol, building=building).first()
+        if stop is not None:
+            return stop
+        return core.create(actor=actor, model=PatrolStop, action="gridwork_patrol_stop",
+                           data={"patrol": patrol, "building": building, "at": clock.now()})
+
+
+def finding_record(*, actor, patrol: Patrol, text: str, building, category: str = "other", photo=None,
+                   latitude=None, longitude=None, accuracy_m=None) -> Finding:
+    """A problem seen on the way: text, place (a building of the route's grid) and an optional photo."""
+    _own_patrol(actor, patrol)
+    text = (text or "").strip()
+    errors = {}
+    if not text:
+        errors["text"] = ["请写明发现的情况。"]
+    elif len(text) > TEXT_MAX:
+        errors["text"] = [f"发现情况不能超过 {TEXT_MAX} 个字（当前 {len(text)} 个）。"]
+    category = str(category or "other")
+    if not ServiceCategory.objects.filter(code=category, active=True).exists():
+        errors["category"] = ["请选择有效的事项类别。"]
+    if errors:
+        raise ValidationError(errors)
+    building = _building_on(patrol, building)
+    position = _position(latitude, longitude, accuracy_m)
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            PatrolStop.objects.get_or_create(patrol=patrol, building=building, defaults={"at": clock.now()})
+            return core.create(actor=actor, model=Finding, action="gridwork_finding", data={
+                "patrol": patrol, "building": building, "category": category, "text": text, "at": clock.now(),
+                **position, "photo": _photo(photo, "finding", saved)})
+    except BaseException:
+        photos.discard(saved)
+        raise
+
+
+def patrol_end(*, actor, patrol: Patrol, ended_at=None, note: str = "") -> Patrol:
+    """End a patrol now, or at the time given (a patrol recorded late); never before it started."""
+    _own_patrol(actor, patrol)
+    now = clock.now()
+    ended_at = _at(ended_at, "ended_at") or now
+    if ended_at < patrol.started_at:
+        raise Refused("ends_before_start", f"结束时间不能早于开始时间（{timezone.localtime(patrol.started_at):%m-%d %H:%M}）。",
+                      field="ended_at")
+    if ended_at > now + CLOCK_SLACK:
+        raise Refused("ends_in_future", "结束时间不能晚于现在。", field="ended_at")
+    data = {"ended_at": ended_at}
+    if note:
+        data["note"] = note.strip()[:200]
+    with transaction.atomic():
+        locked = Patrol.objects.select_for_update().get(pk=patrol.pk)
+        if locked.ended_at is not None:
+            raise Refused("patrol_ended", "这次巡查已经结束。", status=409)
+        return core.update(actor=actor, instance=locked, data=data, action="gridwork_patrol_end")
+
+
+def finding_to_case(*, actor, finding: Finding):
+    """One tap: the finding becomes a case (channel 网格巡查) through the case service, photo included.
+
+    Tapping again returns the case already filed."""
+    worker = worker_of(actor)
+    require(finding.patrol.worker_id == worker.pk or can_edit(actor), "只能转报自己巡查中的发现。")
+    if finding.case_id:
+        case = finding.case
+        case.replayed = True
+        return case
+    building = finding.building
+    intake = cases.Intake(
+        category=finding.category, description=pii.original(finding, "text"), compound=building.compound_id,
+        building=building.pk, latitude=finding.latitude, longitude=finding.longitude,
+        address=f"{building.compound.name}{building.number}", channel=Channel.PATROL,
+        contact_name=worker.name, contact_phone=worker.phone or "", client_key=f"gridwork-finding-{finding.pk}")
+    with transaction.atomic():
+        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        if locked.case_id:
+            return locked.case
+        files = []
+        if locked.photo:
+            handle = default_storage.open(locked.photo.name, "rb")
+            files.append(File(handle, name=locked.photo.name.rsplit("/", 1)[-1]))
+        try:
+            case = cases.case_open(actor=actor, intake=intake, photo_files=files)
+        finally:
+            for handle in files:
+                handle.close()
+        core.update(actor=actor, instance=locked, data={"case": case}, action="gridwork_finding_case")
+    return case
+
+
+# --- visits ---------------------------------------------------------------------------------------
+
+def _visit_fields(visited_at, minutes, purpose, notes, follow_up, follow_up_due) -> dict:
+    errors = {}
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        minutes = None
+    if minutes is None or not 1 <= minutes <= VISIT_MINUTES_MAX:
+        errors["minutes"] = [f"用时应为 1 到 {VISIT_MINUTES_MAX} 分钟。"]
+    if purpose not in Visit.Purpose.values:
+        errors["purpose"] = ["请选择走访目的。"]
+    notes, follow_up = (notes or "").strip(), (follow_up or "").strip()
+    if len(notes) > TEXT_MAX:
+        errors["notes"] = [f"走访记录不能超过 {TEXT_MAX} 个字。"]
+    if len(follow_up) > 200:
+        errors["follow_up"] = ["后续事项不能超过 200 个字。"]
+    if follow_up_due and not follow_up:
+        errors["follow_up"] = ["填写了期限，请同时写明后续事项。"]
+    if errors:
+        raise ValidationError(errors)
+    return {"visited_at": visited_at, "minutes": minutes, "purpose": purpose, "notes": notes,
+            "follow_up": follow_up, "follow_up_due": follow_up_due or None}
+
+
+def visit_record(*, actor, household, visited_at=None, minutes=30, purpose="care", notes: str = "",
+                 follow_up: str = "", follow_up_due=None) -> Visit:
+    """走访 of a household in the worker's sight, logged at most LINLI_VISIT_BACKDATE_DAYS after it."""
+    worker = worker_of(actor)
+    # The caller found `household` through the actor's work area; checked again here for other callers.
+    from linli.people.models import Household
+
+    if not visible(Household.objects.filter(pk=household.pk), scope_for(actor).work_area()).exists():
+        raise Refused("household_out_of_sight", "该户不在您的辖区内。", status=404)
+    now = clock.now()
+    visited_at = _at(visited_at, "visited_at") or now
+    if visited_at > now + CLOCK_SLACK:
+        raise Refused("visit_in_future", "走访时间不能晚于现在。", field="visited_at")
+    limit = settings.LINLI_VISIT_BACKDATE_DAYS
+    if visited_at < now - dt.timedelta(days=limit):
+        raise Refused("backdated_too_far", f"走访须在 {limit} 天内登记；{timezone.localtime(visited_at):%Y-%m-%d}"
+                      " 的走访已超过补登期限，未登记。", field="visited_at")
+    data = _visit_fields(visited_at, minutes, purpose, notes, follow_up, follow_up_due)
+    grid_id = household.dwelling.entrance.building.grid_id
+    return core.create(actor=actor, model=Visit, action="gridwork_visit",
+                       data={"worker": worker, "household": household, "grid_id": grid_id, "recorded_at": now, **data})
+
+
+def follow_up_done(*, actor, visit: Visit) -> Visit:
+    worker = worker_of(actor)
+    require(visit.worker_id == worker.pk, "只能办结自己走访的后续事项。")
+    if not visit.follow_up:
+        raise Refused("no_follow_up", "这次走访没有后续事项。")
+    if visit.follow_up_done_at:
+        return visit
+    return core.update(actor=actor, instance=visit, data={"follow_up_done_at": clock.now()},
+                       action="gridwork_follow_up_done")
+
+
+# --- tasks pushed down to grids (网格事项准入) ------------------------------------------------------
+
+def task_push(*, actor, grid, matter: str, title: str, department: str, due_on=None) -> GridTask:
+    """A department's task for a grid: only kinds on the admission list; anything else refused with why."""
+    require(can_edit(actor) and scope_for(actor).is_officer, "只有社区、街道或区里的工作人员可以向网格派单。")
+    if not visible(Grid.objects.filter(pk=grid.pk), scope_for(actor).unit_area()).exists():
+        raise Refused("grid_out_of_sight", "该网格不在您的辖区内。", status=404)
+    if admitted(matter) is None:
+        raise Refused("task_not_admitted", refusal_reason(matter), field="matter")
+    title, department = (title or "").strip(), (department or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = ["请填写任务内容。"]
+    if not department:
+        errors["department"] = ["请填写派单部门。"]
+    if errors:
+        raise ValidationError(errors)
+    return core.create(actor=actor, model=GridTask, action="gridwork_task_push", data={
+        "grid": grid, "matter": matter, "title": title[:100], "department": department[:50], "due_on": due_on,
+        "pushed_by": actor, "pushed_at": clock.now()})
+
+
+def task_done(*, actor, task: GridTask) -> GridTask:
+    worker = worker_of(actor)
+    require(worker.grids.filter(pk=task.grid_id).exists(), "只能办结自己网格的任务。")
+    if task.done_at:
+        return task
+    return core.update(actor=actor, instance=task, data={"done_at": clock.now()}, action="gridwork_task_done")
