@@ -44,6 +44,7 @@ def _register_routers():
     from linli.cases.api import router as cases_router
     from linli.council.api import router as council_router
     from linli.dashboard.api import router as dashboard_router
+    from linli.gridwork.api import router as gridwork_router
     from linli.orgs.api import router as orgs_router
     from linli.people.api import router as people_router
     from linli.places.api import router as places_router
@@ -59,6 +60,7 @@ def _register_routers():
     api.add_router("", points_router)
     api.add_router("", council_router)
     api.add_router("", property_router)
+    api.add_router("", gridwork_router)
 
 
 _register_routers()
