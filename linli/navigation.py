@@ -27,6 +27,7 @@ IMPORTERS = set(IMPORT_ROLES)
 
 SECTIONS = {
     "cases:my_cases": (_("我的诉求"), "cases", {"resident"}),
+    "gridwork:today": (_("网格工作"), "grid", {"grid_worker"}),
     "cases:case_list": (_("诉求"), "cases", STAFF),
     "points:my_points": (_("积分"), "points", {"resident"}),
     "points:shop": (_("积分超市"), "shop", {"resident"}),
@@ -34,6 +35,7 @@ SECTIONS = {
     "council:home": (_("议事"), "council", {"resident"} | STAFF),
     "property:home": (_("物业治理"), "property", STAFF),
     "dashboard:indicators": (_("指标"), "chart", OFFICERS),
+    "gridwork:team": (_("网格员统计"), "chart", OFFICERS),
     "places:compound_list": (_("小区"), "place", REGISTRY),
     "places:grid_list": (_("网格"), "grid", REGISTRY),
     "places:unit_list": (_("区划"), "map", OFFICERS),
@@ -56,7 +58,7 @@ TABS = {
     "community_secretary": ["cases:case_list", "dashboard:indicators", "people:resident_list", "council:home"],
     "community_worker": ["cases:case_list", "people:resident_list", "points:staff_home", "council:home"],
     "branch_secretary": ["cases:case_list", "council:home", "people:partymember_list", "points:staff_home"],
-    "grid_worker": ["cases:case_list", "people:resident_list", "points:staff_home", "council:home"],
+    "grid_worker": ["gridwork:today", "cases:case_list", "people:resident_list", "points:staff_home"],
     "property_staff": ["cases:case_list", "property:home", "council:home", "orgs:propertycompany_list"],
     "committee_member": ["council:home", "property:home", "cases:case_list"],
     "resident": ["cases:my_cases", "points:my_points", "council:home", "points:shop"],
