@@ -168,3 +168,71 @@ def shop(world):
     from linli.points.tests.conftest import shop as make_shop
 
     return make_shop.__wrapped__(world)
+
+
+# Grid work: the rows of a grid worker of grid1 (community1), listed by their community's secretary.
+def _grid_worker(world):
+    from linli.people.models import GridWorker
+
+    worker = GridWorker.objects.filter(user=world.user("grid_worker")).first()
+    return worker or GridWorkerFactory(user=world.user("grid_worker"), grids=[world.grid1])
+
+
+def _check_in(world, shop):
+    from linli.gridwork import services as gridwork_services
+
+    _grid_worker(world)
+    return gridwork_services.check_in(actor=world.user("grid_worker"), grid=world.grid1)
+
+
+def _patrol(world, shop):
+    from linli.gridwork import services as gridwork_services
+
+    _grid_worker(world)
+    return gridwork_services.patrol_start(actor=world.user("grid_worker"), grid=world.grid1)
+
+
+def _finding(world, shop):
+    from linli.gridwork import services as gridwork_services
+
+    return gridwork_services.finding_record(actor=world.user("grid_worker"), patrol=_patrol(world, shop),
+                                            text="楼道堆物", building=world.household1.dwelling.entrance.building)
+
+
+def _visit(world, shop):
+    from linli.gridwork import services as gridwork_services
+
+    _grid_worker(world)
+    return gridwork_services.visit_record(actor=world.user("grid_worker"), household=world.household1, minutes=30,
+                                          purpose="care")
+
+
+def _task(world, shop):
+    from linli.gridwork import services as gridwork_services
+
+    return gridwork_services.task_push(actor=world.user("community_secretary"), grid=world.grid1, matter="policy",
+                                       title="医保政策宣传", department="医保局")
+
+
+def _gridwork_cases():
+    from linli.gridwork import selectors as gridwork
+
+    return [
+        (gridwork.checkin_list_visible_to, _check_in),
+        (gridwork.patrol_list_visible_to, _patrol),
+        (gridwork.finding_list_visible_to, _finding),
+        (gridwork.visit_list_visible_to, _visit),
+        (gridwork.task_list_visible_to, _task),
+        (gridwork.workers_visible_to, lambda w, s: _grid_worker(w)),
+    ]
+
+
+@pytest.mark.parametrize(("selector", "make"), _gridwork_cases(), ids=[c[0].__name__ for c in _gridwork_cases()])
+def test_a_grid_work_row_out_of_sight_is_not_listed(world, shop, selector, make):
+    # given a row of grid1's worker that the community's secretary and the worker list
+    row = make(world, shop)
+    for insider in ("community_secretary", "grid_worker"):
+        assert row.pk in {r.pk for r in selector(actor=world.user(insider))}
+    # when the outsider of community3 (and a resident of grid1) ask the same list, then it is absent
+    for persona in ("outsider", "resident"):
+        assert row.pk not in {r.pk for r in selector(actor=world.user(persona))}
