@@ -1,0 +1,139 @@
+"""Demo grid work: the last month of two grid workers of grid1's community, through the services.
+
+`grid1` (the demo's grid-worker login) and a second worker of the same community, given the login
+`grid2` here, check in every working day (mostly on time), walk a patrol route with findings (a third
+of them turned into cases, channel 网格巡查), and visit households of their grid, care groups first.
+grid1's visits come to a little over half of the working time, grid2's to less, so the community's
+figures show the 50 % rule met and missed. Each act runs with the clock set to its moment, so the
+services' own rules (the backdating limit, a patrol's end after its start) hold for the history too.
+Tasks pushed to grid1's grid by the community complete the picture. Nothing is written for today.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from linli.accounts.models import Assignment, Role, User
+from linli.core import clock
+from linli.gridwork import services
+from linli.gridwork.models import CheckIn
+from linli.people.models import GridWorker, Household
+from linli.places.models import Building
+
+DAYS = 30
+SECOND_LOGIN = "grid2"
+PASSWORD = "linli-demo"
+FINDINGS = (
+    ("safety-hazard", "楼道内电动车飞线充电，存在火灾隐患。"),
+    ("sanitation", "单元门口垃圾桶满溢，周边有散落垃圾。"),
+    ("facilities", "楼前路灯不亮，夜间通行不便。"),
+    ("parking", "车辆占用消防通道。"),
+    ("greening", "绿地被踩踏出小路，部分苗木损坏。"),
+    ("illegal-building", "一楼住户在公共绿地搭建棚子。"),
+)
+NOTES = ("老人身体状况良好，独自生活，子女每周探望。", "核对了家庭成员和联系方式，信息无变化。",
+         "宣传了医保缴费和高龄补贴政策。", "反映楼上漏水，已联系双方协商。", "需要代办高龄津贴申请。")
+
+
+def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def _second_worker(context, first: GridWorker, grid) -> GridWorker | None:
+    """Another full-time or assistant worker of the same community, with a login of their own."""
+    worker = (GridWorker.objects.filter(grids__community=grid.community, user__isnull=True)
+              .exclude(pk=first.pk).order_by("kind", "id").first())
+    if worker is None or User.objects.filter(username=SECOND_LOGIN).exists():
+        return None
+    own_grid = worker.grids.order_by("id").first()
+    user = User.objects.create_user(username=SECOND_LOGIN, password=PASSWORD, display_name=worker.name)
+    Assignment.objects.create(user=user, role=Role.GRID_WORKER, grid=own_grid)
+    GridWorker.objects.filter(pk=worker.pk).update(user=user)
+    worker.user = user
+    context.add("演示账号", 1)
+    return worker
+
+
+def _day(rng, worker, grid, day, households, buildings, counts, visit_share):
+    actor = worker.user
+    late = rng.random() < 0.12
+    with clock.frozen(_at(day, 8, rng.randint(31, 55) if late else rng.randint(5, 29))):
+        services.check_in(actor=actor, grid=grid, latitude=f"37.{rng.randint(700000, 899999)}",
+                          longitude=f"112.{rng.randint(500000, 599999)}", accuracy_m=rng.randint(5, 60))
+    counts["报到"] += 1
+    start = _at(day, 9, rng.randint(0, 20))
+    with clock.frozen(start):
+        patrol = services.patrol_start(actor=actor, grid=grid)
+    counts["巡查"] += 1
+    route = rng.sample(buildings, min(len(buildings), rng.randint(2, 4)))
+    moment = start
+    for building in route:
+        moment += dt.timedelta(minutes=rng.randint(8, 15))
+        with clock.frozen(moment):
+            services.patrol_stop(actor=actor, patrol=patrol, building=building)
+            if rng.random() < 0.3:
+                category, text = rng.choice(FINDINGS)
+                finding = services.finding_record(actor=actor, patrol=patrol, building=building, category=category,
+                                                  text=text)
+                counts["巡查发现"] += 1
+                if rng.random() < 0.4:
+                    services.finding_to_case(actor=actor, finding=finding)
+                    counts["发现转诉求"] += 1
+    with clock.frozen(moment + dt.timedelta(minutes=5)):
+        services.patrol_end(actor=actor, patrol=patrol, note="按路线巡查完毕")
+    # A working day of 08:xx–17:30 is about 540 minutes; visits fill visit_share of it.
+    budget = int(540 * visit_share)
+    moment = _at(day, 10, 30)
+    while budget > 20 and households:
+        minutes = min(budget, rng.randint(35, 60))
+        household = rng.choice(households)
+        follow = rng.random() < 0.15
+        with clock.frozen(moment):
+            visit = services.visit_record(
+                actor=actor, household=household, minutes=minutes, purpose=rng.choice(("care", "care", "information",
+                                                                                        "policy", "mediation")),
+                notes=rng.choice(NOTES), follow_up="代办高龄津贴申请" if follow else "",
+                follow_up_due=day + dt.timedelta(days=7) if follow else None)
+        counts["走访"] += 1
+        if follow and rng.random() < 0.6:
+            with clock.frozen(moment + dt.timedelta(days=2)):
+                services.follow_up_done(actor=actor, visit=visit)
+        moment += dt.timedelta(minutes=minutes + 15)
+        budget -= minutes
+    with clock.frozen(_at(day, 17, 30 + rng.randint(0, 20))):
+        services.check_out(actor=actor)
+
+
+def populate(context) -> None:
+    first_user = context.users.get("grid1")
+    first = getattr(first_user, "grid_worker", None) if first_user is not None else None
+    grid = context.homes.get("grid1")
+    if first is None or grid is None or CheckIn.objects.filter(worker=first).exists():
+        return
+    rng = context.rng
+    crew = [(first, grid, 0.55)]
+    second = _second_worker(context, first, grid)
+    if second is not None:
+        crew.append((second, second.grids.order_by("id").first(), 0.4))
+    counts = {"报到": 0, "巡查": 0, "巡查发现": 0, "发现转诉求": 0, "走访": 0}
+    today = clock.today()
+    for worker, own_grid, share in crew:
+        buildings = list(Building.objects.filter(grid=own_grid).order_by("id"))
+        households = list(Household.objects.filter(dwelling__entrance__building__grid=own_grid).order_by("id"))
+        cared = [h for h in households if h.members.filter(care_tags__isnull=False).exists()]
+        pool = (cared * 3 + households)[:200] if households else []
+        if not buildings:
+            continue
+        for back in range(DAYS, 0, -1):
+            day = today - dt.timedelta(days=back)
+            if day.weekday() < 5:
+                _day(rng, worker, own_grid, day, pool, buildings, counts, share)
+    secretary = context.users.get("community1")
+    if secretary is not None:
+        for matter, title, department in (("care_visit", "本月独居老人走访全覆盖", "民政科"),
+                                          ("hazard_check", "冬季燃气安全入户排查", "应急管理局")):
+            services.task_push(actor=secretary, grid=grid, matter=matter, title=title, department=department,
+                               due_on=today + dt.timedelta(days=14))
+        counts["网格任务"] = 2
+    for label, n in counts.items():
+        context.add(label, n)
