@@ -31,6 +31,7 @@ class GridDutyOut(Schema):
     name: str
     counts: str
     measure: str
+    purpose: str
 
 
 class GridMatterOut(Schema):

@@ -27,25 +27,30 @@ class Duty:
     name: str
     counts: str  # what counts as doing it, in the words of the catalogue
     measure: str  # a key of MEASURES
+    purpose: str = ""  # for visits: only those of this purpose (people.Visit.Purpose) count
 
 
 GRID_WORKER_DUTIES = (
-    Duty("information", "信息采集", "入户走访时核对、更新居民和房屋信息；每次走访记录即计一次。", "visits"),
+    Duty("information", "信息采集", "入户走访时核对、更新居民和房屋信息，走访目的为“信息核对”。", "visits",
+         "information"),
     Duty("hazards", "隐患排查", "按巡查路线逐栋巡查，发现隐患当场拍照记录（巡查发现）。", "findings"),
-    Duty("mediation", "矛盾调解", "走访中发现的邻里矛盾，记录走访目的为“矛盾调解”并跟进到办结。", "visits"),
-    Duty("policy", "政策宣传", "入户或在网格微站宣传政策，走访目的为“政策宣传”。", "visits"),
+    Duty("mediation", "矛盾调解", "走访中发现的邻里矛盾，记录走访目的为“矛盾调解”并跟进到办结。", "visits",
+         "mediation"),
+    Duty("policy", "政策宣传", "入户或在网格微站宣传政策，走访目的为“政策宣传”。", "visits", "policy"),
     Duty("services", "便民服务", "为居民帮办代办准入清单内的事项，并在走访后续事项中办结。", "follow_ups"),
-    Duty("care", "特殊人群关爱", "关爱对象（独居、空巢、慢性病、残疾、低保）每月至少走访一次。", "visits"),
+    Duty("care", "特殊人群关爱", "关爱对象（独居、空巢、慢性病、残疾、低保）每月至少走访一次，走访目的为“关爱探访”。",
+         "visits", "care"),
     Duty("reporting", "事件上报", "巡查发现的问题一键转为诉求（渠道“网格巡查”），进入办理闭环。", "cases"),
     Duty("patrol", "定时报到、集中巡查", "每个工作日按时报到、签退，并完成至少一次巡查。", "patrols"),
 )
 
 ASSISTANT_DUTIES = (
-    Duty("assist_information", "协助信息采集", "随网格员入户核对信息，记录走访。", "visits"),
+    Duty("assist_information", "协助信息采集", "随网格员入户核对信息，走访目的为“信息核对”。", "visits",
+         "information"),
     Duty("assist_patrol", "协助巡查走访", "按路线巡查，记录发现。", "patrols"),
-    Duty("policy", "政策宣传", "入户或在网格微站宣传政策，走访目的为“政策宣传”。", "visits"),
+    Duty("policy", "政策宣传", "入户或在网格微站宣传政策，走访目的为“政策宣传”。", "visits", "policy"),
     Duty("assist_services", "协助便民服务", "协助办理准入清单内的帮办代办事项。", "follow_ups"),
-    Duty("elderly", "关爱独居老人", "独居老人每月至少走访一次。", "visits"),
+    Duty("elderly", "关爱独居老人", "独居老人每月至少走访一次，走访目的为“关爱探访”。", "visits", "care"),
     Duty("reporting", "事件上报", "巡查发现的问题拍照记录，转为诉求。", "cases"),
 )
 

@@ -6,6 +6,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -133,12 +134,13 @@ def patrol(request, pk):
     buildings = list(Building.objects.filter(grid_id=row.grid_id).select_related("compound")
                      .order_by("compound__name", "number", "id"))
     stops = {s.building_id: s for s in row.stops.all()}
+    last = max(stops.values(), key=lambda s: (s.at, s.pk)).building_id if stops else None
     mine = row.worker.user_id == request.user.pk
     return render(request, "gridwork/patrol.html", {
         "patrol": row, "mine": mine and row.ended_at is None,
         "route": [{"building": b, "stop": stops.get(b.pk)} for b in buildings],
         "findings": row.findings.select_related("building__compound", "case").order_by("at", "id"),
-        "form": forms.FindingForm(buildings=buildings, initial={"building": next(iter(stops), None)}),
+        "form": forms.FindingForm(buildings=buildings, initial={"building": last}),
     })
 
 
@@ -271,7 +273,10 @@ def my_figures(request):
               .exclude(follow_up="").filter(follow_up_done_at__isnull=False).count(),
               "tasks": selectors.task_list_visible_to(actor=request.user).filter(
                   grid__in=worker.grids.all(), done_at__isnull=False).count()}
-    duties = [{"duty": d, "value": values.get(d.measure, 0)} for d in duties_of(worker.kind)]
+    by_purpose = dict(selectors.visit_list_visible_to(actor=request.user, worker=worker.pk, month=month)
+                      .order_by().values_list("purpose").annotate(n=Count("pk")))
+    duties = [{"duty": d, "value": by_purpose.get(d.purpose, 0) if d.purpose else values.get(d.measure, 0)}
+              for d in duties_of(worker.kind)]
     return render(request, "gridwork/my_figures.html", {
         "worker": worker, "row": row, "month": month, "duties": duties, "rule": figures.VISIT_SHARE_RULE,
         "visits": selectors.visit_list_visible_to(actor=request.user, worker=worker.pk, month=month)[:20]})

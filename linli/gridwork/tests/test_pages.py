@@ -48,6 +48,8 @@ def test_the_workers_day_through_the_pages(world, crew, client_for):
     assert (day.patrols, day.findings, day.cases, day.visits, day.working_minutes) == (1, 1, 1, 1, 400)
     mine = page.get(reverse("gridwork:my_figures"))
     assert len(mine.context["duties"]) == 8 and "信息采集" in mine.content.decode()
+    counted = {row["duty"].code: row["value"] for row in mine.context["duties"]}
+    assert (counted["care"], counted["mediation"], counted["reporting"], counted["patrol"]) == (1, 0, 1, 1)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -23,6 +23,7 @@ def test_duty_catalogues_have_eight_and_six_duties_each_with_what_counts():
     assert len(GRID_WORKER_DUTIES) == 8 and len(ASSISTANT_DUTIES) == 6
     for duty in GRID_WORKER_DUTIES + ASSISTANT_DUTIES:
         assert duty.counts and duty.measure in MEASURES
+        assert duty.purpose == "" or (duty.measure == "visits" and duty.purpose in Visit.Purpose.values)
 
 
 def test_check_in_records_time_location_accuracy_and_punctuality(world, crew):
