@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from linli.env import dev_secrets, env_bool, env_data_key, env_int, env_list, env_rate, env_str
+from linli.env import ConfigError, dev_secrets, env_bool, env_data_key, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("LINLI_DATA_DIR", str(BASE_DIR / "data")))
@@ -212,7 +212,10 @@ LINLI_OPEN311_POST_RATE = env_rate("LINLI_OPEN311_POST_RATE", "30/m")
 # Grid work (linli/gridwork): a visit may be logged at most this many days after it took place; a
 # check-in by this local time (HH:MM) counts as on time.
 LINLI_VISIT_BACKDATE_DAYS = env_int("LINLI_VISIT_BACKDATE_DAYS", 3)
-LINLI_CHECKIN_BY = env_str("LINLI_CHECKIN_BY", "08:30")
+try:
+    LINLI_CHECKIN_BY = dt.time.fromisoformat(env_str("LINLI_CHECKIN_BY", "08:30"))
+except ValueError as exc:
+    raise ConfigError("环境变量 LINLI_CHECKIN_BY 应为 HH:MM 形式的时间（如 08:30）") from exc
 
 # Content-Security-Policy (django-csp, only with DEBUG off): the app's own scripts, styles and images.
 _SELF, _NONE = "'self'", "'none'"

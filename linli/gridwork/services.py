@@ -113,10 +113,8 @@ def _at(value, label: str) -> dt.datetime | None:
 
 
 def _checkin_by() -> dt.time:
-    try:
-        return dt.time.fromisoformat(settings.LINLI_CHECKIN_BY)
-    except (ValueError, TypeError):
-        return dt.time(8, 30)
+    value = settings.LINLI_CHECKIN_BY
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
 
 
 # --- check-in -------------------------------------------------------------------------------------

@@ -225,3 +225,9 @@ def test_only_admitted_tasks_are_pushed_to_grids_and_a_refusal_says_why(world, c
                            department="y")
     assert table_counts() == before
     assert services.task_done(actor=world.user("grid_worker"), task=task).done_at == clock.now()
+
+
+@override_settings(LINLI_CHECKIN_BY=dt.time(9, 30))
+def test_the_check_in_time_is_a_setting(world, crew):
+    clock.advance(dt.timedelta(hours=1))  # 09:10
+    assert services.check_in(actor=world.user("grid_worker"), grid=world.grid1).on_time
