@@ -12,11 +12,13 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 
 from linli.core import clock
 from linli.core.api import ErrorOut
+from linli.core.errors import Refused
 from linli.core.ids import Id
 from linli.core.pagination import PageIn, page_of, page_schema
 from linli.gridwork import access, figures, selectors, services
 from linli.gridwork.duties import ADMITTED, ASSISTANT_DUTIES, GRID_WORKER_DUTIES, REFUSED
 from linli.gridwork.models import TEXT_MAX, Visit
+from linli.people.models import CareTag
 from linli.places.access import grid_get
 
 router = Router(tags=["网格工作"])
@@ -197,11 +199,37 @@ class GridFiguresOut(Schema):
     items: list[GridMonthOut]
 
 
+class VisitPlanIn(Schema):
+    grid_id: Id
+    care_tag: str = Field(..., max_length=30, description="关爱标签代码，如 living_alone")
+    every_days: int = Field(30, ge=1, le=366)
+
+
+class OverdueOut(Schema):
+    household_id: int
+    household: str
+    last_visit: dt.datetime | None
+
+
+class VisitPlanOut(Schema):
+    id: int
+    grid_id: int
+    grid: str
+    care_tag: str
+    care_tag_name: str
+    every_days: int
+    households: int
+    on_schedule: int
+    overdue_count: int
+    overdue: list[OverdueOut]
+
+
 PagedCheckInOut = page_schema(CheckInOut)
 PagedPatrolOut = page_schema(PatrolOut)
 PagedFindingOut = page_schema(FindingOut)
 PagedVisitOut = page_schema(VisitOut)
 PagedGridTaskOut = page_schema(GridTaskOut)
+PagedVisitPlanOut = page_schema(VisitPlanOut)
 
 
 def _checkin(row) -> dict:
@@ -365,6 +393,36 @@ def task_list(request, paging: Query[PageIn], open_only: bool = False, grid: Id 
 @router.post("/gridwork/tasks/{task_id}/done", response={200: GridTaskOut, **ERRORS}, summary="网格任务完成")
 def task_done(request, task_id: Id):
     return services.task_done(actor=request.auth, task=access.task_get(request.auth, task_id))
+
+
+# --- visit plans ----------------------------------------------------------------------------------
+
+def _plan(status) -> dict:
+    plan = status.plan
+    return {"id": plan.pk, "grid_id": plan.grid_id, "grid": plan.grid.name, "care_tag": plan.care_tag.code,
+            "care_tag_name": plan.care_tag.name, "every_days": plan.every_days, "households": status.total,
+            "on_schedule": status.on_schedule, "overdue_count": status.total - status.on_schedule,
+            "overdue": [{"household_id": h.pk, "household": str(h.dwelling), "last_visit": h.last_visit}
+                        for h in status.overdue]}
+
+
+@router.get("/gridwork/visit-plans", response=PagedVisitPlanOut,
+            summary="走访计划与执行情况：按期走访户数、逾期未访的户（辖区内）")
+def plan_list(request, paging: Query[PageIn], grid: Id | None = None):
+    page = page_of(request, selectors.plan_status_visible_to(actor=request.auth, grid=grid), paging)
+    return {"count": page["count"], "items": [_plan(s) for s in page["items"]]}
+
+
+@router.post("/gridwork/visit-plans", response={200: VisitPlanOut, **ERRORS},
+             summary="制定或修改走访计划（某网格某类关爱对象每多少天走访一次）")
+def plan_set(request, payload: VisitPlanIn):
+    grid = grid_get(request.auth, payload.grid_id)
+    tag = CareTag.objects.filter(code=payload.care_tag).first()
+    if tag is None:
+        raise Refused("unknown_care_tag", "没有这个关爱标签。", field="care_tag")
+    plan = services.plan_set(actor=request.auth, grid=grid, care_tag=tag, every_days=payload.every_days)
+    status = next(s for s in selectors.plan_status_visible_to(actor=request.auth, grid=grid.pk) if s.plan.pk == plan.pk)
+    return _plan(status)
 
 
 # --- figures --------------------------------------------------------------------------------------

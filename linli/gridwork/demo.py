@@ -6,7 +6,8 @@ of them turned into cases, channel 网格巡查), and visit households of their 
 grid1's visits come to a little over half of the working time, grid2's to less, so the community's
 figures show the 50 % rule met and missed. Each act runs with the clock set to its moment, so the
 services' own rules (the backdating limit, a patrol's end after its start) hold for the history too.
-Tasks pushed to grid1's grid by the community complete the picture. Nothing is written for today.
+Tasks pushed to grid1's grid and monthly visit plans for its living-alone and empty-nest households
+complete the picture. Nothing is written for today.
 """
 
 import datetime as dt
@@ -17,7 +18,7 @@ from linli.accounts.models import Assignment, Role, User
 from linli.core import clock
 from linli.gridwork import services
 from linli.gridwork.models import CheckIn
-from linli.people.models import GridWorker, Household
+from linli.people.models import CareTag, GridWorker, Household
 from linli.places.models import Building
 
 DAYS = 30
@@ -135,5 +136,8 @@ def populate(context) -> None:
             services.task_push(actor=secretary, grid=grid, matter=matter, title=title, department=department,
                                due_on=today + dt.timedelta(days=14))
         counts["网格任务"] = 2
+        for tag in CareTag.objects.filter(code__in=("living_alone", "empty_nest")):
+            services.plan_set(actor=secretary, grid=grid, care_tag=tag, every_days=30)
+            counts["走访计划"] = counts.get("走访计划", 0) + 1
     for label, n in counts.items():
         context.add(label, n)

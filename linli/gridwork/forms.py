@@ -8,6 +8,7 @@ from linli.gridwork.duties import ADMITTED, REFUSED
 from linli.gridwork.models import TEXT_MAX, Visit
 from linli.people import pickers
 from linli.people import selectors as people
+from linli.people.models import CareTag
 
 
 class _Position(forms.Form):
@@ -69,6 +70,16 @@ class TaskForm(forms.Form):
     title = forms.CharField(label="任务内容", max_length=100)
     department = forms.CharField(label="派单部门", max_length=50)
     due_on = forms.DateField(label="完成期限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, grids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = [(str(g.pk), f"{g.community.name} · {g.name}") for g in grids]
+
+
+class PlanForm(forms.Form):
+    grid = forms.ChoiceField(label="网格")
+    care_tag = forms.ModelChoiceField(label="关爱对象", queryset=CareTag.objects.order_by("code"))
+    every_days = forms.IntegerField(label="走访周期（天）", min_value=1, max_value=366, initial=30)
 
     def __init__(self, *args, grids, **kwargs):
         super().__init__(*args, **kwargs)

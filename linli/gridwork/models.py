@@ -207,3 +207,29 @@ class GridTask(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class VisitPlan(models.Model):
+    """走访计划: every household of a care group in a grid is visited at least every `every_days` days."""
+
+    grid = models.ForeignKey("places.Grid", verbose_name="网格", on_delete=models.CASCADE, related_name="+")
+    care_tag = models.ForeignKey("people.CareTag", verbose_name="关爱对象", on_delete=models.PROTECT, related_name="+")
+    every_days = models.PositiveSmallIntegerField("走访周期（天）", default=30)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="制定人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("制定时间", default=clock.now)
+
+    scoping = ON_GRID
+
+    class Meta:
+        verbose_name = "走访计划"
+        verbose_name_plural = "走访计划"
+        ordering = ["grid", "care_tag"]
+        constraints = [models.UniqueConstraint(fields=["grid", "care_tag"], name="gridwork_one_plan_per_group")]
+
+    def __str__(self):
+        return f"{self.grid.name}：{self.care_tag.name}每 {self.every_days} 天走访一次"
+
+    def clean(self):
+        if not 1 <= (self.every_days or 0) <= 366:
+            raise ValidationError({"every_days": ["走访周期应为 1 到 366 天。"]})

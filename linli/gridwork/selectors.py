@@ -1,11 +1,14 @@
 """Every list of grid work, always through the jurisdiction filter."""
 
 import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import F, OuterRef, Q, Subquery
 
 from linli.core import clock
 from linli.core.scoping import scope_for, visible
 from linli.gridwork.figures import month_bounds
-from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Visit
+from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Visit, VisitPlan
 from linli.people.models import GridWorker, Household, Resident
 
 
@@ -76,3 +79,42 @@ def care_households_unvisited(*, actor, worker, limit=10):
         pk__in=Resident.objects.filter(care_tags__isnull=False).values("household_id"),
     ), scope_for(actor).work_area()).exclude(pk__in=visited)
     return qs.select_related("dwelling__entrance__building__compound").order_by("id")[:limit]
+
+
+@dataclass
+class PlanStatus:
+    """A visit plan now: its households, how many were visited within the period, the overdue ones."""
+
+    plan: VisitPlan
+    total: int = 0
+    on_schedule: int = 0
+    overdue: list = field(default_factory=list)  # (household, last visit or None), longest waiting first
+
+    @property
+    def share(self) -> float | None:
+        return self.on_schedule / self.total if self.total else None
+
+
+def plan_status_visible_to(*, actor, worker=None, grid=None, overdue_limit: int = 20) -> list[PlanStatus]:
+    """Each plan in sight with its households' state; a query per plan (a community has a few dozen)."""
+    plans = visible(VisitPlan.objects.select_related("grid", "care_tag"), scope_for(actor))
+    if worker is not None:
+        plans = plans.filter(grid__in=worker.grids.all())
+    if grid:
+        plans = plans.filter(grid_id=grid)
+    now = clock.now()
+    last = Visit.objects.filter(household=OuterRef("pk")).order_by("-visited_at").values("visited_at")[:1]
+    out = []
+    for plan in plans:
+        households = visible(Household.objects.filter(
+            dwelling__entrance__building__grid=plan.grid,
+            pk__in=Resident.objects.filter(care_tags=plan.care_tag).values("household_id"),
+        ), scope_for(actor)).annotate(last_visit=Subquery(last))
+        since = now - dt.timedelta(days=plan.every_days)
+        status = PlanStatus(plan=plan, total=households.count(),
+                            on_schedule=households.filter(last_visit__gte=since).count())
+        waiting = households.filter(Q(last_visit__lt=since) | Q(last_visit__isnull=True))
+        status.overdue = list(waiting.select_related("dwelling__entrance__building__compound")
+                              .order_by(F("last_visit").asc(nulls_first=True), "id")[:overdue_limit])
+        out.append(status)
+    return out

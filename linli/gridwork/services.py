@@ -25,7 +25,7 @@ from linli.core.access import require
 from linli.core.errors import Refused
 from linli.core.scoping import scope_for, visible
 from linli.gridwork.duties import admitted, refusal_reason
-from linli.gridwork.models import TEXT_MAX, CheckIn, Finding, GridTask, Patrol, PatrolStop, Visit
+from linli.gridwork.models import TEXT_MAX, CheckIn, Finding, GridTask, Patrol, PatrolStop, Visit, VisitPlan
 from linli.people.models import GridWorker
 from linli.places.models import Grid
 
@@ -376,3 +376,24 @@ def task_done(*, actor, task: GridTask) -> GridTask:
     if task.done_at:
         return task
     return core.update(actor=actor, instance=task, data={"done_at": clock.now()}, action="gridwork_task_done")
+
+
+# --- visit plans ----------------------------------------------------------------------------------
+
+def plan_set(*, actor, grid, care_tag, every_days: int = 30) -> VisitPlan:
+    """The community sets how often a care group of a grid is visited (one plan per grid and group)."""
+    require(can_edit(actor) and scope_for(actor).is_officer, "只有社区、街道或区里的工作人员可以制定走访计划。")
+    if not visible(Grid.objects.filter(pk=grid.pk), scope_for(actor).unit_area()).exists():
+        raise Refused("grid_out_of_sight", "该网格不在您的辖区内。", status=404)
+    try:
+        every_days = int(every_days)
+    except (TypeError, ValueError):
+        raise ValidationError({"every_days": ["走访周期应为 1 到 366 天。"]}) from None
+    with transaction.atomic():
+        plan = VisitPlan.objects.select_for_update().filter(grid=grid, care_tag=care_tag).first()
+        if plan is not None:
+            return core.update(actor=actor, instance=plan, data={"every_days": every_days},
+                               action="gridwork_plan_set")
+        return core.create(actor=actor, model=VisitPlan, action="gridwork_plan_set", data={
+            "grid": grid, "care_tag": care_tag, "every_days": every_days, "created_by": actor,
+            "created_at": clock.now()})

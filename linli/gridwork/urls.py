@@ -19,4 +19,5 @@ urlpatterns = [
     path("me/", views.my_figures, name="my_figures"),
     path("team/", views.team, name="team"),
     path("tasks/", views.tasks, name="tasks"),
+    path("plans/", views.plans, name="plans"),
 ]

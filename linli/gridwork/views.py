@@ -74,6 +74,7 @@ def today(request):
         "follow_ups": selectors.visit_list_visible_to(actor=request.user, worker=worker.pk,
                                                       follow_up_open=True)[:10],
         "care": selectors.care_households_unvisited(actor=request.user, worker=worker),
+        "plans": selectors.plan_status_visible_to(actor=request.user, worker=worker, overdue_limit=10),
         "tasks": selectors.task_list_visible_to(actor=request.user, open_only=True).filter(
             grid__in=worker.grids.all())[:10],
         "patrols": selectors.patrol_list_visible_to(actor=request.user, worker=worker.pk).filter(
@@ -319,3 +320,24 @@ def tasks(request):
     page, query = paginate(request, selectors.task_list_visible_to(actor=request.user))
     return render(request, "gridwork/tasks.html", {"form": form, "page": page, "query": query,
                                                    "admitted": ADMITTED, "refused": REFUSED.values()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@page_errors
+def plans(request):
+    access.officer_required(request.user)
+    grids = visible(Grid.objects.select_related("community"), scope_for(request.user).unit_area()).order_by("code")
+    form = forms.PlanForm(request.POST or None, grids=grids[:500])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_set(actor=request.user, grid=grids.get(pk=data["grid"]), care_tag=data["care_tag"],
+                              every_days=data["every_days"])
+        except (Refused, ValidationError) as exc:
+            _say(request, exc)
+        else:
+            messages.success(request, "走访计划已保存。")
+            return redirect("gridwork:plans")
+    return render(request, "gridwork/plans.html", {
+        "form": form, "statuses": selectors.plan_status_visible_to(actor=request.user, overdue_limit=10)})
