@@ -2,7 +2,7 @@
 
 from linli.core.access import get_visible, require
 from linli.core.scoping import scope_for
-from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Visit
+from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Trial, Visit
 from linli.people.models import GridWorker, Household
 
 NOT_OFFICER = "网格工作统计由社区书记、街道和区里查看；网格员请看“我的统计”。"
@@ -42,3 +42,7 @@ def worker_get(actor, pk) -> GridWorker:
 def officer_required(actor) -> None:
     """Figures of a team: the officers over units (community secretary, street, district)."""
     require(scope_for(actor).is_officer, NOT_OFFICER)
+
+
+def trial_get(actor, pk) -> Trial:
+    return get_visible(Trial.objects.select_related("worker", "community"), scope_for(actor), pk)

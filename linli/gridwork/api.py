@@ -224,12 +224,39 @@ class VisitPlanOut(Schema):
     overdue: list[OverdueOut]
 
 
+class TrialIn(Schema):
+    worker_id: Id
+    starts_on: dt.date | None = None
+    trained_on: dt.date | None = None
+
+
+class TrialAssessIn(Schema):
+    outcome: str = Field(..., max_length=12, description="confirmed 合格 / extended 延长一个月 / replaced 调换")
+    assessment: str = Field("", max_length=300)
+    score: int | None = Field(None, ge=0, le=100)
+
+
+class TrialOut(Schema):
+    id: int
+    worker_id: int
+    worker: str = Field(alias="worker.name")
+    community_id: int
+    starts_on: dt.date
+    ends_on: dt.date
+    trained_on: dt.date | None
+    outcome: str
+    score: int | None
+    assessment: str
+    assessed_at: dt.datetime | None
+
+
 PagedCheckInOut = page_schema(CheckInOut)
 PagedPatrolOut = page_schema(PatrolOut)
 PagedFindingOut = page_schema(FindingOut)
 PagedVisitOut = page_schema(VisitOut)
 PagedGridTaskOut = page_schema(GridTaskOut)
 PagedVisitPlanOut = page_schema(VisitPlanOut)
+PagedTrialOut = page_schema(TrialOut)
 
 
 def _checkin(row) -> dict:
@@ -423,6 +450,28 @@ def plan_set(request, payload: VisitPlanIn):
     plan = services.plan_set(actor=request.auth, grid=grid, care_tag=tag, every_days=payload.every_days)
     status = next(s for s in selectors.plan_status_visible_to(actor=request.auth, grid=grid.pk) if s.plan.pk == plan.pk)
     return _plan(status)
+
+
+# --- the trial period -----------------------------------------------------------------------------
+
+@router.get("/gridwork/trials", response=PagedTrialOut, summary="试用期考核（辖区内社区）")
+def trial_list(request, paging: Query[PageIn], open_only: bool = False):
+    return page_of(request, selectors.trial_list_visible_to(actor=request.auth, open_only=open_only), paging)
+
+
+@router.post("/gridwork/trials", response={201: TrialOut, **ERRORS}, summary="新网格员开始两个月试用期")
+def trial_start(request, payload: TrialIn):
+    worker = access.worker_get(request.auth, payload.worker_id)
+    return 201, services.trial_start(actor=request.auth, worker=worker, starts_on=payload.starts_on,
+                                     trained_on=payload.trained_on)
+
+
+@router.post("/gridwork/trials/{trial_id}/assess", response={200: TrialOut, **ERRORS},
+             summary="试用期考核：合格、延长试用或不合格调换")
+def trial_assess(request, trial_id: Id, payload: TrialAssessIn):
+    trial = access.trial_get(request.auth, trial_id)
+    return services.trial_assess(actor=request.auth, trial=trial, outcome=payload.outcome,
+                                 assessment=payload.assessment, score=payload.score)
 
 
 # --- figures --------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ of them turned into cases, channel 网格巡查), and visit households of their 
 grid1's visits come to a little over half of the working time, grid2's to less, so the community's
 figures show the 50 % rule met and missed. Each act runs with the clock set to its moment, so the
 services' own rules (the backdating limit, a patrol's end after its start) hold for the history too.
-Tasks pushed to grid1's grid and monthly visit plans for its living-alone and empty-nest households
+Assistants of the community on trial (one confirmed, one replaced, one still on trial), tasks pushed
+to grid1's grid and monthly visit plans for its living-alone and empty-nest households
 complete the picture. Nothing is written for today.
 """
 
@@ -105,6 +106,24 @@ def _day(rng, worker, grid, day, households, buildings, counts, visit_share):
         services.check_out(actor=actor)
 
 
+def _trials(secretary, grid, today) -> int:
+    """The community's assistants on trial: one assessed and confirmed, one replaced, the newest still on trial."""
+    assistants = list(GridWorker.objects.filter(grids__community=grid.community, kind="assistant")
+                      .distinct().order_by("id")[:3])
+    plans = ((100, "confirmed", "按时报到，走访记录完整。", 90), (80, "replaced", "多次未按时报到，走访记录不实。", 55),
+             (20, None, "", None))
+    for worker, (days_ago, outcome, note, score) in zip(assistants, plans, strict=False):
+        start = today - dt.timedelta(days=days_ago)
+        with clock.frozen(_at(start, 9, 0)):
+            trial = services.trial_start(actor=secretary, worker=worker, starts_on=start,
+                                         trained_on=start - dt.timedelta(days=3))
+        if outcome:
+            at = trial.ends_on if outcome == "confirmed" else start + dt.timedelta(days=40)
+            with clock.frozen(_at(at, 15, 0)):
+                services.trial_assess(actor=secretary, trial=trial, outcome=outcome, assessment=note, score=score)
+    return len(assistants)
+
+
 def populate(context) -> None:
     first_user = context.users.get("grid1")
     first = getattr(first_user, "grid_worker", None) if first_user is not None else None
@@ -139,5 +158,6 @@ def populate(context) -> None:
         for tag in CareTag.objects.filter(code__in=("living_alone", "empty_nest")):
             services.plan_set(actor=secretary, grid=grid, care_tag=tag, every_days=30)
             counts["走访计划"] = counts.get("走访计划", 0) + 1
+        counts["试用期考核"] = _trials(secretary, grid, today)
     for label, n in counts.items():
         context.add(label, n)

@@ -5,7 +5,7 @@ from django import forms
 from linli.cases.models import ServiceCategory
 from linli.core.picker import PickOne
 from linli.gridwork.duties import ADMITTED, REFUSED
-from linli.gridwork.models import TEXT_MAX, Visit
+from linli.gridwork.models import TEXT_MAX, Trial, Visit
 from linli.people import pickers
 from linli.people import selectors as people
 from linli.people.models import CareTag
@@ -84,3 +84,17 @@ class PlanForm(forms.Form):
     def __init__(self, *args, grids, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grid"].choices = [(str(g.pk), f"{g.community.name} · {g.name}") for g in grids]
+
+
+ASSESS_OUTCOMES = [(o.value, o.label) for o in (Trial.Outcome.CONFIRMED, Trial.Outcome.EXTENDED, Trial.Outcome.REPLACED)]
+
+
+class TrialForm(forms.Form):
+    worker = forms.ChoiceField(label="网格员（新上岗的在前）")
+    starts_on = forms.DateField(label="试用开始", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text="不填为今天；试用期两个月")
+    trained_on = forms.DateField(label="岗前培训日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].choices = [(str(w.pk), f"{w.name}（{w.get_kind_display()}）") for w in workers]

@@ -233,3 +233,52 @@ class VisitPlan(models.Model):
     def clean(self):
         if not 1 <= (self.every_days or 0) <= 366:
             raise ValidationError({"every_days": ["走访周期应为 1 到 366 天。"]})
+
+
+TRIAL_MONTHS = 2
+
+
+class Trial(models.Model):
+    """试用期: a new grid worker's (above all an assistant's) two months, then the community's assessment."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "试用中"
+        EXTENDED = "extended", "延长试用"
+        CONFIRMED = "confirmed", "考核合格"
+        REPLACED = "replaced", "不合格调换"
+
+    worker = models.ForeignKey("people.GridWorker", verbose_name="网格员", on_delete=models.PROTECT,
+                               related_name="trials")
+    community = models.ForeignKey("places.AdminUnit", verbose_name="考核社区", on_delete=models.PROTECT,
+                                  related_name="+")
+    starts_on = models.DateField("试用开始")
+    ends_on = models.DateField("试用结束")
+    trained_on = models.DateField("岗前培训日期", null=True, blank=True)
+    outcome = models.CharField("考核结果", max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
+    score = models.PositiveSmallIntegerField("考核得分", null=True, blank=True)
+    assessment = models.CharField("考核意见", max_length=300, blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="考核人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField("考核时间", null=True, blank=True)
+
+    scoping = Scoping(code="community__code")
+
+    class Meta:
+        verbose_name = "试用期考核"
+        verbose_name_plural = "试用期考核"
+        ordering = ["ends_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["worker"], condition=Q(outcome__in=("pending", "extended")),
+                                               name="gridwork_one_open_trial")]
+
+    def __str__(self):
+        return f"{self.worker.name} 试用期 {self.starts_on}–{self.ends_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome in (self.Outcome.PENDING, self.Outcome.EXTENDED)
+
+    def clean(self):
+        if self.ends_on and self.starts_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": ["试用结束日期应晚于开始日期。"]})
+        if self.score is not None and self.score > 100:
+            raise ValidationError({"score": ["考核得分应为 0 到 100。"]})

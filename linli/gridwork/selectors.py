@@ -3,12 +3,12 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from linli.core import clock
 from linli.core.scoping import scope_for, visible
 from linli.gridwork.figures import month_bounds
-from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Visit, VisitPlan
+from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Trial, Visit, VisitPlan
 from linli.people.models import GridWorker, Household, Resident
 
 
@@ -118,3 +118,23 @@ def plan_status_visible_to(*, actor, worker=None, grid=None, overdue_limit: int 
                               .order_by(F("last_visit").asc(nulls_first=True), "id")[:overdue_limit])
         out.append(status)
     return out
+
+
+def trial_list_visible_to(*, actor, open_only=False):
+    qs = visible(Trial.objects.select_related("worker", "community"), scope_for(actor))
+    if open_only:
+        qs = qs.filter(outcome__in=(Trial.Outcome.PENDING, Trial.Outcome.EXTENDED))
+    return qs
+
+
+def trial_summary(trials) -> dict:
+    """How many trials ended in each outcome (seed 003: 78 of 7,289 assistants replaced)."""
+    counts = dict(trials.order_by().values_list("outcome").annotate(n=Count("pk")))
+    return {"total": sum(counts.values()), **{o.value: counts.get(o.value, 0) for o in Trial.Outcome}}
+
+
+def trial_candidates(*, actor, limit=200):
+    """Workers in the actor's units without an open trial, the most recently started first (new hires)."""
+    open_ = Trial.objects.filter(outcome__in=(Trial.Outcome.PENDING, Trial.Outcome.EXTENDED)).values("worker_id")
+    return (visible(GridWorker.objects.all(), scope_for(actor).unit_area()).exclude(pk__in=open_)
+            .order_by(F("started_on").desc(nulls_last=True), "-id")[:limit])

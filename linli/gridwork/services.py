@@ -25,7 +25,18 @@ from linli.core.access import require
 from linli.core.errors import Refused
 from linli.core.scoping import scope_for, visible
 from linli.gridwork.duties import admitted, refusal_reason
-from linli.gridwork.models import TEXT_MAX, CheckIn, Finding, GridTask, Patrol, PatrolStop, Visit, VisitPlan
+from linli.gridwork.models import (
+    TEXT_MAX,
+    TRIAL_MONTHS,
+    CheckIn,
+    Finding,
+    GridTask,
+    Patrol,
+    PatrolStop,
+    Trial,
+    Visit,
+    VisitPlan,
+)
 from linli.people.models import GridWorker
 from linli.places.models import Grid
 
@@ -397,3 +408,66 @@ def plan_set(*, actor, grid, care_tag, every_days: int = 30) -> VisitPlan:
         return core.create(actor=actor, model=VisitPlan, action="gridwork_plan_set", data={
             "grid": grid, "care_tag": care_tag, "every_days": every_days, "created_by": actor,
             "created_at": clock.now()})
+
+
+# --- the trial period -----------------------------------------------------------------------------
+
+def _months_later(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _community_officer(actor, community) -> None:
+    require(can_edit(actor) and scope_for(actor).covers_unit(community.code),
+            "试用期考核由网格员所在社区（或上级街道、区）的工作人员办理。")
+
+
+def trial_start(*, actor, worker: GridWorker, starts_on=None, trained_on=None) -> Trial:
+    """A new worker's two-month trial, assessed by the community of their (first) grid."""
+    grid = worker.grids.select_related("community").order_by("id").first()
+    if grid is None:
+        raise Refused("worker_without_grid", "该网格员还没有负责的网格，无法确定由哪个社区考核。")
+    _community_officer(actor, grid.community)
+    starts_on = starts_on or clock.today()
+    with transaction.atomic():
+        GridWorker.objects.select_for_update().filter(pk=worker.pk).first()
+        if Trial.objects.filter(worker=worker, outcome__in=(Trial.Outcome.PENDING, Trial.Outcome.EXTENDED)).exists():
+            raise Refused("trial_open", f"{worker.name}已在试用期中。", status=409)
+        return core.create(actor=actor, model=Trial, action="gridwork_trial_start", data={
+            "worker": worker, "community": grid.community, "starts_on": starts_on,
+            "ends_on": _months_later(starts_on, TRIAL_MONTHS), "trained_on": trained_on})
+
+
+def trial_assess(*, actor, trial: Trial, outcome: str, assessment: str = "", score=None) -> Trial:
+    """The assessment at the end of the trial: confirmed, extended by a month, or replaced (调换)."""
+    _community_officer(actor, trial.community)
+    assessment = (assessment or "").strip()
+    if outcome not in (Trial.Outcome.CONFIRMED, Trial.Outcome.EXTENDED, Trial.Outcome.REPLACED):
+        raise ValidationError({"outcome": ["考核结果应为合格、延长试用或不合格调换。"]})
+    if outcome != Trial.Outcome.CONFIRMED and not assessment:
+        raise ValidationError({"assessment": ["延长试用或调换，请写明考核意见。"]})
+    if score not in (None, ""):
+        try:
+            score = int(score)
+        except (TypeError, ValueError):
+            raise ValidationError({"score": ["考核得分应为 0 到 100。"]}) from None
+    else:
+        score = None
+    with transaction.atomic():
+        trial = Trial.objects.select_for_update().get(pk=trial.pk)
+        if not trial.is_open:
+            raise Refused("trial_closed", f"该试用期已考核（{trial.get_outcome_display()}）。", status=409)
+        if outcome != Trial.Outcome.REPLACED and clock.today() < trial.ends_on:
+            raise Refused("trial_not_over", f"试用期到 {trial.ends_on:%Y-%m-%d} 结束，届时再考核；"
+                          "不合格的可随时调换。")
+        data = {"outcome": outcome, "assessment": assessment[:300], "score": score, "assessed_by": actor,
+                "assessed_at": clock.now()}
+        if outcome == Trial.Outcome.EXTENDED:
+            data["ends_on"] = _months_later(trial.ends_on, 1)
+        return core.update(actor=actor, instance=trial, data=data, action="gridwork_trial_assess")

@@ -20,4 +20,6 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("tasks/", views.tasks, name="tasks"),
     path("plans/", views.plans, name="plans"),
+    path("trials/", views.trials, name="trials"),
+    path("trials/<int:pk>/assess/", views.trial_assess, name="trial_assess"),
 ]

@@ -341,3 +341,44 @@ def plans(request):
             return redirect("gridwork:plans")
     return render(request, "gridwork/plans.html", {
         "form": form, "statuses": selectors.plan_status_visible_to(actor=request.user, overdue_limit=10)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@page_errors
+def trials(request):
+    access.officer_required(request.user)
+    candidates = list(selectors.trial_candidates(actor=request.user))
+    form = forms.TrialForm(request.POST or None, workers=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            worker = next(w for w in candidates if str(w.pk) == data["worker"])
+            trial = services.trial_start(actor=request.user, worker=worker, starts_on=data["starts_on"],
+                                         trained_on=data["trained_on"])
+        except (Refused, ValidationError) as exc:
+            _say(request, exc)
+        else:
+            messages.success(request, f"{trial.worker.name}的试用期到 {trial.ends_on:%Y-%m-%d}。")
+            return redirect("gridwork:trials")
+    rows = selectors.trial_list_visible_to(actor=request.user)
+    page, query = paginate(request, rows)
+    return render(request, "gridwork/trials.html", {
+        "form": form, "page": page, "query": query, "summary": selectors.trial_summary(rows),
+        "today_date": clock.today(), "outcomes": forms.ASSESS_OUTCOMES})
+
+
+@login_required
+@require_POST
+@page_errors
+def trial_assess(request, pk):
+    trial = access.trial_get(request.user, pk)
+    try:
+        trial = services.trial_assess(actor=request.user, trial=trial, outcome=request.POST.get("outcome", ""),
+                                      assessment=request.POST.get("assessment", ""),
+                                      score=request.POST.get("score") or None)
+    except (Refused, ValidationError) as exc:
+        _say(request, exc)
+    else:
+        messages.success(request, f"{trial.worker.name}：{trial.get_outcome_display()}。")
+    return redirect("gridwork:trials")
