@@ -35,6 +35,7 @@ ACTIONS = {
     "gridwork_finding_case": "巡查发现转为诉求", "gridwork_visit": "登记走访", "gridwork_follow_up_done": "办结走访后续事项",
     "gridwork_task_push": "向网格派单", "gridwork_task_done": "网格任务完成", "gridwork_plan_set": "制定走访计划",
     "gridwork_trial_start": "开始试用期", "gridwork_trial_assess": "试用期考核",
+    "gridwork_roster_appoint": "两长四员任职", "gridwork_roster_end": "两长四员卸任",
 }
 
 WORDS = {

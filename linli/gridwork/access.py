@@ -2,8 +2,9 @@
 
 from linli.core.access import get_visible, require
 from linli.core.scoping import scope_for
-from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Trial, Visit
-from linli.people.models import GridWorker, Household
+from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, RosterMember, Trial, Visit
+from linli.people.models import GridWorker, Household, Resident
+from linli.places.models import Building
 
 NOT_OFFICER = "网格工作统计由社区书记、街道和区里查看；网格员请看“我的统计”。"
 
@@ -46,3 +47,17 @@ def officer_required(actor) -> None:
 
 def trial_get(actor, pk) -> Trial:
     return get_visible(Trial.objects.select_related("worker", "community"), scope_for(actor), pk)
+
+
+def roster_get(actor, pk) -> RosterMember:
+    return get_visible(RosterMember.objects.select_related("building", "resident"), scope_for(actor), pk)
+
+
+def building_get(actor, pk) -> Building:
+    """A building whose roster the actor keeps: in the work area, else 404."""
+    return get_visible(Building.objects.select_related("compound", "grid"), scope_for(actor).work_area(), pk)
+
+
+def building_resident_get(actor, building, pk) -> Resident:
+    return get_visible(Resident.objects.filter(household__dwelling__entrance__building=building)
+                       .select_related("household__dwelling__entrance"), scope_for(actor).work_area(), pk)

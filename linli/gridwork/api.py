@@ -250,6 +250,25 @@ class TrialOut(Schema):
     assessed_at: dt.datetime | None
 
 
+class RosterIn(Schema):
+    building_id: Id
+    post: str = Field(..., max_length=16, description="building_head 楼栋长 / unit_head 单元长 / information 信息员 / "
+                                                        "policy 宣传员 / mediation 调解员 / safety 安全员")
+    resident_id: Id
+
+
+class RosterOut(Schema):
+    id: int
+    building_id: int
+    entrance_id: int | None
+    post: str
+    post_name: str = Field(alias="get_post_display")
+    resident_id: int
+    resident: str = Field(alias="resident.name")
+    since: dt.date
+    until: dt.date | None
+
+
 PagedCheckInOut = page_schema(CheckInOut)
 PagedPatrolOut = page_schema(PatrolOut)
 PagedFindingOut = page_schema(FindingOut)
@@ -257,6 +276,7 @@ PagedVisitOut = page_schema(VisitOut)
 PagedGridTaskOut = page_schema(GridTaskOut)
 PagedVisitPlanOut = page_schema(VisitPlanOut)
 PagedTrialOut = page_schema(TrialOut)
+PagedRosterOut = page_schema(RosterOut)
 
 
 def _checkin(row) -> dict:
@@ -472,6 +492,25 @@ def trial_assess(request, trial_id: Id, payload: TrialAssessIn):
     trial = access.trial_get(request.auth, trial_id)
     return services.trial_assess(actor=request.auth, trial=trial, outcome=payload.outcome,
                                  assessment=payload.assessment, score=payload.score)
+
+
+# --- 两长四员 ------------------------------------------------------------------------------------
+
+@router.get("/gridwork/roster", response=PagedRosterOut, summary="两长四员名册（辖区内，现任）")
+def roster_list(request, paging: Query[PageIn], building: Id | None = None):
+    return page_of(request, selectors.roster_list_visible_to(actor=request.auth, building=building), paging)
+
+
+@router.post("/gridwork/roster", response={201: RosterOut, **ERRORS}, summary="本楼居民担任楼栋长、单元长或四员之一")
+def roster_appoint(request, payload: RosterIn):
+    building = access.building_get(request.auth, payload.building_id)
+    resident = access.building_resident_get(request.auth, building, payload.resident_id)
+    return 201, services.roster_appoint(actor=request.auth, building=building, post=payload.post, resident=resident)
+
+
+@router.post("/gridwork/roster/{member_id}/end", response={200: RosterOut, **ERRORS}, summary="卸任")
+def roster_end(request, member_id: Id):
+    return services.roster_end(actor=request.auth, member=access.roster_get(request.auth, member_id))
 
 
 # --- figures --------------------------------------------------------------------------------------

@@ -124,6 +124,21 @@ def _trials(secretary, grid, today) -> int:
     return len(assistants)
 
 
+def _roster(actor, grid) -> int:
+    """两长四员 for the first buildings of grid1: a building head, a unit head and the four members."""
+    from linli.people.models import Resident
+
+    n = 0
+    posts = ("building_head", "unit_head", "information", "policy", "mediation", "safety")
+    for building in Building.objects.filter(grid=grid).order_by("id")[:3]:
+        people = list(Resident.objects.filter(household__dwelling__entrance__building=building)
+                      .order_by("id")[:len(posts)])
+        for post, resident in zip(posts, people, strict=False):
+            services.roster_appoint(actor=actor, building=building, post=post, resident=resident)
+            n += 1
+    return n
+
+
 def populate(context) -> None:
     first_user = context.users.get("grid1")
     first = getattr(first_user, "grid_worker", None) if first_user is not None else None
@@ -159,5 +174,6 @@ def populate(context) -> None:
             services.plan_set(actor=secretary, grid=grid, care_tag=tag, every_days=30)
             counts["走访计划"] = counts.get("走访计划", 0) + 1
         counts["试用期考核"] = _trials(secretary, grid, today)
+    counts["两长四员"] = _roster(first.user, grid)
     for label, n in counts.items():
         context.add(label, n)

@@ -8,8 +8,9 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from linli.core import clock
 from linli.core.scoping import scope_for, visible
 from linli.gridwork.figures import month_bounds
-from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Trial, Visit, VisitPlan
+from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, RosterMember, Trial, Visit, VisitPlan
 from linli.people.models import GridWorker, Household, Resident
+from linli.places.models import Building
 
 
 def _month(qs, field: str, month: dt.date | None):
@@ -138,3 +139,22 @@ def trial_candidates(*, actor, limit=200):
     open_ = Trial.objects.filter(outcome__in=(Trial.Outcome.PENDING, Trial.Outcome.EXTENDED)).values("worker_id")
     return (visible(GridWorker.objects.all(), scope_for(actor).unit_area()).exclude(pk__in=open_)
             .order_by(F("started_on").desc(nulls_last=True), "-id")[:limit])
+
+
+def roster_list_visible_to(*, actor, building=None, current=True):
+    qs = visible(RosterMember.objects.select_related("building__compound", "entrance", "resident"), scope_for(actor))
+    if building:
+        qs = qs.filter(building_id=building)
+    if current:
+        qs = qs.filter(until__isnull=True)
+    return qs
+
+
+def roster_buildings(*, actor, q: str = ""):
+    """Buildings of the work area with the number of households each serves (the roster's households)."""
+    qs = visible(Building.objects.select_related("compound"), scope_for(actor).work_area())
+    if q:
+        qs = qs.filter(Q(compound__name__icontains=q) | Q(number__icontains=q))
+    households = Household.objects.filter(dwelling__entrance__building=OuterRef("pk")).order_by().values(
+        "dwelling__entrance__building").annotate(n=Count("pk")).values("n")
+    return qs.annotate(households=Subquery(households)).order_by("compound__name", "number", "id")

@@ -33,12 +33,13 @@ from linli.gridwork.models import (
     GridTask,
     Patrol,
     PatrolStop,
+    RosterMember,
     Trial,
     Visit,
     VisitPlan,
 )
 from linli.people.models import GridWorker
-from linli.places.models import Grid
+from linli.places.models import Building, Grid
 
 NOT_WORKER = "只有登记为网格员的账号才能报到、巡查和走访。请联系社区在网格员名册中关联您的账号。"
 # A phone's clock may run a little ahead of the server's.
@@ -195,8 +196,6 @@ def patrol_start(*, actor, grid, note: str = "") -> Patrol:
 
 
 def _building_on(patrol: Patrol, building):
-    from linli.places.models import Building
-
     pk = building.pk if isinstance(building, Building) else building
     found = Building.objects.filter(pk=pk, grid_id=patrol.grid_id).select_related("compound").first() \
         if str(pk or "").isdigit() else None
@@ -471,3 +470,37 @@ def trial_assess(*, actor, trial: Trial, outcome: str, assessment: str = "", sco
         if outcome == Trial.Outcome.EXTENDED:
             data["ends_on"] = _months_later(trial.ends_on, 1)
         return core.update(actor=actor, instance=trial, data=data, action="gridwork_trial_assess")
+
+
+# --- 两长四员 -------------------------------------------------------------------------------------
+
+def roster_appoint(*, actor, building, post: str, resident, entrance=None) -> RosterMember:
+    """A resident of the building takes a post of its roster; the post's current holder must leave first."""
+    require(can_edit(actor) and scope_for(actor).is_staff_scope, "只有网格员和社区工作人员可以调整两长四员。")
+    if not visible(Building.objects.filter(pk=building.pk), scope_for(actor).work_area()).exists():
+        raise Refused("building_out_of_sight", "该楼栋不在您的辖区内。", status=404)
+    if post not in RosterMember.Post.values:
+        raise ValidationError({"post": ["请选择职务。"]})
+    lives_in = resident.household.dwelling.entrance
+    if lives_in.building_id != building.pk:
+        raise Refused("not_living_here", f"{resident.name}不住在这栋楼，两长四员应由本楼居民担任。", field="resident")
+    if post == RosterMember.Post.UNIT_HEAD:
+        entrance = entrance or lives_in
+    else:
+        entrance = None
+    with transaction.atomic():
+        Building.objects.select_for_update().filter(pk=building.pk).first()
+        current = RosterMember.objects.filter(building=building, post=post, until__isnull=True, entrance=entrance)
+        holder = current.select_related("resident").first()
+        if holder is not None:
+            raise Refused("post_taken", f"{holder.get_post_display()}现由{holder.resident.name}担任，请先办理卸任。",
+                          status=409)
+        return core.create(actor=actor, model=RosterMember, action="gridwork_roster_appoint", data={
+            "building": building, "entrance": entrance, "post": post, "resident": resident, "since": clock.today()})
+
+
+def roster_end(*, actor, member: RosterMember) -> RosterMember:
+    require(can_edit(actor) and scope_for(actor).is_staff_scope, "只有网格员和社区工作人员可以调整两长四员。")
+    if member.until is not None:
+        return member
+    return core.update(actor=actor, instance=member, data={"until": clock.today()}, action="gridwork_roster_end")

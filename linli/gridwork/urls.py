@@ -21,5 +21,8 @@ urlpatterns = [
     path("tasks/", views.tasks, name="tasks"),
     path("plans/", views.plans, name="plans"),
     path("trials/", views.trials, name="trials"),
+    path("roster/", views.roster, name="roster"),
+    path("roster/buildings/<int:pk>/", views.roster_building, name="roster_building"),
+    path("roster/<int:pk>/end/", views.roster_end, name="roster_end"),
     path("trials/<int:pk>/assess/", views.trial_assess, name="trial_assess"),
 ]

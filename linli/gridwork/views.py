@@ -12,14 +12,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.core import clock
+from linli.core.access import require
 from linli.core.errors import Refused
 from linli.core.ids import parse_id
 from linli.core.pages import page_errors, paginate
 from linli.core.scoping import scope_for, visible
 from linli.gridwork import access, figures, forms, selectors, services
 from linli.gridwork.duties import ADMITTED, REFUSED, duties_of
-from linli.gridwork.models import Patrol
-from linli.people.models import GridWorker
+from linli.gridwork.models import Patrol, RosterMember
+from linli.people.models import GridWorker, Household, Resident
 from linli.places.models import Building, Grid
 
 
@@ -382,3 +383,54 @@ def trial_assess(request, pk):
     else:
         messages.success(request, f"{trial.worker.name}：{trial.get_outcome_display()}。")
     return redirect("gridwork:trials")
+
+
+@login_required
+@page_errors
+def roster(request):
+    require(scope_for(request.user).is_staff_scope, "两长四员名册由网格员和社区工作人员查看。")
+    q = (request.GET.get("q") or "").strip()[:50]
+    page, query = paginate(request, selectors.roster_buildings(actor=request.user, q=q))
+    members: dict = {}
+    for m in selectors.roster_list_visible_to(actor=request.user).filter(building__in=[b.pk for b in page]):
+        members.setdefault(m.building_id, []).append(m)
+    rows = [{"building": b, "members": members.get(b.pk, [])} for b in page]
+    return render(request, "gridwork/roster.html", {"rows": rows, "page": page, "query": query, "q": q})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@page_errors
+def roster_building(request, pk):
+    building = access.building_get(request.user, pk)
+    residents = list(Resident.objects.filter(household__dwelling__entrance__building=building)
+                     .select_related("household__dwelling__entrance").order_by("household__dwelling__entrance__number",
+                                                                                  "household__dwelling__number", "id"))
+    if request.method == "POST":
+        resident = next((r for r in residents if str(r.pk) == request.POST.get("resident")), None)
+        try:
+            if resident is None:
+                raise Refused("not_living_here", "请从本楼居民中选择担任人。")
+            member = services.roster_appoint(actor=request.user, building=building,
+                                             post=request.POST.get("post", ""), resident=resident)
+        except (Refused, ValidationError) as exc:
+            _say(request, exc)
+        else:
+            messages.success(request, f"{member.resident.name}担任{member.get_post_display()}。")
+        return redirect("gridwork:roster_building", building.pk)
+    households = (Household.objects.filter(dwelling__entrance__building=building).order_by()
+                  .values("dwelling__entrance__number").annotate(n=Count("pk")).order_by("dwelling__entrance__number"))
+    return render(request, "gridwork/roster_building.html", {
+        "building": building, "residents": residents, "posts": RosterMember.Post.choices,
+        "members": selectors.roster_list_visible_to(actor=request.user, building=building.pk),
+        "households": households})
+
+
+@login_required
+@require_POST
+@page_errors
+def roster_end(request, pk):
+    member = access.roster_get(request.user, pk)
+    services.roster_end(actor=request.user, member=member)
+    messages.success(request, f"{member.resident.name}已卸任{member.get_post_display()}。")
+    return redirect("gridwork:roster_building", member.building_id)
