@@ -187,6 +187,7 @@ class GridMonthOut(Schema):
     visit_minutes: int
     visit_share: float | None
     meets_visit_rule: bool | None
+    missed_days: int
 
 
 class GridFiguresOut(Schema):

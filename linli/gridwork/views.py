@@ -3,6 +3,7 @@ figures: thin over selectors, access and services. A refusal comes back as the s
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from linli.core.pages import page_errors, paginate
 from linli.core.scoping import scope_for, visible
 from linli.gridwork import access, figures, forms, selectors, services
 from linli.gridwork.duties import ADMITTED, REFUSED, duties_of
-from linli.gridwork.models import Patrol, RosterMember
+from linli.gridwork.models import CheckIn, Patrol, RosterMember
 from linli.people.models import GridWorker, Household, Resident
 from linli.places.models import Building, Grid
 
@@ -293,7 +294,13 @@ def team(request):
     workers = list(selectors.workers_visible_to(actor=request.user, grid=grid))
     months = figures.per_worker(workers, month)
     page, query = paginate(request, months)
+    now = timezone.localtime(clock.now())
+    late = now.date().weekday() < 5 and now.time() > settings.LINLI_CHECKIN_BY
+    checked = set(CheckIn.objects.filter(worker__in=workers, checked_in_at__date=now.date()).values_list("worker_id",
+                                                                                                           flat=True))
     return render(request, "gridwork/team.html", {
+        "not_in_today": [w.name for w in workers if w.pk not in checked][:50] if late and month == now.date().replace(day=1)
+        else [], "checkin_by": settings.LINLI_CHECKIN_BY,
         "month": month, "total": figures.total(months), "grids": figures.by_grid(workers, months),
         "page": page, "query": query, "rule": figures.VISIT_SHARE_RULE,
         "grid_choices": visible(Grid.objects.select_related("community"), scope_for(request.user)).order_by("code")[:200],

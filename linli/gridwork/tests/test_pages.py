@@ -126,3 +126,18 @@ def test_tasks_page_refuses_a_task_not_on_the_admission_list(world, crew, client
                                           "department": "医保局"})
     assert "宣传医保" in client_for("grid_worker").get(reverse("gridwork:today")).content.decode()
     assert client_for("grid_worker").get(reverse("gridwork:tasks")).status_code == 403
+
+
+def test_missed_check_ins_for_the_worker_and_the_community(world, crew, client_for):
+    # given Monday 7 December: the working days 1–4 December had no check-in
+    mine = client_for("grid_worker").get(reverse("gridwork:my_figures"))
+    assert mine.context["row"].missed_days == 4 and "4 个工作日未报到" in mine.content.decode()
+    # when the check-in time has passed and the worker has not checked in
+    clock.advance(dt.timedelta(hours=1))
+    team = client_for("community_secretary").get(reverse("gridwork:team"))
+    # then the community sees who has not checked in today
+    assert team.context["not_in_today"] == ["赵网格"] and team.context["total"].missed_days == 4
+    services.check_in(actor=world.user("grid_worker"), grid=world.grid1)
+    assert client_for("community_secretary").get(reverse("gridwork:team")).context["not_in_today"] == []
+    assert client_for("community_secretary").get(reverse("gridwork:team") + "?month=2026-11").context[
+        "not_in_today"] == []
