@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "linli.open311",
     "linli.dashboard",
     "linli.imports",
+    "linli.cockpit",
     "linli.demo",
 ]
 

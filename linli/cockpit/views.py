@@ -1,0 +1,78 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+
+from linli.cockpit import geo, selectors
+from linli.core.access import require
+from linli.core.pages import page_errors
+from linli.core.scoping import scope_for
+
+OFFICERS_ONLY = "驾驶舱仅供区、街道、社区干部查看。"
+
+
+def _officer(request) -> None:
+    require(scope_for(request.user).is_officer, OFFICERS_ONLY)
+
+
+@login_required
+@page_errors
+def home(request):
+    """The officer's entry: their one unit's cockpit, or the list of the units they watch."""
+    _officer(request)
+    nodes = selectors.home_nodes(request.user)
+    if len(nodes) == 1:
+        return redirect(nodes[0].url)
+    return render(request, "cockpit/home.html", {"nodes": nodes})
+
+
+def _page(request, kind: str, pk: int):
+    _officer(request)
+    node = selectors.node_in_sight(request.user, kind, pk)
+    context = selectors.cockpit(request.user, node, request.GET.get("month"), request.GET.get("rank"))
+    context["chart_data"] = _chart_data(context)
+    context["map_url"] = node.url + "map.json"
+    return render(request, "cockpit/node.html", context)
+
+
+def _chart_data(context) -> dict:
+    """What the charts draw; the same numbers are in the tables beside them."""
+    trend = context["trend"]
+    tiers = list(trend[0].by_tier) if trend else []
+    children = context["children"]
+    return {
+        "months": [m.month.strftime("%Y-%m") for m in trend],
+        "tiers": [{"name": t, "data": [m.by_tier.get(t, 0) for m in trend]} for t in tiers],
+        "solve_pct": [m.solve_pct for m in trend],
+        "arrive_pct": [m.arrive_pct for m in trend],
+        "satisfaction_pct": [m.satisfaction_pct for m in trend],
+        "children": [{"id": c.node.obj.pk, "kind": c.node.kind, "name": c.node.label, "url": c.node.url,
+                      "values": c.values} for c in children],
+    }
+
+
+@login_required
+@page_errors
+def unit(request, pk):
+    return _page(request, "unit", pk)
+
+
+@login_required
+@page_errors
+def compound(request, pk):
+    return _page(request, "compound", pk)
+
+
+@login_required
+@page_errors
+def unit_map(request, pk):
+    _officer(request)
+    node = selectors.node_in_sight(request.user, "unit", pk)
+    return JsonResponse(geo.node_geojson(request.user, unit=node.obj))
+
+
+@login_required
+@page_errors
+def compound_map(request, pk):
+    _officer(request)
+    node = selectors.node_in_sight(request.user, "compound", pk)
+    return JsonResponse(geo.node_geojson(request.user, compound=node.obj))
