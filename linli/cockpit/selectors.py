@@ -64,7 +64,7 @@ def parse_month(value, today: dt.date) -> dt.date:
     try:
         year, month = (int(part) for part in str(value or "").split("-")[:2])
         first = dt.date(year, month, 1)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return this_month
     return min(first, this_month) if first.year >= 2000 else this_month
 

@@ -7,11 +7,14 @@ from linli.core.access import require
 from linli.core.pages import page_errors
 from linli.core.scoping import scope_for
 
-OFFICERS_ONLY = "驾驶舱仅供区、街道、社区干部查看。"
+OFFICERS_ONLY = "驾驶舱仅供区、街道干部和社区书记查看。"
+# The roles whose home the cockpit is (as in navigation); the whole-area roles too.
+OFFICER_ROLES = {"district_officer", "street_officer", "community_secretary"}
 
 
 def _officer(request) -> None:
-    require(scope_for(request.user).is_officer, OFFICERS_ONLY)
+    scope = scope_for(request.user)
+    require(scope.everything or (scope.is_officer and bool(OFFICER_ROLES & set(scope.roles))), OFFICERS_ONLY)
 
 
 @login_required
