@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from linli.cases.figures import case_figures
+from linli.cases import rollups
+from linli.cases.figures import UNIT_LEVEL, case_figures
+from linli.cases.models import RollupLevel
 from linli.core import clock
 from linli.core.access import get_visible
 from linli.core.scoping import Scope, scope_for, visible
@@ -307,10 +309,42 @@ class TrendMonth:
     solve_pct: float | None
     arrive_pct: float | None
     satisfaction_pct: float | None
+    by_category: dict = field(default_factory=dict)  # category name → cases (the top ones, then 其他)
+
+
+TOP_CATEGORIES = 6
+OTHER = "其他"
+
+
+def _rollup_key(node: CockpitNode) -> tuple[str, str]:
+    if node.kind == "compound":
+        return RollupLevel.COMPOUND, str(node.obj.pk)
+    return UNIT_LEVEL[node.obj.level], node.obj.prefix
+
+
+def category_trend(node: CockpitNode, first: dt.date, until: dt.date) -> tuple[list[str], dict]:
+    """(category names, {month: {name: cases}}) from the per-category rollups: the busiest few, the rest as 其他."""
+    rows = rollups.category_months(*_rollup_key(node), first, until)
+    totals: dict = {}
+    for _month, _code, name, n in rows:
+        totals[name] = totals.get(name, 0) + n
+    top = sorted(totals, key=lambda name: (-totals[name], name))[:TOP_CATEGORIES]
+    names = top + ([OTHER] if len(totals) > len(top) else [])
+    months: dict = {}
+    for month, _code, name, n in rows:
+        counts = months.setdefault(month, dict.fromkeys(names, 0))
+        counts[name if name in top else OTHER] += n
+    return names, months
 
 
 def trend(actor, node: CockpitNode, month: dt.date, today: dt.date) -> list[TrendMonth]:
-    """The last TREND_MONTHS months up to `month`, each from the case figures (rollups), oldest first."""
+    """The last TREND_MONTHS months up to `month`, each from the case figures (rollups), oldest first.
+
+    The months' figures come from `case_figures` (which reads the daily rollups); the split by
+    category from the per-category rollups. Neither grows with the number of cases.
+    """
+    first_month = _shift(month, -(TREND_MONTHS - 1))
+    names, by_month = category_trend(node, first_month, min(_month_end(month), today))
     out = []
     for back in range(TREND_MONTHS - 1, -1, -1):
         first = _shift(month, -back)
@@ -318,7 +352,8 @@ def trend(actor, node: CockpitNode, month: dt.date, today: dt.date) -> list[Tren
         figures = case_figures(actor=actor, filters={**node.figure_filters(), "since": first, "until": until})
         total = figures.total
         out.append(TrendMonth(first, total.cases, {r.label: r.cases for r in figures.tiers},
-                              total.solve_pct, total.arrive_pct, total.satisfaction_pct))
+                              total.solve_pct, total.arrive_pct, total.satisfaction_pct,
+                              by_month.get(first, dict.fromkeys(names, 0))))
     return out
 
 

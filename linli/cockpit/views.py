@@ -41,10 +41,12 @@ def _chart_data(context) -> dict:
     """What the charts draw; the same numbers are in the tables beside them."""
     trend = context["trend"]
     tiers = list(trend[0].by_tier) if trend else []
+    categories = list(trend[0].by_category) if trend else []
     children = context["children"]
     return {
         "months": [m.month.strftime("%Y-%m") for m in trend],
         "tiers": [{"name": t, "data": [m.by_tier.get(t, 0) for m in trend]} for t in tiers],
+        "categories": [{"name": c, "data": [m.by_category.get(c, 0) for m in trend]} for c in categories],
         "solve_pct": [m.solve_pct for m in trend],
         "arrive_pct": [m.arrive_pct for m in trend],
         "satisfaction_pct": [m.satisfaction_pct for m in trend],

@@ -6,7 +6,7 @@ import random
 import pytest
 from django.utils import timezone
 
-from linli.cases.models import OPEN_STATUSES, UNACCEPTED_STATUSES, Case, Status
+from linli.cases.models import OPEN_STATUSES, UNACCEPTED_STATUSES, Case, ServiceCategory, Status
 from linli.cases.tests.test_figures import make
 from linli.cockpit import selectors
 from linli.core import clock
@@ -177,3 +177,27 @@ def test_ranking_puts_the_largest_first_and_the_empty_last(world):
     assert values == sorted(values, reverse=True) and page["rank_label"] == "居民"
     # an unknown figure ranks nothing
     assert selectors.cockpit(officer, node, rank="nope")["rank"] is None
+
+
+def test_the_trend_by_category_equals_counting_the_cases(world):
+    # given random cases in two categories over fourteen months
+    clock.freeze(NOW)
+    _random_cases(world, 5, n=80)
+    water = ServiceCategory.objects.exclude(code="sanitation").first()
+    moved = list(Case.objects.order_by("pk").values_list("pk", flat=True)[::3])
+    # a change of category after the rollups exist is marked and refreshed too
+    officer = world.user("district_officer")
+    selectors.cockpit(officer, selectors.node_in_sight(officer, "unit", world.district.pk), "2026-05")
+    Case.objects.filter(pk__in=moved).update(category=water)
+    for kind, obj in (("unit", world.district), ("unit", world.street2), ("compound", world.compound1)):
+        node = selectors.node_in_sight(officer, kind, obj.pk)
+        trend = selectors.cockpit(officer, node, "2026-05")["trend"]
+        compounds = _compounds_of(node)
+        for month in trend:
+            start = timezone.make_aware(dt.datetime.combine(month.month, dt.time.min))
+            end = timezone.make_aware(dt.datetime.combine(selectors._shift(month.month, 1), dt.time.min))
+            cases = Case.objects.filter(compound__in=compounds, requested_at__gte=start, requested_at__lt=end)
+            counted = {name: cases.filter(category__name=name).count() for name in month.by_category}
+            assert month.by_category == counted, (node.label, month.month)
+            assert sum(month.by_category.values()) == month.cases
+        assert any(month.by_category.get(water.name) for month in trend)

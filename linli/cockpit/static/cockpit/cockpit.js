@@ -8,7 +8,7 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
-  var COLOURS = ["#b4232a", "#2f6f9f", "#d98e04", "#3d8b5a", "#6b4c9a"];
+  var COLOURS = ["#b4232a", "#2f6f9f", "#d98e04", "#3d8b5a", "#6b4c9a", "#8c564b", "#7f7f7f"];
   var charts = [];
 
   function chart(name, option) {
@@ -25,6 +25,14 @@
   }
 
   function drawCharts(d) {
+    if (d.categories.length) {
+      chart("categories", {
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: d.months },
+        yAxis: { type: "value", name: "件", minInterval: 1 },
+        series: d.categories.map(function (c) { return { name: c.name, type: "bar", stack: "categories", data: c.data }; })
+      });
+    }
     chart("cases", {
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: d.months },
