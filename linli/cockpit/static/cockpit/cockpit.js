@@ -103,7 +103,8 @@
           var url = "/cockpit/compounds/" + p.id + "/";
           var marker;
           if (p.layer === "compound") {
-            marker = window.L.circleMarker(ll, { radius: 7, color: "#1f3d5a", weight: 2, fillColor: "#2f6f9f", fillOpacity: 0.9 });
+            marker = window.L.circleMarker(ll, { radius: 9, color: "#1f3d5a", weight: 2, fillColor: "#2f6f9f", fillOpacity: 0.9,
+              className: "compound-marker compound-" + p.id });
             marker.bindTooltip(p.name);
             marker.on("click", function () { window.location.href = url; });
           } else if (p.layer === "party") {
@@ -136,10 +137,11 @@
       layers.cases.addTo(map);
       layers.party.addTo(map);
       window.L.control.layers(null, { "边界": layers.outline, "小区": layers.compound,
-        "党组织": layers.party, "未办结诉求": layers.cases }, { collapsed: false }).addTo(map);
+        "党组织": layers.party, "未办结诉求": layers.cases }, { collapsed: window.innerWidth < 700 }).addTo(map);
       var all = window.L.featureGroup([layers.outline, layers.compound]);
       var bounds = all.getBounds();
-      if (bounds.isValid()) map.fitBounds(bounds.pad(0.05)); else map.setView([30, 104], 4);
+      // Room at the edges so no point sits under the zoom buttons or the layer switch.
+      if (bounds.isValid()) map.fitBounds(bounds, { paddingTopLeft: [48, 48], paddingBottomRight: [48, 24] }); else map.setView([30, 104], 4);
       el.dataset.ready = "1";
     });
   }
