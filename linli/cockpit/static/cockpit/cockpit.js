@@ -88,7 +88,7 @@
     fetch(el.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (geo) {
       var layers = { outline: window.L.featureGroup(), compound: window.L.featureGroup(),
                      party: window.L.featureGroup(), cases: window.L.featureGroup() };
-      var outlines = [];
+      var outlines = [], points = [];
       geo.features.forEach(function (f) {
         var p = f.properties;
         if (p.layer === "outline") {
@@ -107,8 +107,9 @@
               className: "compound-marker compound-" + p.id });
             marker.bindTooltip(p.name);
             marker.on("click", function () { window.location.href = url; });
+            points.push({ shape: marker, child: byChild["compound:" + p.id] });
           } else if (p.layer === "party") {
-            marker = window.L.circleMarker(ll, { radius: 5, color: "#b4232a", weight: 2, fillColor: "#ffd54a", fillOpacity: 1 });
+            marker = window.L.circleMarker(ll, { radius: 4, color: "#b4232a", weight: 1, fillColor: "#ffd54a", fillOpacity: 1 });
             marker.bindTooltip(p.name + "（覆盖 " + p.compounds + " 个小区）");
           } else {
             marker = window.L.circleMarker(ll, { radius: 4 + Math.min(p.open_cases, 12), color: "#d98e04", weight: 1, fillOpacity: 0.35 });
@@ -119,15 +120,20 @@
         }
       });
 
-      function colour() {
-        var key = select ? select.value : null;
-        var values = outlines.map(function (o) { return o.child && key ? o.child.values[key] : null; })
+      // Colour the children (outlines of streets or communities, or the compounds of a community) by the figure chosen.
+      function paint(items, key, fallback) {
+        var values = items.map(function (o) { return o.child && key ? o.child.values[key] : null; })
           .filter(function (v) { return v !== null && v !== undefined; });
         var min = Math.min.apply(null, values), max = Math.max.apply(null, values);
-        outlines.forEach(function (o) {
+        items.forEach(function (o) {
           var v = o.child && key ? o.child.values[key] : null;
-          o.shape.setStyle({ fillColor: key ? shade(v, min, max) : "#f3d9d9" });
+          o.shape.setStyle({ fillColor: o.child && key ? shade(v, min, max) : fallback });
         });
+      }
+      function colour() {
+        var key = select ? select.value : null;
+        paint(outlines, key, "#f3e9e0");
+        paint(points, key, "#2f6f9f");
       }
       colour();
       if (select) select.addEventListener("change", colour);
