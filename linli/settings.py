@@ -209,6 +209,10 @@ LINLI_PROXY_COUNT = env_int("LINLI_PROXY_COUNT", 0)
 LINLI_API_WRITE_RATE = env_rate("LINLI_API_WRITE_RATE", "120/m")
 LINLI_OPEN311_POST_RATE = env_rate("LINLI_OPEN311_POST_RATE", "30/m")
 
+# The monthly report's PDF font: a TrueType (.ttf/.ttc) file with Chinese glyphs, embedded; empty = look in the
+# usual font directories, then fall back to the built-in STSong-Light (see linli/cockpit/report.py).
+LINLI_PDF_FONT = env_str("LINLI_PDF_FONT", "")
+
 # Content-Security-Policy (django-csp, only with DEBUG off): the app's own scripts, styles and images.
 _SELF, _NONE = "'self'", "'none'"
 CONTENT_SECURITY_POLICY = {

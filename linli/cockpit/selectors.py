@@ -81,6 +81,14 @@ def periods(month: dt.date, today: dt.date) -> tuple[Period, Period, Period]:
             Period("去年同期", last_year, _same_days(last_year, days)))
 
 
+REPORT_MONTHS = 6
+
+
+def report_months(today: dt.date) -> list[dt.date]:
+    """The months whose reports the page lists: this month (so far) and the five before, newest first."""
+    return [_shift(today.replace(day=1), -back) for back in range(REPORT_MONTHS)]
+
+
 # ---------------------------------------------------------------- nodes
 
 

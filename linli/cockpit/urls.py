@@ -9,4 +9,6 @@ urlpatterns = [
     path("compounds/<int:pk>/", views.compound, name="compound"),
     path("units/<int:pk>/map.json", views.unit_map, name="unit_map"),
     path("compounds/<int:pk>/map.json", views.compound_map, name="compound_map"),
+    path("units/<int:pk>/report.<str:fmt>", views.unit_report, name="unit_report"),
+    path("compounds/<int:pk>/report.<str:fmt>", views.compound_report, name="compound_report"),
 ]

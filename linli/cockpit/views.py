@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from urllib.parse import quote
+
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from linli.cockpit import geo, selectors
+from linli.cockpit import geo, report, selectors
 from linli.core.access import require
 from linli.core.pages import page_errors
 from linli.core.scoping import scope_for
@@ -34,6 +36,7 @@ def _page(request, kind: str, pk: int):
     context = selectors.cockpit(request.user, node, request.GET.get("month"), request.GET.get("rank"))
     context["chart_data"] = _chart_data(context)
     context["map_url"] = node.url + "map.json"
+    context["reports"] = selectors.report_months(context["today"])
     return render(request, "cockpit/node.html", context)
 
 
@@ -81,3 +84,27 @@ def compound_map(request, pk):
     _officer(request)
     node = selectors.node_in_sight(request.user, "compound", pk)
     return JsonResponse(geo.node_geojson(request.user, compound=node.obj))
+
+
+def _report(request, kind: str, pk: int, fmt: str):
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404("未找到")
+    _officer(request)
+    node = selectors.node_in_sight(request.user, kind, pk)
+    page = selectors.cockpit(request.user, node, request.GET.get("month"))
+    body = report.xlsx(page) if fmt == "xlsx" else report.pdf(page)
+    reply = HttpResponse(body, content_type=report.XLSX if fmt == "xlsx" else "application/pdf")
+    reply["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(report.filename(page, fmt))}"
+    return reply
+
+
+@login_required
+@page_errors
+def unit_report(request, pk, fmt):
+    return _report(request, "unit", pk, fmt)
+
+
+@login_required
+@page_errors
+def compound_report(request, pk, fmt):
+    return _report(request, "compound", pk, fmt)

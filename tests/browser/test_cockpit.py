@@ -1,9 +1,13 @@
-"""A district officer drills from the district to a compound on the cockpit: two figures, then the map."""
+"""A district officer drills from the district to a compound on the cockpit (two figures, then the map) and
+downloads the compound's monthly report."""
 
 import datetime as dt
+import io
 
+import pypdfium2 as pdfium
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from linli.cases.tests.test_figures import make
 from linli.cockpit.tests.test_access import locate
@@ -60,6 +64,23 @@ def test_a_district_officer_drills_from_the_district_to_a_compound(world, live_s
     page.wait_for_url(f"**/cockpit/compounds/{world.compound2.pk}/**")
     assert page.locator("h1").inner_text().startswith(world.compound2.name)
     assert page.locator('article[data-key="cases"] .big').inner_text().startswith("3")
+
+    # the compound's monthly report, downloaded from the page: the xlsx read back, the PDF rendered
+    with page.expect_download() as got:
+        page.click('a[data-report="xlsx"] >> nth=0')
+    book = load_workbook(io.BytesIO(got.value.path().read_bytes()))
+    cases = {row[0]: row[1] for row in book["诉求"].iter_rows(min_row=2, values_only=True)}
+    assert cases["受理诉求"] == 3
+    with page.expect_download() as got:
+        page.click('a[data-report="pdf"] >> nth=0')
+    pdf = pdfium.PdfDocument(got.value.path())
+    width, height = pdf[0].get_size()
+    assert (round(width), round(height)) == (595, 842)  # A4
+    assert world.compound2.name in pdf[0].get_textpage().get_text_range()
+    image = pdf[0].render(scale=1).to_pil()
+    # the page is drawn, not blank: the table and the charts darken a good share of it
+    dark = sum(image.convert("L").point(lambda value: 255 if value < 200 else 0).histogram()[255:])
+    assert dark > image.width * image.height * 0.01
 
     # a compound's figure opens the records behind it: the compound's cases
     page.click('article[data-key="cases"] .big a')
