@@ -1,6 +1,6 @@
-from django.contrib.auth.decorators import login_required
 from urllib.parse import quote
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
