@@ -267,6 +267,42 @@ def recompute_day(day: dt.date, compound_ids: list[int] | None = None) -> None:
         children, touched = rolled, units
 
 
+MONTH_COUNTERS = ("cases", "arrive_settled", "arrive_on_time", "solve_settled", "solve_on_time", "rated", "satisfied")
+
+
+def _month(value) -> dt.date:
+    """A truncated month as a date (a datetime from a DateTimeField, in the local time zone)."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def node_months(level: str, unit: str, cases: Q, since: dt.date, until: dt.date, now) -> dict:
+    """{(first day of month, tier): counters} of one node over the days, refreshed first: two queries.
+
+    The settled counters are summed from the daily rows (days × tiers of the node); `arrive_live` and
+    `solve_live`, what is overdue at `now` and not settled, are counted from the node's open cases
+    (`cases` selects the node's cases), so `*_settled + *_live` is the figures' "due".
+    """
+    refresh()
+    rows = (CaseDay.objects.filter(level=level, unit=unit, day__gte=since, day__lte=until).order_by()
+            .annotate(month=TruncMonth("day")).values("month", "tier")
+            .annotate(**{name: Sum(name) for name in MONTH_COUNTERS}))
+    out: dict = {}
+    for r in rows:
+        out[_month(r.pop("month")), r.pop("tier")] = {**r, "arrive_live": 0, "solve_live": 0}
+    live = (Case.objects.filter(cases, status__in=OPEN_STATUSES, requested_at__gte=_midnight(since),
+                                requested_at__lt=_midnight(until + dt.timedelta(days=1))).order_by()
+            .annotate(month=TruncMonth("requested_at")).values("month", "tier")
+            .annotate(arrive=Count("pk", filter=arrive_live(now)), solve=Count("pk", filter=solve_live(now))))
+    for r in live:
+        row = out.setdefault((_month(r["month"]), r["tier"]),
+                             {**dict.fromkeys(MONTH_COUNTERS, 0), "arrive_live": 0, "solve_live": 0})
+        row["arrive_live"] += r["arrive"]
+        row["solve_live"] += r["solve"]
+    return out
+
+
 def category_months(level: str, unit: str, since: dt.date, until: dt.date) -> list[tuple[dt.date, str, str, int]]:
     """(first day of the month, category code, category name, cases) of one node over the days; refreshed first.
 
