@@ -236,8 +236,10 @@ def _records(node: CockpitNode, key: str, period: Period) -> str:
         pk = node.obj.pk
         if key in CASES:
             return f"{reverse('cases:case_list')}?compound={pk}&status=all"
-        if key in ("residents", "elderly"):
+        if key == "residents":
             return f"{reverse('people:resident_list')}?compound={pk}"
+        if key == "elderly":
+            return f"{reverse('people:resident_list')}?compound={pk}&elderly=1"
         if key == "households":
             return f"{reverse('people:household_list')}?compound={pk}"
         if key == "party_members":
@@ -248,10 +250,11 @@ def _records(node: CockpitNode, key: str, period: Period) -> str:
         return f"{reverse('cases:case_figures')}?unit={unit.pk}&since={period.since}&until={period.until}"
     code_filter = f"{unit.level}={unit.code}"
     people = {"residents": "people:resident_list", "elderly": "people:resident_list",
-              "households": "people:household_list", "party_members": "people:partymember_list",
-              "grid_workers": "people:gridworker_list"}
+              "households": "people:household_list", "party_members": "people:partymember_list"}
     if key in people:
-        return f"{reverse(people[key])}?{code_filter}"
+        return f"{reverse(people[key])}?{code_filter}" + ("&elderly=1" if key == "elderly" else "")
+    if key == "grid_workers":  # the unit's grids, each with its grid worker
+        return f"{reverse('places:grid_list')}?{unit.level}_id={unit.pk}"
     if key == "property_coverage":
         return f"{reverse('property:home')}"
     return f"{reverse('places:compound_list')}?{unit.level}_id={unit.pk}"

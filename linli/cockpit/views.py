@@ -2,7 +2,7 @@ from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from linli.cockpit import geo, report, selectors
 from linli.core.access import require
@@ -22,11 +22,12 @@ def _officer(request) -> None:
 @login_required
 @page_errors
 def home(request):
-    """The officer's entry: their one unit's cockpit, or the list of the units they watch."""
+    """The officer's entry: their one unit's cockpit (shown here, the navigation's link answers 200), or
+    the list of the units they watch."""
     _officer(request)
     nodes = selectors.home_nodes(request.user)
     if len(nodes) == 1:
-        return redirect(nodes[0].url)
+        return _page(request, nodes[0].kind, nodes[0].obj.pk)
     return render(request, "cockpit/home.html", {"nodes": nodes})
 
 

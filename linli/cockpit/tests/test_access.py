@@ -62,11 +62,11 @@ def test_an_absent_node_is_404_and_anonymous_goes_to_login(client, world):
 
 def test_the_home_opens_the_officers_one_unit(client, world):
     response = _get(client, world.user("street_officer"), reverse("cockpit:home"))
-    assert response.status_code == 302 and response.url == _unit(world.street1.pk)
+    assert response.status_code == 200 and f"<h1>{world.street1.name}" in response.content.decode()
     assert _get(client, world.user("resident"), reverse("cockpit:home")).status_code == 403
     # the administrator watches every district: with one district, that one; with two, a list
     response = _get(client, world.user("admin"), reverse("cockpit:home"))
-    assert response.status_code == 302 and response.url == _unit(world.district.pk)
+    assert response.status_code == 200 and f"<h1>{world.district.name}" in response.content.decode()
     other = DistrictFactory(code="140106000000", name="迎泽区")
     page = _get(client, world.user("admin"), reverse("cockpit:home")).content.decode()
     assert world.district.name in page and other.name in page and _unit(other.pk) in page
@@ -118,3 +118,19 @@ def test_officers_get_the_cockpit_as_a_tab(client, world):
         assert f'href="{reverse("cockpit:home")}"' in page, persona
     page = _get(client, world.user("resident"), reverse("cases:my_cases")).content.decode()
     assert reverse("cockpit:home") not in page
+
+
+def test_a_figures_records_are_the_lists_filtered_to_the_node(client, world):
+    # the residents 65+ of street1 (张秀英 1956, 李建国 1949) and not 王磊 of street2
+    client.force_login(world.user("district_officer"))
+    page = client.get(_unit(world.street1.pk)).content.decode()
+    link = reverse("people:resident_list") + f"?street={world.street1.code}&amp;elderly=1"
+    assert link in page
+    listed = client.get(link.replace("&amp;", "&")).content.decode()
+    assert world.resident.name in listed and world.neighbour.name in listed
+    assert world.far_resident.name not in listed
+    page = client.get(_compound(world.compound4.pk)).content.decode()
+    link = reverse("people:resident_list") + f"?compound={world.compound4.pk}"
+    assert f'href="{link}"' in page
+    listed = client.get(link).content.decode()
+    assert world.far_resident.name in listed and world.resident.name not in listed
