@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from linli.cases.models import OPEN_STATUSES, Case
-from linli.core import clock
+from linli.core import clock, services
 from linli.core.scoping import scope_for, visible
 from linli.orgs.models import PartyOrg
 from linli.places.models import AdminUnit, Compound, UnitOutline
@@ -205,8 +205,14 @@ def load_outlines(text: str, *, source: str) -> int:
     found = parse_outlines(text)
     units = {u.code: u for u in AdminUnit.objects.filter(code__in=[code for code, _ in found])}
     now = clock.now()
+    existing = {o.unit_id: o for o in UnitOutline.objects.filter(unit__in=units.values())}
     with transaction.atomic():
+        # Through the audited writes: each outline created or replaced is in the audit log (by the system).
         for code, geometry in found:
-            UnitOutline.objects.update_or_create(unit=units[code], defaults={
-                "geometry": geometry, "source": source[:200], "loaded_at": now})
+            data = {"geometry": geometry, "source": source[:200], "loaded_at": now}
+            outline = existing.get(units[code].pk)
+            if outline is None:
+                services.create(actor=None, model=UnitOutline, data={"unit": units[code], **data})
+            else:
+                services.update(actor=None, instance=outline, data=data)
     return len(found)

@@ -9,6 +9,7 @@ from linli.cases.tests.test_figures import make
 from linli.cockpit import geo
 from linli.cockpit.tests.test_access import locate
 from linli.orgs.tests.factories import PartyOrgFactory
+from linli.core.models import AuditEntry
 from linli.places.models import UnitOutline
 from linli.testing import table_counts
 
@@ -85,6 +86,7 @@ def test_load_outlines_stores_polygons_and_multipolygons_and_replaces_on_reload(
                                                                       "properties": {"区划代码": world.community3.code}}))
     call_command("load-outlines", path)
     assert "已导入 2 个区划边界" in capsys.readouterr().out
+    assert AuditEntry.objects.filter(object_type="places.unitoutline", action="create").count() == 2
     assert UnitOutline.objects.get(unit=world.community3).geometry == multi
     call_command("load-outlines", _file(tmp_path, _collection(_feature(world.street1.code, multi)), "again.geojson"))
     outline = UnitOutline.objects.get(unit=world.street1)
