@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from linli.cases.tests.test_figures import make
 from linli.cockpit import geo
 from linli.cockpit.tests.test_access import locate
-from linli.orgs.tests.factories import PartyOrgFactory
 from linli.core.models import AuditEntry
+from linli.orgs.tests.factories import PartyOrgFactory
 from linli.places.models import UnitOutline
 from linli.testing import table_counts
 
