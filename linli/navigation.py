@@ -34,6 +34,7 @@ SECTIONS = {
     "points:staff_home": (_("积分管理"), "points", POINTS_STAFF),
     "council:home": (_("议事"), "council", {"resident"} | STAFF),
     "property:home": (_("物业治理"), "property", STAFF),
+    "cockpit:home": (_("驾驶舱"), "map", OFFICERS),
     "dashboard:indicators": (_("指标"), "chart", OFFICERS),
     "gridwork:team": (_("网格员统计"), "chart", OFFICERS),
     "places:compound_list": (_("小区"), "place", REGISTRY),
@@ -53,9 +54,9 @@ SECTIONS = {
 # Each role's tab bar after 首页 (at most four, then 更多): the work they do every day.
 TABS = {
     "admin": ["dashboard:indicators", "cases:case_list", "people:resident_list", "core:audit_list"],
-    "district_officer": ["dashboard:indicators", "cases:case_list", "property:home", "council:home"],
-    "street_officer": ["dashboard:indicators", "cases:case_list", "property:home", "council:home"],
-    "community_secretary": ["cases:case_list", "dashboard:indicators", "people:resident_list", "council:home"],
+    "district_officer": ["cockpit:home", "cases:case_list", "property:home", "council:home"],
+    "street_officer": ["cockpit:home", "cases:case_list", "property:home", "council:home"],
+    "community_secretary": ["cases:case_list", "cockpit:home", "people:resident_list", "council:home"],
     "community_worker": ["cases:case_list", "people:resident_list", "points:staff_home", "council:home"],
     "branch_secretary": ["cases:case_list", "council:home", "people:partymember_list", "points:staff_home"],
     "grid_worker": ["gridwork:today", "cases:case_list", "people:resident_list", "points:staff_home"],

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "linli.gridwork",
     "linli.dashboard",
     "linli.imports",
+    "linli.cockpit",
     "linli.demo",
 ]
 
@@ -216,6 +217,9 @@ try:
     LINLI_CHECKIN_BY = dt.time.fromisoformat(env_str("LINLI_CHECKIN_BY", "08:30"))
 except ValueError as exc:
     raise ConfigError("环境变量 LINLI_CHECKIN_BY 应为 HH:MM 形式的时间（如 08:30）") from exc
+# The monthly report's PDF font: a TrueType (.ttf/.ttc) file with Chinese glyphs, embedded; empty = look in the
+# usual font directories, then fall back to the built-in STSong-Light (see linli/cockpit/report.py).
+LINLI_PDF_FONT = env_str("LINLI_PDF_FONT", "")
 
 # Content-Security-Policy (django-csp, only with DEBUG off): the app's own scripts, styles and images.
 _SELF, _NONE = "'self'", "'none'"

@@ -32,4 +32,5 @@ urlpatterns = [
     path("dashboard/", include("linli.dashboard.urls")),
     path("imports/", include("linli.imports.urls")),
     path("gridwork/", include("linli.gridwork.urls")),
+    path("cockpit/", include("linli.cockpit.urls")),
 ]

@@ -50,7 +50,7 @@ def test_roles_get_their_own_tabs(client_for):
 
     assert tabs("resident")[:4] == ["首页", "我的诉求", "积分", "议事"]
     assert tabs("grid_worker")[:4] == ["首页", "网格工作", "诉求", "居民"]
-    assert tabs("district_officer")[:2] == ["首页", "指标"]
+    assert tabs("district_officer")[:2] == ["首页", "驾驶舱"]
     # property staff neither award points nor see the entry for it
     assert "积分管理" not in client_for("property_staff").get("/more/").content.decode()
     assert "积分管理" not in tabs("property_staff")

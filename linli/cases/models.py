@@ -457,6 +457,34 @@ class CaseDay(models.Model):
         ]
 
 
+
+class CaseCategoryDay(models.Model):
+    """Cases filed on one local day per node and category: the cockpit's trend by category.
+
+    Derived from cases like `CaseDay` (same refresh, same marks, same levels and keys), never edited.
+    """
+
+    day = models.DateField("受理日期")
+    level = models.CharField("层级", max_length=10, choices=RollupLevel.choices)
+    unit = models.CharField("节点", max_length=12)
+    parent = models.CharField("上级节点", max_length=12)
+    # No database constraint: a deferred foreign-key check would stop the rebuild's TRUNCATE in the
+    # transaction that wrote rows (as for CaseDay, the rows are derived and rebuilt, never trusted alone).
+    category = models.ForeignKey(ServiceCategory, verbose_name="事项类别", on_delete=models.CASCADE,
+                                 related_name="+", db_constraint=False)
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "诉求分类日汇总"
+        verbose_name_plural = "诉求分类日汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["level", "unit", "day", "category"], name="casecategoryday_node"),
+        ]
+        indexes = [
+            models.Index(fields=["level", "parent", "day"], name="casecategoryday_children"),
+            models.Index(fields=["day", "level"], name="casecategoryday_day"),
+        ]
+
 class CaseDayDirty(models.Model):
     """A case (by its compound and filing time) whose day needs its rollup rows recomputed.
 

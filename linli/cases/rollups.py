@@ -37,13 +37,14 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from linli.cases.models import (
     OPEN_STATUSES,
     UNACCEPTED_STATUSES,
     Case,
+    CaseCategoryDay,
     CaseDay,
     CaseDayDirty,
     Escalation,
@@ -209,28 +210,109 @@ def _roll_up(day: dt.date, level: str, children: list[CaseDay]) -> list[CaseDay]
     return list(sums.values())
 
 
-def _replace(day: dt.date, level: str, units: Iterable[str] | None, rows: list[CaseDay]) -> None:
-    stale = CaseDay.objects.filter(day=day, level=level)
+def _replace(day: dt.date, level: str, units: Iterable[str] | None, rows: list, model=CaseDay) -> None:
+    stale = model.objects.filter(day=day, level=level)
     if units is not None:
         stale = stale.filter(unit__in=list(units))
     stale.delete()
-    CaseDay.objects.bulk_create(rows, batch_size=1000)
+    model.objects.bulk_create(rows, batch_size=1000)
+
+
+def _category_compound_rows(day: dt.date, compound_ids: list[int] | None) -> list[CaseCategoryDay]:
+    """Cases per compound and category filed on the day (the compounds given, or all)."""
+    cases = Case.objects.filter(requested_at__gte=_midnight(day), requested_at__lt=_midnight(day + dt.timedelta(days=1)))
+    if compound_ids is not None:
+        cases = cases.filter(compound_id__in=compound_ids)
+    grouped = cases.order_by().values("compound_id", "category_id", "compound__community__code").annotate(n=Count("pk"))
+    return [CaseCategoryDay(day=day, level=RollupLevel.COMPOUND, unit=str(r["compound_id"]), category_id=r["category_id"],
+                            parent=r["compound__community__code"], cases=r["n"]) for r in grouped]
+
+
+def _roll_up_categories(day: dt.date, level: str, children: list[CaseCategoryDay]) -> list[CaseCategoryDay]:
+    length = KEY_LENGTH[level]
+    parent_length = KEY_LENGTH[PARENT_LEVEL[level]] if level in PARENT_LEVEL else CITY_PREFIX
+    sums: dict = {}
+    for child in children:
+        unit = child.parent[:length]
+        row = sums.get((unit, child.category_id))
+        if row is None:
+            row = sums[unit, child.category_id] = CaseCategoryDay(
+                day=day, level=level, unit=unit, parent=unit[:parent_length], category_id=child.category_id, cases=0)
+        row.cases += child.cases
+    return list(sums.values())
 
 
 def recompute_day(day: dt.date, compound_ids: list[int] | None = None) -> None:
-    """Recompute the rows of one day: of the given compounds (all if None) and of every unit above them."""
+    """Recompute the rows of one day: of the given compounds (all if None) and of every unit above them.
+
+    Both rollups: the figures' `CaseDay` and the per-category `CaseCategoryDay`.
+    """
     whole = compound_ids is None
     rows, touched = _compound_rows(day, compound_ids)
-    _replace(day, RollupLevel.COMPOUND, None if whole else [str(pk) for pk in compound_ids], rows)
+    categories = _category_compound_rows(day, compound_ids)
+    keys = None if whole else [str(pk) for pk in compound_ids]
+    _replace(day, RollupLevel.COMPOUND, keys, rows)
+    _replace(day, RollupLevel.COMPOUND, keys, categories, CaseCategoryDay)
     children = rows
     for level in (RollupLevel.COMMUNITY, RollupLevel.STREET, RollupLevel.DISTRICT):
         units = {key[:KEY_LENGTH[level]] for key in touched}
         if not whole:
             # The untouched siblings count too: read every child row of the touched units.
             children = list(CaseDay.objects.filter(day=day, level=_child_level(level), parent__in=units))
+            categories = list(CaseCategoryDay.objects.filter(day=day, level=_child_level(level), parent__in=units))
         rolled = _roll_up(day, level, children)
         _replace(day, level, None if whole else units, rolled)
+        categories = _roll_up_categories(day, level, categories)
+        _replace(day, level, None if whole else units, categories, CaseCategoryDay)
         children, touched = rolled, units
+
+
+MONTH_COUNTERS = ("cases", "arrive_settled", "arrive_on_time", "solve_settled", "solve_on_time", "rated", "satisfied")
+
+
+def _month(value) -> dt.date:
+    """A truncated month as a date (a datetime from a DateTimeField, in the local time zone)."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def node_months(level: str, unit: str, cases: Q, since: dt.date, until: dt.date, now) -> dict:
+    """{(first day of month, tier): counters} of one node over the days, refreshed first: two queries.
+
+    The settled counters are summed from the daily rows (days × tiers of the node); `arrive_live` and
+    `solve_live`, what is overdue at `now` and not settled, are counted from the node's open cases
+    (`cases` selects the node's cases), so `*_settled + *_live` is the figures' "due".
+    """
+    refresh()
+    rows = (CaseDay.objects.filter(level=level, unit=unit, day__gte=since, day__lte=until).order_by()
+            .annotate(month=TruncMonth("day")).values("month", "tier")
+            .annotate(**{name: Sum(name) for name in MONTH_COUNTERS}))
+    out: dict = {}
+    for r in rows:
+        out[_month(r.pop("month")), r.pop("tier")] = {**r, "arrive_live": 0, "solve_live": 0}
+    live = (Case.objects.filter(cases, status__in=OPEN_STATUSES, requested_at__gte=_midnight(since),
+                                requested_at__lt=_midnight(until + dt.timedelta(days=1))).order_by()
+            .annotate(month=TruncMonth("requested_at")).values("month", "tier")
+            .annotate(arrive=Count("pk", filter=arrive_live(now)), solve=Count("pk", filter=solve_live(now))))
+    for r in live:
+        row = out.setdefault((_month(r["month"]), r["tier"]),
+                             {**dict.fromkeys(MONTH_COUNTERS, 0), "arrive_live": 0, "solve_live": 0})
+        row["arrive_live"] += r["arrive"]
+        row["solve_live"] += r["solve"]
+    return out
+
+
+def category_months(level: str, unit: str, since: dt.date, until: dt.date) -> list[tuple[dt.date, str, str, int]]:
+    """(first day of the month, category code, category name, cases) of one node over the days; refreshed first.
+
+    Reads (days × categories) rollup rows of the node, whatever the number of cases.
+    """
+    refresh()
+    rows = (CaseCategoryDay.objects.filter(level=level, unit=unit, day__gte=since, day__lte=until).order_by()
+            .annotate(month=TruncMonth("day")).values("month", "category__code", "category__name")
+            .annotate(n=Sum("cases")).order_by("month", "category__code"))
+    return [(r["month"], r["category__code"], r["category__name"], r["n"]) for r in rows]
 
 
 def _child_level(level: str) -> str:
@@ -305,10 +387,11 @@ def wipe() -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # TRUNCATE: after a bulk load the marks can be millions of rows.
-                cursor.execute("TRUNCATE cases_casedaydirty, cases_caseday")
+                cursor.execute("TRUNCATE cases_casedaydirty, cases_caseday, cases_casecategoryday")
         else:
             CaseDayDirty.objects.all().delete()
             CaseDay.objects.all().delete()
+            CaseCategoryDay.objects.all().delete()
 
 
 def rebuild(*, since: dt.date | None = None, until: dt.date | None = None,

@@ -229,3 +229,25 @@ class Dwelling(models.Model):
             if value is not None:
                 return value
         return None
+
+
+class UnitOutline(models.Model):
+    """The outline of an administrative unit on the map: a GeoJSON Polygon or MultiPolygon (WGS 84).
+
+    Loaded from a city's own GeoJSON (`linli load-outlines`); a unit without one is drawn as the
+    convex hull of its compounds' locations (computed by the cockpit when asked).
+    """
+
+    unit = models.OneToOneField(AdminUnit, verbose_name="区划", on_delete=models.CASCADE, related_name="outline")
+    geometry = models.JSONField("边界（GeoJSON 几何）")
+    source = models.CharField("来源文件", max_length=200, blank=True)
+    loaded_at = models.DateTimeField("导入时间")
+
+    scoping = Scoping(code="unit__code")
+
+    class Meta:
+        verbose_name = "区划边界"
+        verbose_name_plural = "区划边界"
+
+    def __str__(self):
+        return f"{self.unit.name}边界"

@@ -1,0 +1,409 @@
+"""The cockpit of one node of the place tree: every indicator the domains give, compared over periods.
+
+A node is a district, street or community (`AdminUnit`) or a compound. The cockpit adds no figure of
+its own: it calls the domains' figure functions as they are —
+- the registry (`dashboard.selectors.indicators`) as of today,
+- the 1341 case figures (`cases.figures.case_figures`, read from the daily rollups) for a period,
+- property coverage (`property.selectors.coverage`) as of a period's last day,
+and lays them side by side: this period, the previous one, the same period last year.
+
+Periods are calendar months: the chosen month up to today (or the whole month if it is over); the
+previous period is the same days of the month before; last year is the same days a year earlier.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.urls import reverse
+
+from linli.cases import rollups
+from linli.cases.figures import UNIT_LEVEL, case_figures
+from linli.cases.models import RollupLevel, Tier
+from linli.core import clock
+from linli.core.access import get_visible
+from linli.core.scoping import Scope, scope_for, visible
+from linli.dashboard.selectors import Node, indicators, node_for_unit, officer_units
+from linli.places.models import AdminUnit, Compound
+from linli.property.selectors import coverage
+
+TREND_MONTHS = 12
+LEVEL_LABEL = {"district": "区县", "street": "街道", "community": "社区", "compound": "小区"}
+CHILD_LABEL = {"district": "街道", "street": "社区", "community": "小区"}
+
+
+# ---------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    since: dt.date
+    until: dt.date
+
+    @property
+    def text(self) -> str:
+        return f"{self.since.isoformat()} 至 {self.until.isoformat()}"
+
+
+def _month_end(first: dt.date) -> dt.date:
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def _shift(first: dt.date, months: int) -> dt.date:
+    index = first.year * 12 + first.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _same_days(first: dt.date, days: int) -> dt.date:
+    """The last day of a span of `days` days from `first`, kept inside first's month."""
+    return min(first + dt.timedelta(days=days - 1), _month_end(first))
+
+
+def parse_month(value, today: dt.date) -> dt.date:
+    """The first day of the month asked for (`2026-05`), or of this month; never after this month."""
+    this_month = today.replace(day=1)
+    try:
+        year, month = (int(part) for part in str(value or "").split("-")[:2])
+        first = dt.date(year, month, 1)
+    except (TypeError, ValueError, OverflowError):
+        return this_month
+    return min(first, this_month) if first.year >= 2000 else this_month
+
+
+def periods(month: dt.date, today: dt.date) -> tuple[Period, Period, Period]:
+    until = min(_month_end(month), today)
+    days = (until - month).days + 1
+    previous = _shift(month, -1)
+    last_year = _shift(month, -12)
+    return (Period("本期", month, until),
+            Period("上期", previous, _same_days(previous, days)),
+            Period("去年同期", last_year, _same_days(last_year, days)))
+
+
+REPORT_MONTHS = 6
+
+
+def report_months(today: dt.date) -> list[dt.date]:
+    """The months whose reports the page lists: this month (so far) and the five before, newest first."""
+    return [_shift(today.replace(day=1), -back) for back in range(REPORT_MONTHS)]
+
+
+# ---------------------------------------------------------------- nodes
+
+
+@dataclass
+class CockpitNode:
+    kind: str  # "unit" or "compound"
+    obj: object
+    level: str  # district, street, community, compound
+
+    @property
+    def label(self) -> str:
+        return self.obj.name
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABEL[self.level]
+
+    @property
+    def url(self) -> str:
+        return cockpit_url(self.kind, self.obj.pk)
+
+    def dashboard_node(self) -> Node:
+        if self.kind == "unit":
+            return node_for_unit(self.obj)
+        return Node(label=self.obj.name, scope=Scope(compound_ids=(self.obj.pk,)))
+
+    def figure_filters(self) -> dict:
+        return {self.kind: self.obj.pk}
+
+
+def cockpit_url(kind: str, pk: int) -> str:
+    return reverse("cockpit:unit" if kind == "unit" else "cockpit:compound", args=[pk])
+
+
+def node_in_sight(actor, kind: str, pk) -> CockpitNode:
+    """The node asked for; out of the actor's sight (or absent) raises NotFound."""
+    scope = scope_for(actor).work_area()
+    if kind == "compound":
+        return CockpitNode("compound", get_visible(Compound.objects.select_related("community"), scope, pk), "compound")
+    unit = get_visible(AdminUnit, scope, pk)
+    return CockpitNode("unit", unit, unit.level)
+
+
+def home_nodes(actor) -> list[CockpitNode]:
+    return [CockpitNode("unit", u, u.level) for u in officer_units(actor)]
+
+
+def parent_of(actor, node: CockpitNode) -> CockpitNode | None:
+    """One level up, if the actor sees it."""
+    scope = scope_for(actor).work_area()
+    parent = node.obj.community if node.kind == "compound" else node.obj.parent
+    if parent is None or not visible(AdminUnit.objects.filter(pk=parent.pk), scope).exists():
+        return None
+    return CockpitNode("unit", parent, parent.level)
+
+
+def children_of(actor, node: CockpitNode) -> list[CockpitNode]:
+    """District → streets, street → communities, community → compounds; only those in sight."""
+    if node.kind == "compound":
+        return []
+    scope = scope_for(actor).work_area()
+    if node.level == AdminUnit.Level.COMMUNITY:
+        compounds = visible(Compound.objects.filter(community=node.obj), scope).order_by("name")
+        return [CockpitNode("compound", c, "compound") for c in compounds]
+    units = visible(AdminUnit.objects.filter(parent=node.obj), scope).order_by("code")
+    return [CockpitNode("unit", u, u.level) for u in units]
+
+
+# ---------------------------------------------------------------- figures
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    group: str
+    values: list  # one per period (or one value when the figure is as of today)
+    unit: str = ""
+    records: str = ""  # the list of records behind the figure
+    rankable: bool = True
+
+    @property
+    def value(self):
+        return self.values[0]
+
+    @property
+    def previous(self):
+        return self.values[1] if len(self.values) > 1 else None
+
+    @property
+    def last_year(self):
+        return self.values[2] if len(self.values) > 2 else None
+
+    @staticmethod
+    def _delta(now, then):
+        if now is None or then is None:
+            return None
+        return round(now - then, 1)
+
+    @property
+    def change(self):
+        return self._delta(self.value, self.previous)
+
+    @property
+    def change_year(self):
+        return self._delta(self.value, self.last_year)
+
+
+def _ratio_pct(ratio) -> float | None:
+    return None if ratio.percent is None else float(ratio.percent)
+
+
+# The registry figures (as of today), by key: (label, reader over dashboard Indicators, unit).
+REGISTRY = {
+    "compounds": ("小区数", lambda i: i.compounds, "个"),
+    "party_coverage": ("党组织覆盖率", lambda i: _ratio_pct(i.party_coverage), "%"),
+    "three_carriages": ("三驾马车齐全率", lambda i: _ratio_pct(i.three_carriages), "%"),
+    "cross_appointment": ("交叉任职率", lambda i: _ratio_pct(i.cross_appointment), "%"),
+    "sanwu": ("三无小区", lambda i: i.sanwu, "个"),
+    "households": ("户数", lambda i: i.households, "户"),
+    "residents": ("居民", lambda i: i.residents, "人"),
+    "elderly": ("65 岁以上", lambda i: i.elderly, "人"),
+    "party_members": ("党员", lambda i: i.party_members, "人"),
+    "grid_workers": ("网格员", lambda i: i.grid_workers, "人"),
+}
+# The case figures of a period, by key: (label, reader over a figures Row, unit).
+CASES = {
+    "cases": ("受理诉求", lambda r: r.cases, "件"),
+    "arrive_pct": ("按时响应率", lambda r: r.arrive_pct, "%"),
+    "solve_pct": ("按时办结率", lambda r: r.solve_pct, "%"),
+    "satisfaction_pct": ("满意率", lambda r: r.satisfaction_pct, "%"),
+    "avg_minutes": ("平均办结用时", lambda r: r.avg_minutes, "分钟"),
+    "escalations": ("提级", lambda r: r.escalations, "次"),
+}
+PROPERTY = {
+    "property_coverage": ("物业服务覆盖率", lambda c: _ratio_pct(c.coverage), "%"),
+}
+ALL_KEYS = {**REGISTRY, **CASES, **PROPERTY}
+
+
+def _records(node: CockpitNode, key: str, period: Period) -> str:
+    """The list page of the records behind a figure, filtered to the node."""
+    if node.kind == "compound":
+        pk = node.obj.pk
+        if key in CASES:
+            return f"{reverse('cases:case_list')}?compound={pk}&status=all"
+        if key == "residents":
+            return f"{reverse('people:resident_list')}?compound={pk}"
+        if key == "elderly":
+            return f"{reverse('people:resident_list')}?compound={pk}&elderly=1"
+        if key == "households":
+            return f"{reverse('people:household_list')}?compound={pk}"
+        if key == "party_members":
+            return f"{reverse('people:partymember_list')}?compound={pk}"
+        return reverse("places:compound_detail", args=[pk])
+    unit = node.obj
+    if key in CASES:
+        return f"{reverse('cases:case_figures')}?unit={unit.pk}&since={period.since}&until={period.until}"
+    code_filter = f"{unit.level}={unit.code}"
+    people = {"residents": "people:resident_list", "elderly": "people:resident_list",
+              "households": "people:household_list", "party_members": "people:partymember_list"}
+    if key in people:
+        return f"{reverse(people[key])}?{code_filter}" + ("&elderly=1" if key == "elderly" else "")
+    if key == "grid_workers":  # the unit's grids, each with its grid worker
+        return f"{reverse('places:grid_list')}?{unit.level}_id={unit.pk}"
+    if key == "property_coverage":
+        return f"{reverse('property:home')}"
+    return f"{reverse('places:compound_list')}?{unit.level}_id={unit.pk}"
+
+
+def figures_of(actor, node: CockpitNode, spans: tuple[Period, ...]) -> list[Figure]:
+    """Every figure of the node: the registry as of today, cases and property over the periods."""
+    registry = indicators(node.dashboard_node())
+    rows = [case_figures(actor=actor, filters={**node.figure_filters(), "since": p.since, "until": p.until}).total
+            for p in spans]
+    covers = [coverage(node.dashboard_node(), as_of=p.until) for p in spans]
+    out = [Figure(key, label, "登记", [read(registry)], unit, _records(node, key, spans[0]))
+           for key, (label, read, unit) in REGISTRY.items()]
+    out += [Figure(key, label, "诉求", [read(r) for r in rows], unit, _records(node, key, spans[0]))
+            for key, (label, read, unit) in CASES.items()]
+    out += [Figure(key, label, "物业", [read(c) for c in covers], unit, _records(node, key, spans[0]))
+            for key, (label, read, unit) in PROPERTY.items()]
+    return out
+
+
+@dataclass
+class ChildRow:
+    node: CockpitNode
+    values: dict = field(default_factory=dict)  # figure key → value this period
+
+
+def children_figures(actor, node: CockpitNode, period: Period) -> list[ChildRow]:
+    """Every child with every figure of the period (the case figures in one call for all children)."""
+    children = children_of(actor, node)
+    if not children:
+        return []
+    figures = case_figures(actor=actor, filters={**node.figure_filters(), "since": period.since,
+                                                 "until": period.until})
+    by_child = {(next(iter(r.params)), next(iter(r.params.values()))): r for r in figures.children if r.params}
+    rows = []
+    for child in children:
+        row = ChildRow(child)
+        registry = indicators(child.dashboard_node())
+        for key, (_label, read, _unit) in REGISTRY.items():
+            row.values[key] = read(registry)
+        case_row = by_child.get((child.kind, child.obj.pk))
+        for key, (_label, read, _unit) in CASES.items():
+            row.values[key] = read(case_row) if case_row is not None else None
+        cover = coverage(child.dashboard_node(), as_of=period.until)
+        for key, (_label, read, _unit) in PROPERTY.items():
+            row.values[key] = read(cover)
+        rows.append(row)
+    return rows
+
+
+def ranked(rows: list[ChildRow], key: str) -> list[ChildRow]:
+    """Children by one figure, largest first; children without a value last."""
+    return sorted(rows, key=lambda r: (r.values.get(key) is None, -(r.values.get(key) or 0), r.node.label))
+
+
+# ---------------------------------------------------------------- trends
+
+
+@dataclass
+class TrendMonth:
+    month: dt.date
+    cases: int
+    by_tier: dict
+    solve_pct: float | None
+    arrive_pct: float | None
+    satisfaction_pct: float | None
+    by_category: dict = field(default_factory=dict)  # category name → cases (the top ones, then 其他)
+
+
+TOP_CATEGORIES = 6
+OTHER = "其他"
+
+
+def _rollup_key(node: CockpitNode) -> tuple[str, str]:
+    if node.kind == "compound":
+        return RollupLevel.COMPOUND, str(node.obj.pk)
+    return UNIT_LEVEL[node.obj.level], node.obj.prefix
+
+
+def category_trend(node: CockpitNode, first: dt.date, until: dt.date) -> tuple[list[str], dict]:
+    """(category names, {month: {name: cases}}) from the per-category rollups: the busiest few, the rest as 其他."""
+    rows = rollups.category_months(*_rollup_key(node), first, until)
+    totals: dict = {}
+    for _month, _code, name, n in rows:
+        totals[name] = totals.get(name, 0) + n
+    top = sorted(totals, key=lambda name: (-totals[name], name))[:TOP_CATEGORIES]
+    names = top + ([OTHER] if len(totals) > len(top) else [])
+    months: dict = {}
+    for month, _code, name, n in rows:
+        counts = months.setdefault(month, dict.fromkeys(names, 0))
+        counts[name if name in top else OTHER] += n
+    return names, months
+
+
+def _node_cases(node: CockpitNode) -> Q:
+    if node.kind == "compound":
+        return Q(compound_id=node.obj.pk)
+    return Q(compound__community__code__startswith=node.obj.prefix)
+
+
+def _pct(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def trend(actor, node: CockpitNode, month: dt.date, today: dt.date) -> list[TrendMonth]:
+    """The last TREND_MONTHS months up to `month`, oldest first, from the rollups in three queries.
+
+    Each month's figures follow `cases.figures`' definitions: the settled counters summed from the
+    daily rollups, and what is overdue now counted from the node's open cases (`rollups.node_months`);
+    the split by category from the per-category rollups. None of it grows with the number of cases.
+    The caller has checked that the node is in the actor's sight; an officer sees every case under it.
+    """
+    first_month = _shift(month, -(TREND_MONTHS - 1))
+    until = min(_month_end(month), today)
+    names, by_month = category_trend(node, first_month, until)
+    counters = rollups.node_months(*_rollup_key(node), _node_cases(node), first_month, until, clock.now())
+    out = []
+    for back in range(TREND_MONTHS - 1, -1, -1):
+        first = _shift(month, -back)
+        rows = {tier: counters.get((first, tier), {}) for tier in Tier.values}
+
+        def total(name, rows=rows):
+            return sum(r.get(name, 0) or 0 for r in rows.values())
+
+        out.append(TrendMonth(
+            first, total("cases"), {label: rows[value].get("cases", 0) or 0 for value, label in Tier.choices},
+            _pct(total("solve_on_time"), total("solve_settled") + total("solve_live")),
+            _pct(total("arrive_on_time"), total("arrive_settled") + total("arrive_live")),
+            _pct(total("satisfied"), total("rated")),
+            by_month.get(first, dict.fromkeys(names, 0))))
+    return out
+
+
+def cockpit(actor, node: CockpitNode, month_param=None, rank: str | None = None) -> dict:
+    today = clock.today()
+    month = parse_month(month_param, today)
+    spans = periods(month, today)
+    children = children_figures(actor, node, spans[0])
+    rank = rank if rank in ALL_KEYS else None
+    return {
+        "node": node,
+        "parent": parent_of(actor, node),
+        "month": month,
+        "periods": spans,
+        "figures": figures_of(actor, node, spans),
+        "children": ranked(children, rank) if rank else children,
+        "child_label": CHILD_LABEL.get(node.level, ""),
+        "rank": rank,
+        "rank_label": ALL_KEYS[rank][0] if rank else "",
+        "trend": trend(actor, node, month, today),
+        "today": today,
+    }
