@@ -54,7 +54,7 @@ def _assert_exact(world, day: dt.date) -> None:
         assert rolled == selectors.live_registry_counts(scope, day), (scope, day)
 
 
-def _random_registry(world, seed: int, n: int = 80) -> None:
+def _random_registry(world, seed: int, n: int = 80, *, check: bool = False) -> None:
     """Random households, residents (births around the 65 boundary too), tags and members across compounds,
     then random moves, edits and deletions through the ORM's bulk paths."""
     rng = random.Random(seed)
@@ -75,27 +75,51 @@ def _random_registry(world, seed: int, n: int = 80) -> None:
         resident.care_tags.set(rng.sample(tags, rng.randrange(1, 3)))
     PartyMember.objects.bulk_create([PartyMember(resident=r, category=rng.choice(PartyMember.Category.values))
                                      for r in rng.sample(residents, len(residents) // 4)])
-    # Moves and edits, set-wise.
+    # Moves and edits, set-wise, each checked on its own (a refresh in between, so no other mark hides a miss).
+    if check:
+        _assert_exact(world, TODAY)
     moved = [r.pk for r in rng.sample(residents, 10)]
-    Resident.objects.filter(pk__in=moved[:5]).update(household=rng.choice(households))
-    Resident.objects.filter(pk__in=moved[5:]).update(birth_date=boundary - dt.timedelta(days=3))
-    PartyMember.objects.filter(pk__in=list(PartyMember.objects.values_list("pk", flat=True)[:3])).update(
-        category=PartyMember.Category.RETIRED)
-    Resident.care_tags.through.objects.filter(caretag=tags[0], resident_id__in=moved).delete()
-    Dwelling.objects.filter(pk=dwellings[0].pk).update(entrance=Entrance.objects.filter(building=extra).get(),
-                                                        number="移入")
-    Building.objects.filter(pk=Building.objects.filter(compound=world.compound3).get().pk).update(
-        grid=Grid.objects.get(code="140105001002001"), compound=world.compound2, number="9号楼")
+    members = list(PartyMember.objects.values_list("pk", flat=True)[:3])
     gone = [r.pk for r in rng.sample(residents, 5) if not hasattr(r, "party_member")]
-    Resident.care_tags.through.objects.filter(resident_id__in=gone).delete()
-    PartyMember.objects.filter(resident_id__in=gone).delete()
-    Resident.objects.filter(pk__in=gone).delete()
+    gone_not = list(Resident.objects.filter(party_member__isnull=True).exclude(pk__in=gone)
+                    .exclude(care_tags=tags[2]).values_list("pk", flat=True)[:2])
+    steps = [
+        lambda: Resident.objects.filter(pk__in=moved[:5]).update(household=rng.choice(households)),
+        lambda: Resident.objects.filter(pk__in=moved[5:]).update(birth_date=boundary - dt.timedelta(days=3)),
+        lambda: PartyMember.objects.filter(pk__in=members).update(category=PartyMember.Category.RETIRED),
+        lambda: Resident.care_tags.through.objects.filter(caretag=tags[0], resident_id__in=moved).delete(),
+        lambda: Household.objects.filter(pk=households[0].pk).update(dwelling=rng.choice(dwellings)),
+        lambda: Dwelling.objects.filter(pk=dwellings[0].pk).update(
+            entrance=Entrance.objects.filter(building=extra).get(), number="移入"),
+        lambda: Entrance.objects.filter(pk=Entrance.objects.filter(building__compound=world.compound4).get().pk)
+        .update(building=extra, number="2单元"),
+        lambda: Building.objects.filter(pk=Building.objects.filter(compound=world.compound3).get().pk).update(
+            grid=Grid.objects.get(code="140105001002001"), compound=world.compound2, number="9号楼"),
+        lambda: Building.objects.filter(pk=extra.pk).update(grid=Grid.objects.get(code="140105001001001")),
+        lambda: Resident.care_tags.through.objects.filter(resident_id__in=gone).delete(),
+        lambda: Resident.objects.filter(pk__in=gone).delete(),
+        lambda: Resident.objects.create(name="新来的", household=households[1], birth_date=boundary),
+        lambda: Household.objects.create(dwelling=dwellings[-1], number="新户"),
+        lambda: Household.objects.filter(number="新户").delete(),
+        lambda: PartyMember.objects.create(resident_id=gone_not[0], category=PartyMember.Category.FLOATING),
+        lambda: PartyMember.objects.filter(resident_id=gone_not[0]).delete(),
+        lambda: Resident.objects.get(pk=gone_not[1]).care_tags.add(tags[2]),
+        lambda: DwellingFactory(entrance=Entrance.objects.filter(building__compound=world.compound2).first(),
+                                number="新房"),
+        lambda: Dwelling.objects.filter(number="新房").delete(),
+        lambda: BuildingFactory(compound=world.compound4, grid=Grid.objects.get(code="140105002001001"), number="新楼"),
+        lambda: Building.objects.filter(number="新楼").delete(),
+    ]
+    for step in steps:
+        step()
+        if check:
+            _assert_exact(world, TODAY)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_every_node_counts_what_counting_the_records_gives(world, seed):
     clock.freeze(_at(TODAY))
-    _random_registry(world, seed)
+    _random_registry(world, seed, check=True)
     boundary = elderly_born_before(TODAY)
     # Today, birthdays today and tomorrow, a year back and forward, and a 29 February.
     for day in (TODAY, TODAY + dt.timedelta(days=1), TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=365),
@@ -266,3 +290,32 @@ def test_concurrent_writes_and_refreshes_lose_nothing():
     assert rollups.drift() == []
     scope = Scope(everything=True)
     assert rollups.totals(scope, TODAY)["residents"] == Resident.objects.count() == 3 + 3 * 15 * 3
+
+
+def test_the_demo_generator_and_the_city_writer_keep_the_counts(db, monkeypatch):
+    from linli.demo.generator import SHAPES, generate
+
+    monkeypatch.setattr("linli.demo.generator.extension_modules", lambda: [])
+    generate(SHAPES["small"], seed=3)
+    assert RegistryDirty.objects.exists()
+    assert rollups.drift() == []
+    assert rollups.totals(Scope(everything=True), clock.today())["residents"] == Resident.objects.count()
+
+
+def test_an_import_keeps_the_counts(world, tmp_path):
+    from linli.imports import engine, services
+    from linli.imports.registers import get
+    from linli.imports.tests.helpers import family, write_xlsx
+
+    DwellingFactory(entrance=Entrance.objects.get(building__compound=world.compound1, number="1单元"), number="102")
+    rollups.refresh()
+    scope = Scope(compound_ids=(world.compound1.pk,))
+    before = selectors.registry_counts(scope, clock.today())
+    actor, register = world.user("community_secretary"), get("residents")
+    data = write_xlsx(tmp_path / "family.xlsx", family()).read_bytes()
+    report = services.import_commit(actor=actor, register=register, data=data, filename="family.xlsx",
+                                    token=engine.check_token(actor, register, data))
+    assert report.committed
+    after = selectors.registry_counts(scope, clock.today())
+    assert (after["residents"], after["households"]) == (before["residents"] + 3, before["households"] + 1)
+    assert rollups.drift() == []
