@@ -319,3 +319,15 @@ def test_an_import_keeps_the_counts(world, tmp_path):
     after = selectors.registry_counts(scope, clock.today())
     assert (after["residents"], after["households"]) == (before["residents"] + 3, before["households"] + 1)
     assert rollups.drift() == []
+
+
+def test_generate_city_leaves_the_counts_built_and_nothing_pending(db):
+    import json
+
+    from linli.demo.tests.test_generate_city import TINY
+
+    out = StringIO()
+    call_command("generate-city", "--shape-json", json.dumps(TINY), "--cases", "0", "--seed", "7", stdout=out)
+    assert "户籍人口汇总" in out.getvalue()
+    assert not RegistryDirty.objects.exists() and RegistryCount.objects.exists()
+    assert rollups.drift() == []
