@@ -18,7 +18,8 @@ requests after 3 untimed ones per measure.
 `--registry DB` times only the registry indicators on one database: the indicators API of the
 district (the district and its streets) and of one street (the street and its communities), and the
 selector `dashboard.selectors.indicators` of one district and one street node (what the cockpit
-calls per node), as p50/p95:
+calls per node), and the registry part alone (`registry_counts`, from the rollups) beside the same
+counts taken live from the records (`live_registry_counts`, what the indicators did before), as p50/p95:
 
     .venv/bin/python bench/dashboards.py --registry linli_roll --requests 20
 """
@@ -107,6 +108,16 @@ def _registry_child(dbname: str, requests: int) -> dict:
         ("selector indicators(), district node", lambda: selectors.indicators(selectors.node_for_unit(district))),
         ("selector indicators(), street node", lambda: selectors.indicators(selectors.node_for_unit(street))),
     ]
+    if hasattr(selectors, "registry_counts"):
+        from linli.core import clock
+
+        for name, unit in (("district", district), ("street", street)):
+            scope = selectors.node_for_unit(unit).scope
+            measures += [
+                (f"registry counts from rollups, {name}", lambda s=scope: selectors.registry_counts(s, clock.today())),
+                (f"registry counts counted live, {name}",
+                 lambda s=scope: selectors.live_registry_counts(s, clock.today())),
+            ]
     results = [{"label": label, **_time(call, requests)} for label, call in measures]
     sizes = {"residents": Resident.objects.count(),
              "residents in the district": Resident.objects.filter(
