@@ -10,9 +10,18 @@ last 30 days" holds the newest cases.
 
     .venv/bin/python bench/dashboards.py --small linli_city_1m --large linli_city_10m
 
-The databases must be migrated and their rollups current (`linli case-rollups --rebuild` after a
-bulk load); the script refuses to time a database with a backlog of rollup marks, since the first
-request would pay for it. `--requests` (default 40) timed requests after 3 untimed ones per measure.
+The databases must be migrated and their rollups current (`linli case-rollups --rebuild` and
+`linli registry-rollups --rebuild` after a bulk load); the script refuses to time a database with a
+backlog of rollup marks, since the first request would pay for it. `--requests` (default 40) timed
+requests after 3 untimed ones per measure.
+
+`--registry DB` times only the registry indicators on one database: the indicators API of the
+district (the district and its streets) and of one street (the street and its communities), and the
+selector `dashboard.selectors.indicators` of one district and one street node (what the cockpit
+calls per node), and the registry part alone (`registry_counts`, from the rollups) beside the same
+counts taken live from the records (`live_registry_counts`, what the indicators did before), as p50/p95:
+
+    .venv/bin/python bench/dashboards.py --registry linli_roll --requests 20
 """
 
 import argparse
@@ -28,6 +37,94 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _common import BENCH_DATA_KEY, BENCH_SECRET_KEY, PG_HOST, PG_PORT, PG_USER  # noqa: E402
+
+
+def _time(call, requests: int) -> dict:
+    """p50/p95 in ms and statements per call of `call()`, after 3 untimed calls."""
+    from django.db import connection
+
+    for _ in range(3):
+        call()
+    times, statements = [], [0]
+
+    def count(execute, sql, params, many, context, _statements=statements):
+        _statements[0] += 1
+        return execute(sql, params, many, context)
+
+    # A wrapper, not CaptureQueriesContext: Django empties the query log at every request's start.
+    with connection.execute_wrapper(count):
+        for _ in range(requests):
+            started = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - started)
+    times.sort()
+    return {"p50": statistics.median(times) * 1000, "p95": times[max(0, int(len(times) * 0.95) - 1)] * 1000,
+            "queries": statements[0] / requests}
+
+
+def _setup(dbname: str) -> None:
+    os.environ.update({
+        "DATABASE_URL": f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{dbname}",
+        "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", BENCH_SECRET_KEY),
+        "LINLI_DATA_KEY": os.environ.get("BENCH_DATA_KEY", BENCH_DATA_KEY),
+        "DEBUG": "0", "ALLOWED_HOSTS": "testserver", "DJANGO_SETTINGS_MODULE": "linli.settings",
+    })
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _registry_child(dbname: str, requests: int) -> dict:
+    """The registry indicators of the district officer's district and of its first street."""
+    _setup(dbname)
+    from django.test import Client
+
+    from linli.accounts.models import User
+    from linli.dashboard import selectors
+    from linli.people.models import Resident
+
+    try:  # absent before the registry rollups: the same script then times counting live
+        from linli.people.models import RegistryCount, RegistryDirty
+    except ImportError:
+        RegistryCount = RegistryDirty = None
+    if RegistryDirty is not None and RegistryDirty.objects.exists():
+        raise SystemExit(f"{dbname}: registry marks pending: run `linli registry-rollups --rebuild` first")
+    officer = User.objects.get(username="district1")
+    district = officer.assignments.get().unit
+    street = district.children.order_by("code").first()
+    client = Client()
+    client.force_login(officer)
+
+    def api(unit):
+        def call():
+            response = client.get("/api/v1/indicators", {"unit": unit.pk})
+            assert response.status_code == 200, response.status_code
+        return call
+
+    measures = [
+        ("indicators API, district + its streets", api(district)),
+        ("indicators API, a street + its communities", api(street)),
+        ("selector indicators(), district node", lambda: selectors.indicators(selectors.node_for_unit(district))),
+        ("selector indicators(), street node", lambda: selectors.indicators(selectors.node_for_unit(street))),
+    ]
+    if hasattr(selectors, "registry_counts"):
+        from linli.core import clock
+
+        for name, unit in (("district", district), ("street", street)):
+            scope = selectors.node_for_unit(unit).scope
+            measures += [
+                (f"registry counts from rollups, {name}", lambda s=scope: selectors.registry_counts(s, clock.today())),
+                (f"registry counts counted live, {name}",
+                 lambda s=scope: selectors.live_registry_counts(s, clock.today())),
+            ]
+    results = [{"label": label, **_time(call, requests)} for label, call in measures]
+    sizes = {"residents": Resident.objects.count(),
+             "residents in the district": Resident.objects.filter(
+                 household__dwelling__entrance__building__compound__community__code__startswith=district.prefix
+             ).count(),
+             "registry rollup rows": RegistryCount.objects.count() if RegistryCount else 0}
+    return {"db": dbname, "results": results, "sizes": sizes}
 
 
 def _child(dbname: str, requests: int) -> dict:
@@ -123,8 +220,8 @@ def _child(dbname: str, requests: int) -> dict:
     return {"db": dbname, "results": results, "sizes": sizes}
 
 
-def _measure(dbname: str, requests: int) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", dbname, "--requests", str(requests)],
+def _measure(dbname: str, requests: int, mode: str = "--child") -> dict:
+    done = subprocess.run([sys.executable, __file__, mode, dbname, "--requests", str(requests)],
                           capture_output=True, text=True)
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
@@ -138,9 +235,24 @@ def main() -> None:
     parser.add_argument("--large", default="linli_city_10m")
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--registry-child", help=argparse.SUPPRESS)
+    parser.add_argument("--registry", metavar="DB", help="time only the registry indicators on this database")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_child(args.child, args.requests)))
+        return
+    if args.registry_child:
+        print(json.dumps(_registry_child(args.registry_child, args.requests)))
+        return
+    if args.registry:
+        found = _measure(args.registry, args.requests, "--registry-child")
+        print(f"registry indicators on {args.registry}, {args.requests} timed calls each, "
+              f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        for key, value in found["sizes"].items():
+            print(f"{key:<46}{value:>14,}")
+        print(f"\n{'measure':<46}{'queries':>8}{'p50 ms':>10}{'p95 ms':>10}")
+        for r in found["results"]:
+            print(f"{r['label']:<46}{r['queries']:>8.0f}{r['p50']:>10.1f}{r['p95']:>10.1f}")
         return
     small, large = _measure(args.small, args.requests), _measure(args.large, args.requests)
     print(f"dashboards and worklists: {args.small} vs {args.large}, {args.requests} timed requests each, "

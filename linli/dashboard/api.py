@@ -38,6 +38,7 @@ class IndicatorsOut(Schema):
     party_members_by_category: dict[str, int]
     grids: int
     grid_workers: int
+    care_groups: dict[str, int]
 
 
 class SectionOut(Schema):

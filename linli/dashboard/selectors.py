@@ -16,7 +16,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from linli.core import clock
 from linli.core.scoping import Scope, scope_for, visible
 from linli.orgs.models import PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
-from linli.people.models import GridWorker, Household, PartyMember, Resident, elderly_born_before
+from linli.people import rollups
+from linli.people.models import CareTag, GridWorker, Household, PartyMember, Resident, elderly_born_before
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Grid
 
 NO_VALUE = "—"
@@ -83,6 +84,8 @@ class Indicators:
     grids: int
     grid_workers: int
     today: dt.date = field(default_factory=clock.today)
+    # Residents per care group (关爱对象): (tag code, tag name, residents).
+    care_groups: list[tuple[str, str, int]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         def ratio(r: Ratio) -> dict:
@@ -110,6 +113,7 @@ class Indicators:
             "party_members_by_category": {code: n for code, _label, n in self.party_members_by_category},
             "grids": self.grids,
             "grid_workers": self.grid_workers,
+            "care_groups": {code: n for code, _label, n in self.care_groups},
         }
 
 
@@ -205,10 +209,8 @@ def indicators(node: Node) -> Indicators:
     company_agg = companies.aggregate(
         total=Count("pk"), with_party=Count("pk", filter=Q(has_party_org=True) | Q(party_org__isnull=False)))
 
-    people = visible(Resident.objects.all(), scope).aggregate(
-        total=Count("pk"), elderly=Count("pk", filter=Q(birth_date__lte=elderly_born_before(today))))
-    by_category = dict(visible(PartyMember.objects.all(), scope).order_by()
-                       .values_list("category").annotate(n=Count("pk")))
+    registry = registry_counts(scope, today)
+    by_category = {k.value: registry.get(f"party:{k.value}", 0) for k in PartyMember.Category}
 
     return Indicators(
         node=node,
@@ -219,18 +221,47 @@ def indicators(node: Node) -> Indicators:
         companies_with_party_org=Ratio(company_agg["with_party"], company_agg["total"]),
         sanwu=agg["sanwu"],
         compounds_by_kind=[(k.value, k.label, by_kind.get(k.value, 0)) for k in Compound.Kind],
-        buildings=visible(Building.objects.all(), scope).count(),
-        dwellings=visible(Dwelling.objects.all(), scope).count(),
-        households=visible(Household.objects.all(), scope).count(),
-        residents=people["total"],
-        elderly=people["elderly"],
+        buildings=registry.get("buildings", 0),
+        dwellings=registry.get("dwellings", 0),
+        households=registry.get("households", 0),
+        residents=registry.get("residents", 0),
+        elderly=registry.get("elderly", 0),
         party_members=sum(by_category.values()),
-        party_members_by_category=[(k.value, k.label, by_category.get(k.value, 0))
-                                   for k in PartyMember.Category],
+        party_members_by_category=[(k.value, k.label, by_category[k.value]) for k in PartyMember.Category],
         grids=visible(Grid.objects.all(), scope).count(),
         grid_workers=visible(GridWorker.objects.all(), scope).count(),
         today=today,
+        care_groups=[(tag.code, tag.name, registry.get(f"care:{tag.pk}", 0)) for tag in CareTag.objects.all()],
     )
+
+
+def registry_counts(scope: Scope, today: dt.date) -> dict:
+    """{measure: n} of the registry for a node (see people.rollups for the measures), from the rollups.
+
+    The rollups are refreshed first, so the figures are those of the records now. Only when 65+ on
+    `today` lies outside the dates the rollups keep (no `registry-rollups --rebuild` for over a year)
+    is everything counted live, exact but slow.
+    """
+    rollups.refresh()
+    counts = rollups.totals(scope, today)
+    return live_registry_counts(scope, today) if counts is None else counts
+
+
+def live_registry_counts(scope: Scope, today: dt.date) -> dict:
+    """The same measures counted from the records: what the rollups must always equal."""
+    people = visible(Resident.objects.all(), scope).aggregate(
+        total=Count("pk"), elderly=Count("pk", filter=Q(birth_date__lte=elderly_born_before(today))))
+    counts = {"residents": people["total"], "elderly": people["elderly"],
+              "households": visible(Household.objects.all(), scope).count(),
+              "dwellings": visible(Dwelling.objects.all(), scope).count(),
+              "buildings": visible(Building.objects.all(), scope).count()}
+    for category, n in (visible(PartyMember.objects.all(), scope).order_by().values_list("category")
+                        .annotate(n=Count("pk"))):
+        counts[f"party:{category}"] = n
+    tagged = Resident.care_tags.through.objects.filter(resident__in=visible(Resident.objects.all(), scope))
+    for tag, n in tagged.order_by().values_list("caretag_id").annotate(n=Count("pk")):
+        counts[f"care:{tag}"] = n
+    return {k: v for k, v in counts.items() if v}
 
 
 def indicators_for_actor(*, actor) -> Indicators:

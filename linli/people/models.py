@@ -297,3 +297,65 @@ class GridWorker(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+# --- registry rollups (people.rollups) ---------------------------------------------------------
+
+def _counts_under(prefixes):
+    from linli.places.models import Compound
+
+    q = Q()
+    for prefix in prefixes:
+        q |= Q(community__code__startswith=prefix)
+    return Q(compound_id__in=Compound.objects.filter(q).values("pk"))
+
+
+class RegistryCount(models.Model):
+    """One count of the registry for a compound and a grid (the grid of the buildings it counts).
+
+    `measure` names what is counted: residents, households, dwellings, buildings, `elderly` (born on
+    or before the anchor date of `RegistryAnchor`), `born:YYYY-MM-DD` (residents born that day, kept
+    for the days near the anchor so 65+ can be moved to any date), `party:<category>`, `care:<tag id>`.
+    Rows with a zero count are not kept. Written only by `people.rollups`.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    compound_id = models.IntegerField()
+    grid_id = models.IntegerField()
+    measure = models.CharField(max_length=24)
+    n = models.PositiveIntegerField()
+
+    scoping = Scoping(code=_counts_under, compound="compound_id", grid="grid_id")
+
+    class Meta:
+        verbose_name = "户籍人口汇总"
+        verbose_name_plural = "户籍人口汇总"
+        constraints = [models.UniqueConstraint(fields=["compound_id", "grid_id", "measure"],
+                                               name="registrycount_node_measure")]
+        indexes = [models.Index(fields=["grid_id"], name="registrycount_grid")]
+
+
+class RegistryDirty(models.Model):
+    """A compound whose registry counts need recomputing.
+
+    Written by database triggers on residents, households, Party members, care tags, dwellings,
+    entrances and buildings (migration people 0004), so every write path, bulk loads included, marks
+    what it changed; `rollups.refresh` consumes the rows.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    compound_id = models.IntegerField()
+
+    class Meta:
+        verbose_name = "待汇总小区"
+        verbose_name_plural = "待汇总小区"
+
+
+class RegistryAnchor(models.Model):
+    """The date the `elderly` counts are taken at (one row): born on or before it."""
+
+    born_on_or_before = models.DateField()
+
+    class Meta:
+        verbose_name = "老年人口汇总基准日"
+        verbose_name_plural = "老年人口汇总基准日"
