@@ -1,2 +1,27 @@
+from django.urls import path
+
+from linli.stations import views
+
 app_name = "stations"
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("new/", views.station_new, name="station_new"),
+    path("indicators/", views.indicators, name="indicators"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/slots/", views.slot_add, name="slot_add"),
+    path("<int:pk>/slots/<int:slot_pk>/remove/", views.slot_remove, name="slot_remove"),
+    path("<int:pk>/staff/", views.staff_add, name="staff_add"),
+    path("<int:pk>/services/", views.service_add, name="service_add"),
+    path("<int:pk>/services/<int:item_pk>/toggle/", views.service_toggle, name="service_toggle"),
+    path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("<int:pk>/evidence/<int:evidence_pk>/photo/", views.evidence_photo, name="evidence_photo"),
+    path("<int:pk>/inspect/", views.inspect, name="inspect"),
+    path("wishes/", views.wishes, name="wishes"),
+    path("wishes/new/", views.wish_new, name="wish_new"),
+    path("wishes/<int:pk>/", views.wish_detail, name="wish_detail"),
+    path("wishes/<int:pk>/claim/", views.wish_claim, name="wish_claim"),
+    path("wishes/<int:pk>/fulfil/", views.wish_fulfil, name="wish_fulfil"),
+    path("wishes/<int:pk>/confirm/", views.wish_confirm, name="wish_confirm"),
+    path("wishes/<int:pk>/withdraw/", views.wish_withdraw, name="wish_withdraw"),
+    path("wishes/<int:pk>/photos/<int:photo_pk>/", views.wish_photo, name="wish_photo"),
+]
