@@ -28,6 +28,18 @@ def _grid_compounds(ids):
     return Q(compound_id__in=Building.objects.filter(grid_id__in=ids).values("compound_id"))
 
 
+def _station_grids(prefix=""):
+    """A station in sight of a grid: the grid's own, and those of the compounds the grid holds."""
+
+    def rule(ids):
+        from linli.places.models import Building
+
+        return (Q(**{f"{prefix}grid_id__in": ids})
+                | Q(**{f"{prefix}compound_id__in": Building.objects.filter(grid_id__in=ids).values("compound_id")}))
+
+    return rule
+
+
 def member_communities_q(s) -> Q:
     """The communities where the scope's resident is a Party member: where they live, or where an
     in-service member has dual-registered (双报到)."""
@@ -68,7 +80,7 @@ class Station(models.Model):
     accepted_on = models.DateField("验收合格日期", null=True, blank=True)
     created_at = models.DateTimeField("登记时间", default=clock.now)
 
-    scoping = Scoping(code="community__code", compound="compound_id", grid="grid_id", own=_residents_community)
+    scoping = Scoping(code="community__code", compound="compound_id", grid=_station_grids(), own=_residents_community)
 
     class Meta:
         verbose_name = "党群服务站"
@@ -115,7 +127,7 @@ class Slot(models.Model):
     opens = models.TimeField("开始")
     closes = models.TimeField("结束")
 
-    scoping = Scoping(code="station__community__code", compound="station__compound_id", grid="station__grid_id",
+    scoping = Scoping(code="station__community__code", compound="station__compound_id", grid=_station_grids("station__"),
                       own=lambda s: Q(station__in=Station.objects.filter(_residents_community(s))))
 
     class Meta:
@@ -136,7 +148,7 @@ class StaffMember(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="账号", null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
 
-    scoping = Scoping(code="station__community__code", compound="station__compound_id", grid="station__grid_id")
+    scoping = Scoping(code="station__community__code", compound="station__compound_id", grid=_station_grids("station__"))
 
     class Meta:
         verbose_name = "值守人员"
@@ -153,7 +165,7 @@ class ServiceItem(models.Model):
     position = models.PositiveSmallIntegerField("顺序", default=0)
     active = models.BooleanField("提供", default=True)
 
-    scoping = Scoping(code="station__community__code", compound="station__compound_id", grid="station__grid_id",
+    scoping = Scoping(code="station__community__code", compound="station__compound_id", grid=_station_grids("station__"),
                       own=lambda s: Q(station__in=Station.objects.filter(_residents_community(s))))
 
     class Meta:
@@ -175,7 +187,7 @@ class Evidence(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, blank=True,
                            on_delete=models.SET_NULL, related_name="+")
 
-    scoping = Scoping(code="station__community__code", compound="station__compound_id", grid="station__grid_id")
+    scoping = Scoping(code="station__community__code", compound="station__compound_id", grid=_station_grids("station__"))
 
     class Meta:
         verbose_name = "达标佐证"
@@ -194,7 +206,7 @@ class Inspection(models.Model):
     passed = models.BooleanField("验收合格")
     note = models.CharField("意见", max_length=300, blank=True)
 
-    scoping = Scoping(code="station__community__code", compound="station__compound_id", grid="station__grid_id")
+    scoping = Scoping(code="station__community__code", compound="station__compound_id", grid=_station_grids("station__"))
 
     class Meta:
         verbose_name = "验收记录"
