@@ -288,10 +288,11 @@ def slot_remove(request, station_id: Id, slot_id: Id):
     return 204, None
 
 
-@router.get("/stations/{station_id}/staff", response={200: list[StaffMemberOut], **ERRORS}, summary="值守人员")
+@router.get("/stations/{station_id}/staff", response=list[StaffMemberOut], summary="值守人员（登记维护人员可见）")
+@paginated()
 def staff_list(request, station_id: Id):
     station = access.station_get(request.auth, station_id, write=True)
-    return list(station.staff.all()[:200])
+    return station.staff.all()
 
 
 @router.post("/stations/{station_id}/staff", response={201: StaffMemberOut, **ERRORS}, summary="增加值守人员")

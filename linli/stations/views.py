@@ -82,6 +82,15 @@ def _timetable(slots):
     return [(days[day], list(rows)) for day, rows in groupby(slots, key=lambda s: s.weekday)]
 
 
+def _by_category(items):
+    """The catalogue under its categories, in the order each category first appears (an item added
+    later joins its category rather than opening a second heading)."""
+    grouped: dict[str, list] = {}
+    for item in items:
+        grouped.setdefault(item.category, []).append(item)
+    return list(grouped.items())
+
+
 @login_required
 @page_errors
 def detail(request, pk):
@@ -95,7 +104,7 @@ def detail(request, pk):
     return render(request, "stations/detail.html", {
         "station": station, "editor": editor, "inspector": inspector,
         "timetable": _timetable(selectors.slot_list_visible_to(actor=actor, station=station)),
-        "catalogue": [(category, list(rows)) for category, rows in groupby(catalogue, key=lambda i: i.category)],
+        "catalogue": _by_category(catalogue),
         "staff": station.staff.all() if editor or inspector else [],
         "checklist": [(code, label, code in have) for code, label in station.checklist],
         "evidence": evidence,
