@@ -236,8 +236,13 @@ def station_create(request, payload: StationIn):
 
 
 @router.get("/stations/indicators", response={200: StationIndicatorsOut, **ERRORS}, summary="服务站与微心愿指标")
-def station_indicators(request):
-    return selectors.indicators(actor=request.auth)
+def station_indicators(request, unit_id: Id | None = None):
+    unit = None
+    if unit_id is not None:
+        unit = selectors.indicator_units(actor=request.auth).filter(pk=unit_id).first()
+        if unit is None:
+            raise NotFound()
+    return selectors.indicators(actor=request.auth, unit=unit)
 
 
 @router.get("/stations/{station_id}", response={200: StationDetailOut, **ERRORS}, summary="服务站：开放时间")

@@ -40,20 +40,31 @@ def wish_list_visible_to(*, actor, filters=None):
     return qs
 
 
-def indicators(*, actor) -> dict:
+def indicator_units(*, actor):
+    """The administrative units (district, street, community) whose figures the actor may read."""
+    from linli.places.models import AdminUnit
+
+    return visible(AdminUnit.objects.all(), scope_for(actor).unit_area()).order_by("code")
+
+
+def indicators(*, actor, unit=None) -> dict:
     """Stations by kind, the share accepted to the standard, compounds covered, wishes posted and
-    fulfilled, over the actor's area (a constant number of queries)."""
+    fulfilled, over the actor's area or one unit of it (a constant number of queries)."""
     scope = scope_for(actor).work_area()
     stations = visible(Station.objects.all(), scope)
+    compounds = visible(Compound.objects.all(), scope)
+    wishes = visible(MicroWish.objects.all(), scope)
+    if unit is not None:
+        stations = stations.filter(community__code__startswith=unit.prefix)
+        compounds = compounds.filter(community__code__startswith=unit.prefix)
+        wishes = wishes.filter(community__code__startswith=unit.prefix)
     by_kind = dict(stations.values_list("kind").annotate(n=Count("id")))
     total = sum(by_kind.values())
     accepted = stations.filter(accepted_on__isnull=False).count()
-    compounds = visible(Compound.objects.all(), scope)
     covered = compounds.filter(Q(pk__in=stations.filter(compound__isnull=False).values("compound_id"))
                                | Q(pk__in=Building.objects.filter(grid__in=stations.filter(grid__isnull=False)
                                                                    .values("grid_id")).values("compound_id"))
                                | Q(community__in=stations.filter(kind=Station.Kind.CENTRE).values("community_id")))
-    wishes = visible(MicroWish.objects.all(), scope)
     counts = wishes.aggregate(posted=Count("id", filter=~Q(status=MicroWish.Status.WITHDRAWN)),
                               fulfilled=Count("id", filter=Q(status__in=(MicroWish.Status.FULFILLED,
                                                                          MicroWish.Status.CONFIRMED))),

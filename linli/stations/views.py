@@ -221,7 +221,17 @@ def _file(field, content_type):
 @page_errors
 def indicators(request):
     require(scope_for(request.user).is_officer, "只有社区书记、街道和区级干部查看指标。")
-    return render(request, "stations/indicators.html", {"figures": selectors.indicators(actor=request.user)})
+    units = selectors.indicator_units(actor=request.user)
+    unit = None
+    if request.GET.get("unit"):
+        try:
+            unit = units.filter(pk=parse_id(request.GET["unit"])).first()
+        except ValueError:
+            unit = None
+        if unit is None:
+            raise Http404("未找到")
+    return render(request, "stations/indicators.html", {
+        "figures": selectors.indicators(actor=request.user, unit=unit), "unit": unit, "units": units[:200]})
 
 
 # --- wishes ---------------------------------------------------------------------------------------

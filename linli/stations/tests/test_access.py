@@ -198,5 +198,14 @@ def test_indicators_count_stations_coverage_and_wishes(world):
     assert (figures["compounds_covered"], figures["compounds"]) == (2, 3)
     assert (figures["wishes_posted"], figures["wishes_open"]) == (1, 1)
     assert selectors.indicators(actor=world.user("outsider"))["stations"] == 0
+    # per node: one community of the street
+    one = selectors.indicators(actor=world.user("street_officer"), unit=world.community1)
+    assert (one["stations"], one["compounds"], one["compounds_covered"]) == (1, 2, 1)
+    client = _client(world.user("street_officer"))
+    answer = client.get(f"/api/v1/stations/indicators?unit_id={world.community2.pk}").json()
+    assert (answer["stations"], answer["accepted"]) == (1, 0)
+    assert client.get(f"/api/v1/stations/indicators?unit_id={world.community3.pk}").status_code == 404
+    assert client.get(f"/stations/indicators/?unit={world.community3.pk}").status_code == 404
+    assert client.get("/stations/indicators/?unit=abc").status_code == 404
     assert _client(world.user("street_officer")).get("/stations/indicators/").status_code == 200
     assert _client(world.user("resident")).get("/stations/indicators/").status_code == 403
