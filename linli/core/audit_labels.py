@@ -27,6 +27,8 @@ ACTIONS = {
     "points.pickup": "兑换领取",
     "station.accept": "服务站验收合格", "wish.post": "发布微心愿", "wish.claim": "认领微心愿",
     "wish.fulfil": "登记心愿实现", "wish.confirm": "确认心愿实现", "wish.withdraw": "撤回微心愿",
+    "need.order": "居民点单", "need.dispatch": "需求派单", "need.accept": "资源接单", "need.decline": "资源拒单",
+    "need.done": "登记需求办理", "need.rate": "居民评价需求",
     "council_advance": "议事进入下一步", "council_close": "结束表决", "council_electorate": "确定表决范围",
     "council_escalate": "议事提级", "council_executed": "决议执行完毕", "council_minutes": "记录会议纪要",
     "council_moderate": "审核留言", "council_progress": "更新决议进度", "council_reject": "不予受理",

@@ -3,7 +3,7 @@
 from linli.core.access import get_visible, require
 from linli.core.scoping import scope_for
 from linli.stations import services
-from linli.stations.models import Evidence, MicroWish, ServiceItem, Slot, StaffMember, Station
+from linli.stations.models import Evidence, MicroWish, Need, Resource, ServiceItem, Slot, StaffMember, Station
 
 
 def station_get(actor, pk, *, write=False) -> Station:
@@ -44,3 +44,12 @@ def shows_identity(actor, wish) -> bool:
     members see the wish without the resident's name."""
     return (wish.resident_id in scope_for(actor).resident_ids or wish.posted_by_id == actor.pk
             or services.is_area_staff(actor, wish))
+
+
+def need_get(actor, pk) -> Need:
+    return get_visible(Need.objects.select_related("compound", "community", "resident", "resource__handler"),
+                       scope_for(actor), pk)
+
+
+def resource_get(actor, pk) -> Resource:
+    return get_visible(Resource.objects.select_related("community", "handler"), scope_for(actor), pk)

@@ -301,3 +301,108 @@ class WishEvent(models.Model):
         verbose_name = "心愿进展"
         verbose_name_plural = "心愿进展"
         ordering = ["at", "id"]
+
+
+# --- the need and resource lists, order → dispatch → accept → rate ---------------------------------
+
+class Resource(models.Model):
+    """One entry of the resource list 资源清单: what a partner, craftsperson, volunteer team or
+    dual-registered member offers, with capacity and time; `handler` is the login that accepts work."""
+
+    class Kind(models.TextChoices):
+        PARTNER = "partner", "共建单位/红色合伙人"
+        CRAFTSPERSON = "craftsperson", "能工巧匠"
+        VOLUNTEER_TEAM = "volunteer_team", "志愿服务队"
+        MEMBER = "member", "双报到党员"
+
+    community = models.ForeignKey("places.AdminUnit", verbose_name="社区", on_delete=models.PROTECT,
+                                  related_name="+", limit_choices_to={"level": "community"})
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("提供方", max_length=100)
+    partner = models.ForeignKey("orgs.PartnerUnit", verbose_name="共建单位", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    offer = models.CharField("可提供的服务", max_length=300)
+    capacity = models.PositiveSmallIntegerField("每月可接单数", default=4)
+    available = models.CharField("服务时间", max_length=100, blank=True)
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接单账号", on_delete=models.PROTECT,
+                                related_name="+")
+    active = models.BooleanField("在册", default=True)
+
+    scoping = Scoping(code="community__code", own=lambda s: Q(handler_id=s.user_id))
+
+    class Meta:
+        verbose_name = "资源"
+        verbose_name_plural = "资源清单"
+        ordering = ["community__code", "kind", "name"]
+
+    def __str__(self):
+        return f"{self.name}（{self.offer[:20]}）"
+
+
+class Need(models.Model):
+    """One entry of the need list 需求清单, ordered by a resident (or recorded by a worker from a
+    visit), dispatched by the community to a resource, accepted and done by it, rated by the resident."""
+
+    class Source(models.TextChoices):
+        RESIDENT = "resident", "居民点单"
+        VISIT = "visit", "走访收集"
+        CASE = "case", "诉求转入"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待派单"
+        DISPATCHED = "dispatched", "已派单"
+        ACCEPTED = "accepted", "已接单"
+        DONE = "done", "已办理待评价"
+        RATED = "rated", "已评价"
+
+    community = models.ForeignKey("places.AdminUnit", verbose_name="社区", on_delete=models.PROTECT, related_name="+")
+    compound = models.ForeignKey("places.Compound", verbose_name="小区", on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey("people.Resident", verbose_name="居民", on_delete=models.PROTECT, related_name="needs")
+    source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.RESIDENT)
+    title = models.CharField("需求", max_length=60)
+    body = models.TextField("说明", max_length=500, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                  related_name="+")
+    posted_at = models.DateTimeField("点单时间", default=clock.now)
+    resource = models.ForeignKey(Resource, verbose_name="派给", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="needs")
+    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
+    accepted_at = models.DateTimeField("接单时间", null=True, blank=True)
+    done_at = models.DateTimeField("办理时间", null=True, blank=True)
+    result = models.CharField("办理结果", max_length=300, blank=True)
+    rating = models.PositiveSmallIntegerField("评分", null=True, blank=True)
+    rating_note = models.CharField("评价", max_length=300, blank=True)
+
+    scoping = Scoping(code="community__code", compound="compound_id", grid=_grid_compounds,
+                      own=lambda s: Q(resident_id__in=s.resident_ids) | Q(resource__handler_id=s.user_id))
+
+    class Meta:
+        verbose_name = "需求"
+        verbose_name_plural = "需求清单"
+        ordering = ["-posted_at", "-id"]
+
+    def __str__(self):
+        return f"需求 #{self.pk} {self.title}"
+
+
+class NeedEvent(models.Model):
+    class Kind(models.TextChoices):
+        ORDERED = "ordered", "点单"
+        DISPATCHED = "dispatched", "派单"
+        ACCEPTED = "accepted", "接单"
+        DECLINED = "declined", "拒单"
+        DONE = "done", "办理"
+        RATED = "rated", "评价"
+
+    need = models.ForeignKey(Need, verbose_name="需求", on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("事件", max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField("时间", default=clock.now)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "需求进展"
+        verbose_name_plural = "需求进展"
+        ordering = ["at", "id"]

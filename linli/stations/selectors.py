@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 
 from linli.core.scoping import scope_for, visible
 from linli.places.models import Building, Compound
-from linli.stations.models import MicroWish, ServiceItem, Slot, Station
+from linli.stations.models import MicroWish, Need, Resource, ServiceItem, Slot, Station
 
 
 def station_list_visible_to(*, actor, filters=None):
@@ -37,6 +37,26 @@ def wish_list_visible_to(*, actor, filters=None):
         qs = qs.filter(claimed_by=actor)
     elif filters.get("mine") == "posted":
         qs = qs.filter(Q(resident_id__in=scope_for(actor).resident_ids) | Q(posted_by=actor))
+    return qs
+
+
+def resource_list_visible_to(*, actor, filters=None):
+    filters = filters or {}
+    qs = visible(Resource.objects.select_related("community", "handler"), scope_for(actor))
+    if filters.get("community"):
+        qs = qs.filter(community_id=filters["community"], active=True)
+    return qs
+
+
+def need_list_visible_to(*, actor, filters=None):
+    filters = filters or {}
+    qs = visible(Need.objects.select_related("compound", "resident", "resource"), scope_for(actor))
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("mine") == "tasks":
+        qs = qs.filter(resource__handler=actor)
+    elif filters.get("mine") == "ordered":
+        qs = qs.filter(resident_id__in=scope_for(actor).resident_ids)
     return qs
 
 

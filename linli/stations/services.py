@@ -26,6 +26,9 @@ from linli.stations.models import (
     Inspection,
     InspectionItem,
     MicroWish,
+    Need,
+    NeedEvent,
+    Resource,
     ServiceItem,
     Slot,
     StaffMember,
@@ -359,4 +362,149 @@ def wish_withdraw(*, actor, wish) -> MicroWish:
     if done is None:
         raise Refused("wish_taken", "心愿已被认领，不能撤回。", status=409)
     _event(done, actor, WishEvent.Kind.WITHDRAWN)
+    return done
+
+
+# --- the need and resource lists: order → dispatch → accept → rate --------------------------------
+
+NOT_DISPATCHER = "只有本社区的工作人员可以维护资源清单和派单。"
+
+
+def may_dispatch(actor, community) -> bool:
+    return may_register(actor, community)
+
+
+def _need_link(need) -> str:
+    return f"/stations/needs/{need.pk}/"
+
+
+def _need_event(need, actor, kind, note=""):
+    NeedEvent.objects.create(need=need, kind=kind, actor=actor, at=clock.now(), note=note[:300])
+
+
+@transaction.atomic
+def resource_create(*, actor, community, kind, name, offer, handler, capacity=4, available="", partner=None) -> Resource:
+    require(may_dispatch(actor, community), NOT_DISPATCHER)
+    if kind not in Resource.Kind.values:
+        raise Refused("kind_invalid", "请选择资源类型。", field="kind")
+    if handler is None or not handler.is_active:
+        raise Refused("handler_required", "请指定接单账号。", field="handler")
+    if partner is not None and partner.community_id != community.pk:
+        raise Refused("partner_outside", "该共建单位不在本社区。", field="partner")
+    return core_services.create(actor=actor, model=Resource, data={
+        "community": community, "kind": kind, "name": _clean_text(name, "name", "提供方", 100),
+        "offer": _clean_text(offer, "offer", "可提供的服务", 300), "handler": handler, "capacity": capacity,
+        "available": (available or "").strip()[:100], "partner": partner})
+
+
+@transaction.atomic
+def need_post(*, actor, title, body="", resident=None, source=Need.Source.RESIDENT) -> Need:
+    """A resident orders on their phone; a worker records one from a visit or a case for a resident."""
+    scope = scope_for(actor)
+    if resident is None:
+        resident = Resident.objects.filter(pk__in=scope.resident_ids).select_related(
+            "household__dwelling__entrance__building__compound").first()
+        if resident is None:
+            raise Refused("not_resident", "只有登记在册的居民可以点单，或由工作人员代为登记。")
+        source = Need.Source.RESIDENT
+    else:
+        require(can_edit(actor), "只有工作人员可以代居民登记需求。")
+        if not visible(Resident.objects.filter(pk=resident.pk), scope.work_area()).exists():
+            raise NotFound()
+        if source not in Need.Source.values:
+            raise Refused("source_invalid", "请选择需求来源。", field="source")
+    compound = _compound_of(resident)
+    need = core_services.create(actor=actor, model=Need, data={
+        "community": compound.community, "compound": compound, "resident": resident, "source": source,
+        "title": pii.masked(_clean_text(title, "title", "需求", 60)), "body": pii.masked((body or "").strip())[:500],
+        "posted_by": actor, "posted_at": clock.now()}, action="need.order")
+    _need_event(need, actor, NeedEvent.Kind.ORDERED, need.get_source_display())
+    return need
+
+
+def _need_step(actor, need, expected, data, action):
+    before = audit.snapshot(need)
+    if Need.objects.filter(pk=need.pk, status__in=expected).update(**data) != 1:
+        return None
+    need.refresh_from_db()
+    audit.record(actor=actor, action=action, obj=need, changes=audit.diff(before, audit.snapshot(need)))
+    return need
+
+
+@transaction.atomic
+def need_dispatch(*, actor, need, resource) -> Need:
+    require(may_dispatch(actor, need.community), NOT_DISPATCHER)
+    if resource is None or resource.community_id != need.community_id or not resource.active:
+        raise Refused("resource_outside", "只能派给本社区资源清单中在册的资源。", field="resource")
+    month = clock.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    taken = Need.objects.filter(resource=resource, dispatched_at__gte=month).exclude(pk=need.pk).count()
+    if taken >= resource.capacity:
+        raise Refused("resource_full", f"“{resource.name}”本月已接 {taken} 单，达到可接单数。", status=409,
+                      field="resource")
+    done = _need_step(actor, need, (Need.Status.OPEN,), {
+        "status": Need.Status.DISPATCHED, "resource": resource, "dispatched_at": clock.now()}, "need.dispatch")
+    if done is None:
+        raise Refused("need_not_open", "该需求已派单或已办理。", status=409)
+    _need_event(done, actor, NeedEvent.Kind.DISPATCHED, f"派给 {resource.name}")
+    notify([resource.handler], f"派单：{done.title}（{done.compound.name}）", _need_link(done))
+    return done
+
+
+def _require_handler(actor, need):
+    if need.resource_id is None or need.resource.handler_id != actor.pk:
+        raise Refused("not_dispatched_to_you", "该需求没有派给您，不能接单或办理。", status=403)
+
+
+@transaction.atomic
+def need_accept(*, actor, need) -> Need:
+    _require_handler(actor, need)
+    done = _need_step(actor, need, (Need.Status.DISPATCHED,),
+                      {"status": Need.Status.ACCEPTED, "accepted_at": clock.now()}, "need.accept")
+    if done is None:
+        raise Refused("need_not_dispatched", "该需求当前不能接单。", status=409)
+    _need_event(done, actor, NeedEvent.Kind.ACCEPTED)
+    notify([done.resident.user, done.posted_by], f"您的需求“{done.title}”已由{done.resource.name}接单", _need_link(done))
+    return done
+
+
+@transaction.atomic
+def need_decline(*, actor, need, reason) -> Need:
+    _require_handler(actor, need)
+    reason = _clean_text(pii.masked(reason or ""), "reason", "拒单原因", 300)
+    name = need.resource.name
+    done = _need_step(actor, need, (Need.Status.DISPATCHED,),
+                      {"status": Need.Status.OPEN, "resource": None, "dispatched_at": None}, "need.decline")
+    if done is None:
+        raise Refused("need_not_dispatched", "该需求当前不能拒单。", status=409)
+    _need_event(done, actor, NeedEvent.Kind.DECLINED, f"{name}：{reason}")
+    notify([done.posted_by], f"{name}未能接单“{done.title}”，请重新派单", _need_link(done))
+    return done
+
+
+@transaction.atomic
+def need_done(*, actor, need, result) -> Need:
+    _require_handler(actor, need)
+    result = _clean_text(pii.masked(result or ""), "result", "办理结果", 300)
+    done = _need_step(actor, need, (Need.Status.ACCEPTED,),
+                      {"status": Need.Status.DONE, "done_at": clock.now(), "result": result}, "need.done")
+    if done is None:
+        raise Refused("need_not_accepted", "请先接单再登记办理结果。", status=409)
+    _need_event(done, actor, NeedEvent.Kind.DONE, result)
+    notify([done.resident.user], f"您的需求“{done.title}”已办理，请评价", _need_link(done))
+    return done
+
+
+@transaction.atomic
+def need_rate(*, actor, need, rating, note="") -> Need:
+    if need.resident.user_id != actor.pk:
+        raise Refused("not_orderer", "只有点单的居民可以评价。", status=403)
+    if rating not in range(1, 6):
+        raise Refused("rating_invalid", "请打 1 到 5 星。", field="rating")
+    done = _need_step(actor, need, (Need.Status.DONE,), {
+        "status": Need.Status.RATED, "rating": rating, "rating_note": pii.masked((note or "").strip())[:300]},
+        "need.rate")
+    if done is None:
+        raise Refused("need_not_done", "需求尚未办理，暂不能评价。", status=409)
+    _need_event(done, actor, NeedEvent.Kind.RATED, f"{rating} 星")
+    notify([done.resource.handler], f"“{done.title}”获得 {rating} 星评价", _need_link(done))
     return done
