@@ -34,6 +34,7 @@ SECTIONS = {
     "council:home": (_("议事"), "council", {"resident"} | STAFF),
     "property:home": (_("物业治理"), "property", STAFF),
     "stations:wishes": (_("微心愿"), "accept", {"resident"} | STAFF),
+    "stations:needs": (_("点单"), "list", {"resident"} | REGISTRY),
     "stations:home": (_("服务站"), "place", {"resident"} | REGISTRY),
     "stations:indicators": (_("服务站指标"), "chart", OFFICERS),
     "dashboard:indicators": (_("指标"), "chart", OFFICERS),

@@ -377,3 +377,156 @@ def wish_confirm(request, wish_id: Id, payload: ConfirmIn):
 def wish_withdraw(request, wish_id: Id):
     wish = access.wish_get(request.auth, wish_id)
     return _wish(request.auth, services.wish_withdraw(actor=request.auth, wish=wish))
+
+
+# --- needs and resources ------------------------------------------------------------------------
+
+class ResourceOut(Schema):
+    id: int
+    community_id: int
+    kind: str
+    name: str
+    offer: str
+    capacity: int
+    available: str
+    active: bool
+
+
+class ResourceIn(Schema):
+    community_id: Id
+    kind: str
+    name: str = Field(max_length=100)
+    offer: str = Field(max_length=300)
+    handler_username: str = Field(max_length=150, description="接单人的登录名")
+    capacity: int = Field(4, ge=1, le=100)
+    available: str = Field("", max_length=100)
+
+
+class NeedOut(Schema):
+    id: int
+    title: str
+    body: str
+    source: str
+    status: str
+    status_name: str
+    compound_id: int
+    resource_id: int | None
+    resource_name: str | None
+    orderer: str | None = Field(description="居民姓名：仅本人与辖区工作人员可见")
+    posted_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    done_at: dt.datetime | None
+    result: str
+    rating: int | None
+
+
+def _need(actor, need) -> dict:
+    staff = scope_for(actor).work_area().is_staff_scope and services.may_dispatch(actor, need.community)
+    mine = need.resident_id in scope_for(actor).resident_ids
+    return {**{f: getattr(need, f) for f in ("id", "title", "body", "source", "status", "compound_id", "resource_id",
+                                              "posted_at", "dispatched_at", "accepted_at", "done_at", "result",
+                                              "rating")},
+            "status_name": need.get_status_display(), "resource_name": need.resource.name if need.resource else None,
+            "orderer": need.resident.name if staff or mine or need.posted_by_id == actor.pk else None}
+
+
+class NeedIn(Schema):
+    title: str = Field(max_length=60)
+    body: str = Field("", max_length=500)
+    resident_id: Id | None = Field(None, description="工作人员代居民登记时填写")
+    source: str = "resident"
+
+
+class DispatchIn(Schema):
+    resource_id: Id
+
+
+class DeclineIn(Schema):
+    reason: str = Field(max_length=300)
+
+
+class DoneIn(Schema):
+    result: str = Field(max_length=300)
+
+
+class RateIn(Schema):
+    rating: int = Field(ge=1, le=5)
+    note: str = Field("", max_length=300)
+
+
+class NeedFilters(Schema):
+    status: str = Field("", max_length=12)
+    mine: str = Field("", max_length=8, description="tasks：派给我的；ordered：我点的")
+
+
+@router.get("/resources", response=list[ResourceOut], summary="资源清单")
+@paginated()
+def resource_list(request):
+    return selectors.resource_list_visible_to(actor=request.auth)
+
+
+@router.post("/resources", response={201: ResourceOut, **ERRORS}, summary="登记资源（共建单位、能工巧匠、志愿队、双报到党员）")
+def resource_create(request, payload: ResourceIn):
+    from linli.accounts.models import User
+
+    actor = request.auth
+    community = _in_area(actor, AdminUnit, payload.community_id)
+    handler = User.objects.filter(username=payload.handler_username, is_active=True).first()
+    if handler is None:
+        raise NotFound()
+    data = payload.dict(exclude={"community_id", "handler_username"})
+    return 201, services.resource_create(actor=actor, community=community, handler=handler, **data)
+
+
+@router.get("/needs", response={200: page_schema(NeedOut), **ERRORS}, summary="需求清单：我点的、派给我的、辖区的")
+def need_list(request, filters: Query[NeedFilters], paging: Query[PageIn]):
+    rows = selectors.need_list_visible_to(actor=request.auth, filters=filters.dict())
+    page = page_of(request, rows, paging)
+    return {"count": page["count"], "items": [_need(request.auth, n) for n in page["items"]]}
+
+
+@router.post("/needs", response={201: NeedOut, **ERRORS}, summary="居民点单（或工作人员代登记）")
+def need_post(request, payload: NeedIn):
+    actor = request.auth
+    resident = _in_area(actor, Resident, payload.resident_id)
+    need = services.need_post(actor=actor, title=payload.title, body=payload.body, resident=resident,
+                              source=payload.source)
+    return 201, _need(actor, need)
+
+
+@router.get("/needs/{need_id}", response={200: NeedOut, **ERRORS}, summary="需求详情")
+def need_detail(request, need_id: Id):
+    return _need(request.auth, access.need_get(request.auth, need_id))
+
+
+@router.post("/needs/{need_id}/dispatch", response={200: NeedOut, **ERRORS}, summary="社区派单")
+def need_dispatch(request, need_id: Id, payload: DispatchIn):
+    need = access.need_get(request.auth, need_id)
+    resource = access.resource_get(request.auth, payload.resource_id)
+    return _need(request.auth, services.need_dispatch(actor=request.auth, need=need, resource=resource))
+
+
+@router.post("/needs/{need_id}/accept", response={200: NeedOut, **ERRORS}, summary="接单")
+def need_accept(request, need_id: Id):
+    need = access.need_get(request.auth, need_id)
+    return _need(request.auth, services.need_accept(actor=request.auth, need=need))
+
+
+@router.post("/needs/{need_id}/decline", response={200: NeedOut, **ERRORS}, summary="拒单（退回待派单）")
+def need_decline(request, need_id: Id, payload: DeclineIn):
+    need = access.need_get(request.auth, need_id)
+    return _need(request.auth, services.need_decline(actor=request.auth, need=need, reason=payload.reason))
+
+
+@router.post("/needs/{need_id}/done", response={200: NeedOut, **ERRORS}, summary="登记办理结果")
+def need_done(request, need_id: Id, payload: DoneIn):
+    need = access.need_get(request.auth, need_id)
+    return _need(request.auth, services.need_done(actor=request.auth, need=need, result=payload.result))
+
+
+@router.post("/needs/{need_id}/rate", response={200: NeedOut, **ERRORS}, summary="居民评价")
+def need_rate(request, need_id: Id, payload: RateIn):
+    need = access.need_get(request.auth, need_id)
+    return _need(request.auth, services.need_rate(actor=request.auth, need=need, rating=payload.rating,
+                                                  note=payload.note))

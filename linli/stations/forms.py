@@ -90,3 +90,36 @@ class WishForResidentForm(WishForm):
 class FulfilForm(forms.Form):
     note = forms.CharField(label="实现情况", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
     photos = forms.FileField(label="照片", widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+
+
+class NeedForm(forms.Form):
+    title = forms.CharField(label="需求", max_length=60, help_text="如：家里水龙头漏水，需要上门维修")
+    body = forms.CharField(label="说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NeedForResidentForm(NeedForm):
+    resident = PickOne(people_pickers.RESIDENTS, label="为哪位居民登记")
+    source = forms.ChoiceField(label="来源", choices=[("visit", "走访收集"), ("case", "诉求转入")])
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = visible(Resident.objects.all(), scope_for(actor).work_area())
+
+
+class ResourceForm(forms.Form):
+    community = forms.ModelChoiceField(label="社区", queryset=None)
+    kind = forms.ChoiceField(label="类型", choices=[])
+    name = forms.CharField(label="提供方", max_length=100)
+    offer = forms.CharField(label="可提供的服务", max_length=300)
+    capacity = forms.IntegerField(label="每月可接单数", min_value=1, max_value=100, initial=4)
+    available = forms.CharField(label="服务时间", max_length=100, required=False)
+    handler = PickOne(people_pickers.RESIDENTS, label="接单人（须已开通账号）")
+
+    def __init__(self, *args, actor, **kwargs):
+        from linli.stations.models import Resource
+
+        super().__init__(*args, **kwargs)
+        scope = scope_for(actor).work_area()
+        self.fields["community"].queryset = visible(AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNITY), scope)
+        self.fields["kind"].choices = Resource.Kind.choices
+        self.fields["handler"].queryset = visible(Resident.objects.filter(user__isnull=False), scope)

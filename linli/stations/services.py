@@ -382,6 +382,12 @@ def _need_event(need, actor, kind, note=""):
     NeedEvent.objects.create(need=need, kind=kind, actor=actor, at=clock.now(), note=note[:300])
 
 
+def _handler_of(community, handler) -> bool:
+    """A login that may take the community's orders: a resident of it, or a member dual-registered with it."""
+    return (Resident.objects.filter(user=handler, household__dwelling__entrance__building__compound__community=community)
+            .exists() or PartyMember.objects.filter(resident__user=handler, dual_registered_community=community).exists())
+
+
 @transaction.atomic
 def resource_create(*, actor, community, kind, name, offer, handler, capacity=4, available="", partner=None) -> Resource:
     require(may_dispatch(actor, community), NOT_DISPATCHER)
@@ -389,6 +395,8 @@ def resource_create(*, actor, community, kind, name, offer, handler, capacity=4,
         raise Refused("kind_invalid", "请选择资源类型。", field="kind")
     if handler is None or not handler.is_active:
         raise Refused("handler_required", "请指定接单账号。", field="handler")
+    if not _handler_of(community, handler):
+        raise Refused("handler_outside", "接单账号须为本社区居民，或向本社区双报到的党员。", field="handler")
     if partner is not None and partner.community_id != community.pk:
         raise Refused("partner_outside", "该共建单位不在本社区。", field="partner")
     return core_services.create(actor=actor, model=Resource, data={

@@ -21,7 +21,7 @@ from linli.core.ids import parse_id
 from linli.core.pages import page_errors, paginate
 from linli.core.scoping import scope_for
 from linli.stations import access, forms, selectors, services
-from linli.stations.models import MicroWish, Slot, Station, WishPhoto
+from linli.stations.models import MicroWish, Need, Slot, Station, WishPhoto
 
 
 def _errors(exc) -> str:
@@ -346,3 +346,150 @@ def wish_photo(request, pk, photo_pk):
     if photo is None:
         raise Http404("未找到")
     return _file(photo.file, photo.content_type)
+
+
+# --- needs and resources ------------------------------------------------------------------------
+
+@login_required
+@page_errors
+def needs(request):
+    actor = request.user
+    scope = scope_for(actor)
+    status = request.GET.get("status", "")
+    status = status if status in Need.Status.values else ""
+    page, query = paginate(request, selectors.need_list_visible_to(actor=actor, filters={"status": status}))
+    tasks = selectors.need_list_visible_to(actor=actor, filters={"mine": "tasks"})[:30]
+    return render(request, "stations/needs.html", {
+        "page": page, "query": query, "statuses": Need.Status.choices, "status": status, "tasks": tasks,
+        "mine": selectors.need_list_visible_to(actor=actor, filters={"mine": "ordered"})[:20] if scope.resident_ids else [],
+        "is_staff": scope.is_staff_scope, "may_order": bool(scope.resident_ids), "may_record": can_edit(actor),
+    })
+
+
+@login_required
+@page_errors
+def need_new(request):
+    actor = request.user
+    for_resident = request.GET.get("for") == "resident" or "resident" in request.POST
+    if for_resident:
+        require(can_edit(actor), "只有工作人员可以代居民登记需求。")
+        form = forms.NeedForResidentForm(request.POST or None, actor=actor)
+    else:
+        form = forms.NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            need = services.need_post(actor=actor, title=data["title"], body=data["body"],
+                                      resident=data.get("resident"), source=data.get("source") or "resident")
+        except (Refused, ValidationError) as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "需求已提交，社区会尽快派单。")
+            return redirect("stations:need_detail", need.pk)
+    return render(request, "stations/form.html", {
+        "form": form, "title": "代居民登记需求" if for_resident else "我要点单", "button": "提交"})
+
+
+@login_required
+@page_errors
+def need_detail(request, pk):
+    actor = request.user
+    need = access.need_get(actor, pk)
+    dispatcher = services.may_dispatch(actor, need.community)
+    handler = need.resource_id is not None and need.resource.handler_id == actor.pk
+    return render(request, "stations/need_detail.html", {
+        "need": need, "events": need.events.all(), "dispatcher": dispatcher,
+        "identity": dispatcher or need.resident_id in scope_for(actor).resident_ids or need.posted_by_id == actor.pk,
+        "resources": (selectors.resource_list_visible_to(actor=actor, filters={"community": need.community_id})
+                      if dispatcher and need.status == Need.Status.OPEN else []),
+        "may_accept": handler and need.status == Need.Status.DISPATCHED,
+        "may_done": handler and need.status == Need.Status.ACCEPTED,
+        "may_rate": need.status == Need.Status.DONE and need.resident.user_id == actor.pk,
+    })
+
+
+def _need_act(request, pk, work, success):
+    need = access.need_get(request.user, pk)
+    _act(request, lambda: work(need), success)
+    return redirect("stations:need_detail", pk)
+
+
+@login_required
+@page_errors
+@require_POST
+def need_dispatch(request, pk):
+    def work(need):
+        try:
+            resource = access.resource_get(request.user, parse_id(request.POST.get("resource", "")))
+        except ValueError:
+            raise Refused("resource_required", "请选择派给哪个资源。", field="resource") from None
+        return services.need_dispatch(actor=request.user, need=need, resource=resource)
+
+    return _need_act(request, pk, work, "已派单，等待接单。")
+
+
+@login_required
+@page_errors
+@require_POST
+def need_accept(request, pk):
+    return _need_act(request, pk, lambda n: services.need_accept(actor=request.user, need=n), "已接单。")
+
+
+@login_required
+@page_errors
+@require_POST
+def need_decline(request, pk):
+    return _need_act(request, pk, lambda n: services.need_decline(actor=request.user, need=n,
+                                                                  reason=request.POST.get("reason", "")),
+                     "已拒单，需求退回社区重新派单。")
+
+
+@login_required
+@page_errors
+@require_POST
+def need_done(request, pk):
+    return _need_act(request, pk, lambda n: services.need_done(actor=request.user, need=n,
+                                                               result=request.POST.get("result", "")),
+                     "已登记办理结果，等待居民评价。")
+
+
+@login_required
+@page_errors
+@require_POST
+def need_rate(request, pk):
+    def work(need):
+        try:
+            rating = int(request.POST.get("rating", ""))
+        except ValueError:
+            rating = 0
+        return services.need_rate(actor=request.user, need=need, rating=rating, note=request.POST.get("note", ""))
+
+    return _need_act(request, pk, work, "谢谢您的评价。")
+
+
+@login_required
+@page_errors
+def resources(request):
+    actor = request.user
+    require(scope_for(actor).is_staff_scope, "资源清单由社区工作人员维护。")
+    page, query = paginate(request, selectors.resource_list_visible_to(actor=actor))
+    return render(request, "stations/resources.html", {"page": page, "query": query, "may_add": can_edit(actor)})
+
+
+@login_required
+@page_errors
+def resource_new(request):
+    actor = request.user
+    require(can_edit(actor), services.NOT_DISPATCHER)
+    form = forms.ResourceForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["handler"] = data["handler"].user
+        try:
+            services.resource_create(actor=actor, **data)
+        except (Refused, ValidationError) as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "已加入资源清单。")
+            return redirect("stations:resources")
+    return render(request, "stations/form.html", {"form": form, "title": "登记资源"})

@@ -111,6 +111,16 @@ def _station(world, shop):
                                            address="3号楼一层")
 
 
+def _need(world, shop):
+    return station_services.need_post(actor=world.user("resident"), title="需要上门理发")
+
+
+def _resource_entry(world, shop):
+    return station_services.resource_create(actor=world.user("community_secretary"), community=world.community1,
+                                            kind="member", name="张秀英", offer="教用智能手机",
+                                            handler=world.user("resident"))
+
+
 def _wish(world, shop):
     return station_services.wish_post(actor=world.user("resident"), title="想要一副老花镜")
 
@@ -152,6 +162,8 @@ CASES = [
     (property_.budget_list_visible_to, _budget, "community_secretary"),
     (stations.station_list_visible_to, _station, "branch_secretary"),
     (stations.wish_list_visible_to, _wish, "grid_worker"),
+    (stations.need_list_visible_to, _need, "grid_worker"),
+    (stations.resource_list_visible_to, _resource_entry, "community_secretary"),
 ]
 
 

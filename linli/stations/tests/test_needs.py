@@ -20,6 +20,14 @@ def _resource(world, handler, community=None, **extra):
                                     community=community or world.community1, handler=handler, **data)
 
 
+def _member_of_community2(world):
+    from linli.people.tests.factories import HouseholdFactory, ResidentFactory
+    from linli.places.models import Dwelling
+
+    dwelling = Dwelling.objects.filter(entrance__building__compound=world.compound3).first()
+    return member(world, ResidentFactory(household=HouseholdFactory(dwelling=dwelling), name="赵双东"), "member3")
+
+
 def test_a_need_goes_from_order_to_rating(world):
     # given a member of the resource list with a login
     handler = member(world)
@@ -41,7 +49,8 @@ def test_a_need_goes_from_order_to_rating(world):
 def test_dispatch_outside_the_area_or_beyond_capacity_is_refused(world, counts):
     handler = member(world)
     ours = _resource(world, handler, capacity=1)
-    theirs = _resource(world, far_member(world), community=world.community2, name="双东志愿队", kind="volunteer_team")
+    theirs = _resource(world, _member_of_community2(world), community=world.community2, name="双东志愿队",
+                       kind="volunteer_team")
     first = services.need_post(actor=world.user("resident"), title="需要陪同就医")
     second = services.need_post(actor=world.user("resident"), title="需要代买药品")
     secretary = world.user("community_secretary")
@@ -110,6 +119,7 @@ def test_a_worker_records_a_need_from_a_visit_for_a_resident_of_their_area(world
 
 
 def test_the_resource_list_is_kept_by_the_community_office(world, counts):
+    far = far_member(world)
     before = counts()
     with pytest.raises(Forbidden):
         services.resource_create(actor=world.user("outsider"), community=world.community1, kind="member", name="x",
@@ -117,4 +127,86 @@ def test_the_resource_list_is_kept_by_the_community_office(world, counts):
     with refused("kind_invalid"):
         services.resource_create(actor=world.user("community_secretary"), community=world.community1, kind="x",
                                  name="x", offer="x", handler=world.user("resident"))
+    with refused("handler_outside"):
+        services.resource_create(actor=world.user("community_secretary"), community=world.community1, kind="member",
+                                 name="x", offer="x", handler=far)
+    assert counts() == before
+    # a member living elsewhere who dual-registered with community1 may take its orders
+    record = world.far_resident.party_member
+    record.category, record.dual_registered_community, record.dual_registered_on = (
+        "in_service", world.community1, "2026-03-01")
+    record.save()
+    made = services.resource_create(actor=world.user("community_secretary"), community=world.community1,
+                                    kind="member", name="王磊", offer="法律咨询", handler=far)
+    assert made.handler == far
+
+
+def _client(user):
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_the_whole_need_over_pages_and_api(world):
+    handler = member(world)
+    resource = _resource(world, handler)
+    resident = _client(world.user("resident"))
+    made = resident.post("/api/v1/needs", {"title": "需要上门理发"}, content_type="application/json")
+    assert made.status_code == 201
+    pk = made.json()["id"]
+    secretary = _client(world.user("community_secretary"))
+    page = secretary.get(f"/stations/needs/{pk}/")
+    assert page.status_code == 200 and resource.name in page.content.decode()
+    assert secretary.post(f"/stations/needs/{pk}/dispatch/", {"resource": resource.pk}).status_code == 302
+    assert _client(handler).get("/api/v1/needs?mine=tasks").json()["count"] == 1
+    # the handler sees the task without the resident's name
+    assert _client(handler).get(f"/api/v1/needs/{pk}").json()["orderer"] is None
+    assert _client(handler).post(f"/api/v1/needs/{pk}/accept").json()["status"] == "accepted"
+    assert _client(handler).post(f"/stations/needs/{pk}/done/", {"result": "理好了"}).status_code == 302
+    rated = resident.post(f"/api/v1/needs/{pk}/rate", {"rating": 5}, content_type="application/json")
+    assert rated.json()["status"] == "rated" and rated.json()["orderer"] == "张秀英"
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "resident", "grid_worker", "community_secretary",
+                                     "branch_secretary", "property_staff", "street_officer", "district_officer",
+                                     "outsider", "admin"])
+def test_accepting_across_personas_only_the_dispatched_handler_may(world, counts, persona):
+    handler = member(world)
+    need = services.need_post(actor=world.user("resident"), title="需要修理轮椅")
+    services.need_dispatch(actor=world.user("community_secretary"), need=need, resource=_resource(world, handler))
+    before = counts()
+    answer = _client(world.user(persona)).post(f"/api/v1/needs/{need.pk}/accept")
+    expected = {"anonymous": 401, "property_staff": 404, "outsider": 404}.get(persona, 403)
+    assert answer.status_code == expected
+    assert counts() == before
+    assert _client(handler).post(f"/api/v1/needs/{need.pk}/accept").status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "resident", "grid_worker", "community_secretary",
+                                     "property_staff", "street_officer", "outsider", "admin"])
+def test_need_pages_across_personas(world, persona):
+    need = services.need_post(actor=world.user("resident"), title="需要代买药品")
+    client = _client(world.user(persona))
+    expected = {"anonymous": 302, "property_staff": 404, "outsider": 404}.get(persona, 200)
+    assert client.get(f"/stations/needs/{need.pk}/").status_code == expected
+    assert client.get("/stations/needs/").status_code == (302 if persona == "anonymous" else 200)
+    resources = client.get("/stations/resources/").status_code
+    assert resources == {"anonymous": 302, "resident": 403}.get(persona, 200)
+
+
+def test_bad_input_on_needs_is_never_a_500(world, counts):
+    need = services.need_post(actor=world.user("resident"), title="需要代买药品")
+    secretary = _client(world.user("community_secretary"))
+    before = counts()
+    assert secretary.post(f"/stations/needs/{need.pk}/dispatch/", {"resource": "abc"}).status_code == 302
+    assert secretary.post(f"/stations/needs/{need.pk}/dispatch/", {"resource": "99999999999999999999"}).status_code == 302
+    assert _client(world.user("resident")).post(f"/stations/needs/{need.pk}/rate/", {"rating": "x"}).status_code == 302
+    for body in ({"rating": 0}, {"rating": "five"}, {}):
+        assert _client(world.user("resident")).post(f"/api/v1/needs/{need.pk}/rate", body,
+                                                    content_type="application/json").status_code in (400, 409, 422)
+    assert secretary.post(f"/api/v1/needs/{need.pk}/dispatch", {"resource_id": 2**70},
+                          content_type="application/json").status_code == 422
     assert counts() == before
