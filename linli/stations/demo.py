@@ -141,3 +141,35 @@ def populate(context) -> None:
             with _at(anchor - dt.timedelta(days=10), 18):
                 services.wish_claim(actor=member, wish=helped)
     context.add("微心愿", wishes)
+    if member is not None:
+        _needs(context, community, home, secretary, grid_worker, member, resident1, anchor)
+
+
+def _needs(context, community, home, secretary, grid_worker, member, resident1, anchor):
+    """The resource list with member1 as the handler, and needs in every state of the order → rate loop."""
+    with _at(anchor - dt.timedelta(days=30)):
+        own = services.resource_create(actor=secretary, community=community, kind="member",
+                                       name=f"{member.display_name}（党员）", offer="家电维修、教老人用智能手机",
+                                       handler=member, capacity=6, available="工作日晚上、周末")
+        team = services.resource_create(actor=secretary, community=community, kind="volunteer_team",
+                                        name=f"{community.name}党员先锋队", offer="陪同就医、代买药品、助餐送餐",
+                                        handler=member, capacity=10, available="每天 8:00–18:00")
+    with _at(anchor - dt.timedelta(days=9), 8):
+        fixed = services.need_post(actor=context.users["resident1"], title="家里电饭煲坏了，想请人看看")
+        services.need_dispatch(actor=secretary, need=fixed, resource=own)
+    with _at(anchor - dt.timedelta(days=8), 19):
+        services.need_accept(actor=member, need=fixed)
+    with _at(anchor - dt.timedelta(days=7), 20):
+        services.need_done(actor=member, need=fixed, result="更换了温控器，已能正常使用")
+    with _at(anchor - dt.timedelta(days=6), 9):
+        services.need_rate(actor=context.users["resident1"], need=fixed, rating=5, note="修得很好")
+    with _at(anchor - dt.timedelta(days=2), 10):
+        neighbour = (Resident.objects.filter(household__dwelling__entrance__building__compound=home)
+                     .exclude(household=resident1.household).exclude(user=member).order_by("id").first())
+        visit = services.need_post(actor=grid_worker, resident=neighbour or resident1, title="独居老人需要每周代买药品",
+                                   source="visit")
+        services.need_dispatch(actor=secretary, need=visit, resource=team)
+    with _at(anchor - dt.timedelta(days=1), 16):
+        services.need_post(actor=context.users["resident1"], title="想参加智能手机使用培训")
+    context.add("资源清单", 2)
+    context.add("需求清单", 3)
