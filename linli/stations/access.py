@@ -47,7 +47,8 @@ def shows_identity(actor, wish) -> bool:
 
 
 def need_get(actor, pk) -> Need:
-    return get_visible(Need.objects.select_related("compound", "community", "resident", "resource__handler"),
+    return get_visible(Need.objects.select_related("compound", "community", "resident", "resource__handler", "station",
+                                           "service"),
                        scope_for(actor), pk)
 
 

@@ -18,7 +18,7 @@ from linli.core.scoping import scope_for, visible
 from linli.people.models import Resident
 from linli.places.models import AdminUnit, Compound, Grid
 from linli.stations import access, selectors, services
-from linli.stations.models import MicroWish, Slot, Station
+from linli.stations.models import MicroWish, ServiceItem, Slot, Station
 
 router = Router(tags=["党群服务站与微心愿"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -159,6 +159,7 @@ class StationIndicatorsOut(Schema):
     compounds: int
     compounds_covered: int
     covered_share: float | None
+    delivered: list[list] = Field(description="[服务站, 月份, 办理件数]：各服务站每月办理的帮办代办")
     wishes_posted: int
     wishes_fulfilled: int
     wishes_open: int
@@ -404,6 +405,8 @@ class ResourceIn(Schema):
 
 class NeedOut(Schema):
     id: int
+    station_id: int | None
+    service_id: int | None
     title: str
     body: str
     source: str
@@ -424,7 +427,7 @@ class NeedOut(Schema):
 def _need(actor, need) -> dict:
     staff = scope_for(actor).work_area().is_staff_scope and services.may_dispatch(actor, need.community)
     mine = need.resident_id in scope_for(actor).resident_ids
-    return {**{f: getattr(need, f) for f in ("id", "title", "body", "source", "status", "compound_id", "resource_id",
+    return {**{f: getattr(need, f) for f in ("id", "station_id", "service_id", "title", "body", "source", "status", "compound_id", "resource_id",
                                               "posted_at", "dispatched_at", "accepted_at", "done_at", "result",
                                               "rating")},
             "status_name": need.get_status_display(), "resource_name": need.resource.name if need.resource else None,
@@ -432,7 +435,8 @@ def _need(actor, need) -> dict:
 
 
 class NeedIn(Schema):
-    title: str = Field(max_length=60)
+    title: str = Field("", max_length=60)
+    service_id: Id | None = Field(None, description="从服务站清单点的帮办代办事项")
     body: str = Field("", max_length=500)
     resident_id: Id | None = Field(None, description="工作人员代居民登记时填写")
     source: str = "resident"
@@ -490,8 +494,9 @@ def need_list(request, filters: Query[NeedFilters], paging: Query[PageIn]):
 def need_post(request, payload: NeedIn):
     actor = request.auth
     resident = _in_area(actor, Resident, payload.resident_id)
+    service = _in_area(actor, ServiceItem, payload.service_id)
     need = services.need_post(actor=actor, title=payload.title, body=payload.body, resident=resident,
-                              source=payload.source)
+                              source=payload.source, service=service)
     return 201, _need(actor, need)
 
 

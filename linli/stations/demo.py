@@ -17,7 +17,7 @@ from linli.core import clock
 from linli.people.models import PartyMember, Resident
 from linli.places.models import Compound
 from linli.stations import services
-from linli.stations.models import Slot, Station
+from linli.stations.models import ServiceItem, Slot, Station
 
 PASSWORD = "linli-demo"
 
@@ -171,5 +171,16 @@ def _needs(context, community, home, secretary, grid_worker, member, resident1, 
         services.need_dispatch(actor=secretary, need=visit, resource=team)
     with _at(anchor - dt.timedelta(days=1), 16):
         services.need_post(actor=context.users["resident1"], title="想参加智能手机使用培训")
+    # A proxy errand ordered from the home station's catalogue, done last month and this month.
+    item = ServiceItem.objects.filter(station__compound=home, name="社保卡申领代办").first()
+    errands = 0
+    for days in (40, 5):
+        with _at(anchor - dt.timedelta(days=days), 9):
+            errand = services.need_post(actor=context.users["resident1"], service=item)
+            services.need_dispatch(actor=secretary, need=errand, resource=team)
+            services.need_accept(actor=member, need=errand)
+        with _at(anchor - dt.timedelta(days=days - 2), 15):
+            services.need_done(actor=member, need=errand, result="已代为提交材料，社保卡寄到社区后送上门")
+        errands += 1
     context.add("资源清单", 2)
-    context.add("需求清单", 3)
+    context.add("需求清单", 3 + errands)

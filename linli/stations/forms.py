@@ -95,6 +95,13 @@ class FulfilForm(forms.Form):
 class NeedForm(forms.Form):
     title = forms.CharField(label="需求", max_length=60, help_text="如：家里水龙头漏水，需要上门维修")
     body = forms.CharField(label="说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    service = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, actor=None, **kwargs):
+        from linli.stations.models import ServiceItem
+
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = visible(ServiceItem.objects.filter(active=True), scope_for(actor))
 
 
 class NeedForResidentForm(NeedForm):
@@ -102,7 +109,7 @@ class NeedForResidentForm(NeedForm):
     source = forms.ChoiceField(label="来源", choices=[("visit", "走访收集"), ("case", "诉求转入")])
 
     def __init__(self, *args, actor, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, actor=actor, **kwargs)
         self.fields["resident"].queryset = visible(Resident.objects.all(), scope_for(actor).work_area())
 
 

@@ -359,6 +359,11 @@ class Need(models.Model):
     compound = models.ForeignKey("places.Compound", verbose_name="小区", on_delete=models.PROTECT, related_name="+")
     resident = models.ForeignKey("people.Resident", verbose_name="居民", on_delete=models.PROTECT, related_name="needs")
     source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.RESIDENT)
+    service = models.ForeignKey(ServiceItem, verbose_name="帮办代办事项", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="needs",
+                                help_text="从服务站清单点的帮办代办事项")
+    station = models.ForeignKey(Station, verbose_name="服务站", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="needs")
     title = models.CharField("需求", max_length=60)
     body = models.TextField("说明", max_length=500, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)

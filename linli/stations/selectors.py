@@ -1,6 +1,7 @@
 """Reads that list stations and wishes, always through the jurisdiction filter, and the indicators."""
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 
 from linli.core.scoping import scope_for, visible
 from linli.places.models import Building, Compound
@@ -23,8 +24,9 @@ def slot_list_visible_to(*, actor, station):
     return visible(Slot.objects.filter(station=station), scope_for(actor)).order_by("weekday", "opens")
 
 
-def service_list_visible_to(*, actor, station, active_only=True):
-    qs = visible(ServiceItem.objects.filter(station=station), scope_for(actor))
+def service_list_visible_to(*, actor, station, active_only=True, any_station=False):
+    qs = ServiceItem.objects.all() if any_station else ServiceItem.objects.filter(station=station)
+    qs = visible(qs, scope_for(actor))
     return qs.filter(active=True) if active_only else qs
 
 
@@ -89,6 +91,10 @@ def indicators(*, actor, unit=None) -> dict:
                               fulfilled=Count("id", filter=Q(status__in=(MicroWish.Status.FULFILLED,
                                                                          MicroWish.Status.CONFIRMED))),
                               open=Count("id", filter=Q(status=MicroWish.Status.OPEN)))
+    delivered = (visible(Need.objects.filter(station__isnull=False, done_at__isnull=False), scope)
+                 .filter(station__in=stations)
+                 .annotate(month=TruncMonth("done_at")).values("station__name", "month")
+                 .annotate(n=Count("id")).order_by("-month", "station__name")[:60])
     compound_total = compounds.count()
     covered_count = covered.count()
     return {
@@ -97,5 +103,6 @@ def indicators(*, actor, unit=None) -> dict:
         "accepted_share": round(100 * accepted / total, 1) if total else None,
         "compounds": compound_total, "compounds_covered": covered_count,
         "covered_share": round(100 * covered_count / compound_total, 1) if compound_total else None,
+        "delivered": [(row["station__name"], row["month"], row["n"]) for row in delivered],
         "wishes_posted": counts["posted"], "wishes_fulfilled": counts["fulfilled"], "wishes_open": counts["open"],
     }

@@ -406,8 +406,9 @@ def resource_create(*, actor, community, kind, name, offer, handler, capacity=4,
 
 
 @transaction.atomic
-def need_post(*, actor, title, body="", resident=None, source=Need.Source.RESIDENT) -> Need:
-    """A resident orders on their phone; a worker records one from a visit or a case for a resident."""
+def need_post(*, actor, title="", body="", resident=None, source=Need.Source.RESIDENT, service=None) -> Need:
+    """A resident orders on their phone; a worker records one from a visit or a case for a resident.
+    Ordering an item of a station's catalogue makes it a proxy errand 帮办代办 of that station."""
     scope = scope_for(actor)
     if resident is None:
         resident = Resident.objects.filter(pk__in=scope.resident_ids).select_related(
@@ -422,8 +423,15 @@ def need_post(*, actor, title, body="", resident=None, source=Need.Source.RESIDE
         if source not in Need.Source.values:
             raise Refused("source_invalid", "请选择需求来源。", field="source")
     compound = _compound_of(resident)
+    station = None
+    if service is not None:
+        station = service.station
+        if station.community_id != compound.community_id or not service.active:
+            raise Refused("service_outside", "只能点本社区服务站清单中正在提供的事项。", field="service")
+        title = title or service.name
     need = core_services.create(actor=actor, model=Need, data={
         "community": compound.community, "compound": compound, "resident": resident, "source": source,
+        "service": service, "station": station,
         "title": pii.masked(_clean_text(title, "title", "需求", 60)), "body": pii.masked((body or "").strip())[:500],
         "posted_by": actor, "posted_at": clock.now()}, action="need.order")
     _need_event(need, actor, NeedEvent.Kind.ORDERED, need.get_source_display())

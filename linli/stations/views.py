@@ -82,6 +82,13 @@ def _timetable(slots):
     return [(days[day], list(rows)) for day, rows in groupby(slots, key=lambda s: s.weekday)]
 
 
+def _home_communities(actor) -> set[int]:
+    from linli.places.models import Compound
+
+    ids = scope_for(actor).home_compound_ids
+    return set(Compound.objects.filter(pk__in=ids).values_list("community_id", flat=True)) if ids else set()
+
+
 def _by_category(items):
     """The catalogue under its categories, in the order each category first appears (an item added
     later joins its category rather than opening a second heading)."""
@@ -103,6 +110,7 @@ def detail(request, pk):
     have = {e.item for e in evidence}
     return render(request, "stations/detail.html", {
         "station": station, "editor": editor, "inspector": inspector,
+        "may_order": station.community_id in _home_communities(actor),
         "timetable": _timetable(selectors.slot_list_visible_to(actor=actor, station=station)),
         "catalogue": _by_category(catalogue),
         "staff": station.staff.all() if editor or inspector else [],
@@ -375,12 +383,22 @@ def need_new(request):
         require(can_edit(actor), "只有工作人员可以代居民登记需求。")
         form = forms.NeedForResidentForm(request.POST or None, actor=actor)
     else:
-        form = forms.NeedForm(request.POST or None)
+        initial = {}
+        if request.method == "GET" and request.GET.get("service"):
+            try:
+                item = selectors.service_list_visible_to(actor=actor, station=None, any_station=True).filter(
+                    pk=parse_id(request.GET["service"])).first()
+            except ValueError:
+                item = None
+            if item is not None:
+                initial = {"service": item.pk, "title": item.name}
+        form = forms.NeedForm(request.POST or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             need = services.need_post(actor=actor, title=data["title"], body=data["body"],
-                                      resident=data.get("resident"), source=data.get("source") or "resident")
+                                      resident=data.get("resident"), source=data.get("source") or "resident",
+                                      service=data.get("service"))
         except (Refused, ValidationError) as exc:
             form.add_error(None, _errors(exc))
         else:

@@ -210,3 +210,41 @@ def test_bad_input_on_needs_is_never_a_500(world, counts):
     assert secretary.post(f"/api/v1/needs/{need.pk}/dispatch", {"resource_id": 2**70},
                           content_type="application/json").status_code == 422
     assert counts() == before
+
+
+def test_a_proxy_errand_ordered_from_the_catalogue_counts_for_its_station_and_month(world, counts):
+    from linli.core import clock
+    from linli.stations.models import ServiceItem
+    from linli.stations.tests.helpers import station
+
+    # given the compound's station and its catalogue
+    made = station(world)
+    item = ServiceItem.objects.get(station=made, name="社保卡申领代办")
+    handler = member(world)
+    resource = _resource(world, handler)
+    # when the resident orders the item from the station page and it is done
+    page = _client(world.user("resident")).get(f"/stations/{made.pk}/")
+    assert f"/stations/needs/new/?service={item.pk}" in page.content.decode()
+    form = _client(world.user("resident")).get(f"/stations/needs/new/?service={item.pk}")
+    assert "社保卡申领代办" in form.content.decode()
+    _client(world.user("resident")).post("/stations/needs/new/", {"title": "社保卡申领代办", "service": item.pk})
+    need = Need.objects.get()
+    assert (need.station, need.service) == (made, item)
+    services.need_dispatch(actor=world.user("community_secretary"), need=need, resource=resource)
+    services.need_accept(actor=handler, need=need)
+    services.need_done(actor=handler, need=need, result="已代为提交申领材料")
+    # then the station's month counts one errand done
+    figures = selectors.indicators(actor=world.user("street_officer"))
+    assert [(name, n) for name, _month, n in figures["delivered"]] == [("康宁小区党群服务站", 1)]
+    assert figures["delivered"][0][1].month == clock.now().month
+    # and an item of another community's station, or a paused one, cannot be ordered
+    other = services.station_create(actor=world.user("street_officer"), community=world.community2,
+                                    compound=world.compound3, name="双东服务站", kind="compound", address="x")
+    paused = ServiceItem.objects.get(station=made, name="党费收缴")
+    paused.active = False
+    paused.save()
+    before = counts()
+    for bad in (ServiceItem.objects.filter(station=other).first(), paused):
+        with refused("service_outside"):
+            services.need_post(actor=world.user("resident"), service=bad)
+    assert counts() == before
