@@ -96,3 +96,52 @@ def test_resident_posts_a_wish_a_member_claims_and_fulfils_it_the_resident_confi
     assert MicroWish.objects.get().status == "confirmed"
     timeline = phone.inner_text("ol.timeline")
     assert all(word in timeline for word in ("发布", "认领", "实现", "确认"))
+
+
+def test_resident_orders_an_errand_the_community_dispatches_the_member_does_it_the_resident_rates(
+        world, live_server, phone):
+    # given the compound's station and a member on the community's resource list
+    station = services.station_create(actor=world.user("community_secretary"), community=world.community1,
+                                      compound=world.compound1, name="康宁小区党群服务站", kind="compound",
+                                      address="康宁小区3号楼一层")
+    handler = member(world)
+    services.resource_create(actor=world.user("community_secretary"), community=world.community1, kind="member",
+                             name="李建国（党员）", offer="帮办代办", handler=handler)
+
+    # when the resident orders 社保卡申领代办 from the station's catalogue
+    _as(phone, live_server, "resident1")
+    phone.goto(f"{live_server.url}/stations/{station.pk}/")
+    phone.click("a[aria-label='点单：社保卡申领代办']")
+    phone.click("main button[type=submit]:has-text('提交')")
+    phone.wait_for_load_state("networkidle")
+    assert phone.inner_text("#need-status") == "待派单"
+    need_url = phone.url
+
+    # when the community secretary dispatches it to the member
+    _as(phone, live_server, "community1")
+    phone.goto(need_url)
+    phone.select_option("#dispatch-resource", label="李建国（党员） · 帮办代办")
+    phone.click("main button[type=submit]:has-text('派单')")
+    phone.wait_for_load_state("networkidle")
+    assert phone.inner_text("#need-status") == "已派单"
+
+    # when the member accepts it from his tasks and records the result
+    _as(phone, live_server, "member1")
+    phone.goto(f"{live_server.url}/stations/needs/")
+    phone.locator("#my-tasks a", has_text="社保卡申领代办").click()
+    phone.click("main button[type=submit]:has-text('接单')")
+    phone.wait_for_load_state("networkidle")
+    phone.fill("#done-result", "已代为提交材料")
+    phone.click("main button[type=submit]:has-text('登记办理结果')")
+    phone.wait_for_load_state("networkidle")
+    assert phone.inner_text("#need-status") == "已办理待评价"
+    assert _fits(phone)
+
+    # then the resident rates it
+    _as(phone, live_server, "resident1")
+    phone.goto(need_url)
+    phone.select_option("#rate-rating", value="5")
+    phone.click("main button[type=submit]:has-text('提交评价')")
+    phone.wait_for_load_state("networkidle")
+    assert phone.inner_text("#need-status") == "已评价"
+    assert "5 星" in phone.inner_text("main")
