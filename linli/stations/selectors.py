@@ -31,8 +31,11 @@ def service_list_visible_to(*, actor, station, active_only=True, any_station=Fal
 
 
 def wish_list_visible_to(*, actor, filters=None):
+    """`area`: only the wishes of the actor's work area (the staff's table, which names the residents),
+    not those they see as a resident or a Party member."""
     filters = filters or {}
-    qs = visible(MicroWish.objects.select_related("compound", "community", "resident"), scope_for(actor))
+    scope = scope_for(actor).work_area() if filters.get("area") else scope_for(actor)
+    qs = visible(MicroWish.objects.select_related("compound", "community", "resident"), scope)
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("mine") == "claimed":
@@ -52,7 +55,8 @@ def resource_list_visible_to(*, actor, filters=None):
 
 def need_list_visible_to(*, actor, filters=None):
     filters = filters or {}
-    qs = visible(Need.objects.select_related("compound", "resident", "resource"), scope_for(actor))
+    scope = scope_for(actor).work_area() if filters.get("area") else scope_for(actor)
+    qs = visible(Need.objects.select_related("compound", "resident", "resource"), scope)
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("mine") == "tasks":

@@ -252,7 +252,8 @@ def wishes(request):
     member = services.member_of(actor)
     status = request.GET.get("status", "")
     status = status if status in MicroWish.Status.values else ""
-    page, query = paginate(request, selectors.wish_list_visible_to(actor=actor, filters={"status": status}))
+    page, query = paginate(request, selectors.wish_list_visible_to(actor=actor, filters={"status": status,
+                                                                                         "area": True}))
     mine = (selectors.wish_list_visible_to(actor=actor, filters={"mine": "posted"})[:20]
             if scope.resident_ids else [])
     claimed = selectors.wish_list_visible_to(actor=actor, filters={"mine": "claimed"})[:20] if member else []
@@ -365,7 +366,8 @@ def needs(request):
     scope = scope_for(actor)
     status = request.GET.get("status", "")
     status = status if status in Need.Status.values else ""
-    page, query = paginate(request, selectors.need_list_visible_to(actor=actor, filters={"status": status}))
+    page, query = paginate(request, selectors.need_list_visible_to(actor=actor, filters={"status": status,
+                                                                                         "area": True}))
     tasks = selectors.need_list_visible_to(actor=actor, filters={"mine": "tasks"})[:30]
     return render(request, "stations/needs.html", {
         "page": page, "query": query, "statuses": Need.Status.choices, "status": status, "tasks": tasks,

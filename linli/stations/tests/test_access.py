@@ -209,3 +209,17 @@ def test_indicators_count_stations_coverage_and_wishes(world):
     assert client.get("/stations/indicators/?unit=abc").status_code == 404
     assert _client(world.user("street_officer")).get("/stations/indicators/").status_code == 200
     assert _client(world.user("resident")).get("/stations/indicators/").status_code == 403
+
+
+def test_the_staff_table_of_wishes_names_only_the_wishes_of_the_work_area(world):
+    # given a grid worker of community3 who is also a Party member living in community1
+    from linli.accounts.models import Assignment, Role
+
+    worker = member(world)
+    Assignment.objects.create(user=worker, role=Role.GRID_WORKER, grid=world.grid4)
+    posted = wish(world)
+    # then the wish is among the open wishes he may claim, but not in the staff table with the name
+    assert posted in selectors.wish_list_visible_to(actor=worker)
+    assert posted not in selectors.wish_list_visible_to(actor=worker, filters={"area": True})
+    page = _client(worker).get("/stations/wishes/").content.decode()
+    assert "想要一副老花镜" in page and "张秀英" not in page
