@@ -382,7 +382,7 @@ def wish_withdraw(request, wish_id: Id):
 
 # --- needs and resources ------------------------------------------------------------------------
 
-class ResourceOut(Schema):
+class ServiceResourceOut(Schema):
     id: int
     community_id: int
     kind: str
@@ -393,7 +393,7 @@ class ResourceOut(Schema):
     active: bool
 
 
-class ResourceIn(Schema):
+class ServiceResourceIn(Schema):
     community_id: Id
     kind: str
     name: str = Field(max_length=100)
@@ -464,14 +464,14 @@ class NeedFilters(Schema):
     mine: str = Field("", max_length=8, description="tasks：派给我的；ordered：我点的")
 
 
-@router.get("/resources", response=list[ResourceOut], summary="资源清单")
+@router.get("/resources", response=list[ServiceResourceOut], summary="资源清单")
 @paginated()
 def resource_list(request):
     return selectors.resource_list_visible_to(actor=request.auth)
 
 
-@router.post("/resources", response={201: ResourceOut, **ERRORS}, summary="登记资源（共建单位、能工巧匠、志愿队、双报到党员）")
-def resource_create(request, payload: ResourceIn):
+@router.post("/resources", response={201: ServiceResourceOut, **ERRORS}, summary="登记资源（共建单位、能工巧匠、志愿队、双报到党员）")
+def resource_create(request, payload: ServiceResourceIn):
     from linli.accounts.models import User
 
     actor = request.auth
