@@ -570,7 +570,7 @@ def grant_station_award(*, actor, budget, station) -> Grant:
     if station is None or not visible(Station.objects.filter(pk=station.pk), scope_for(actor).work_area()).exists():
         raise NotFound()
     locked = _locked_budget(actor, budget, FundKind.STATION_AWARD)
-    station = Station.objects.select_for_update().select_related("community", "compound").get(pk=station.pk)
+    station = Station.objects.select_for_update(of=("self",)).select_related("community", "compound").get(pk=station.pk)
     if not station.community.code.startswith(locked.unit.prefix):
         raise Refused("station_outside_unit", "该服务站不在预算单位辖区内。", field="station")
     if station.accepted_on is None:
