@@ -50,6 +50,7 @@ def _register_routers():
     from linli.places.api import router as places_router
     from linli.points.api import router as points_router
     from linli.property.api import router as property_router
+    from linli.stations.api import router as stations_router
 
     api.add_router("", accounts_router)
     api.add_router("", places_router)
@@ -61,6 +62,7 @@ def _register_routers():
     api.add_router("", council_router)
     api.add_router("", property_router)
     api.add_router("", gridwork_router)
+    api.add_router("", stations_router)
 
 
 _register_routers()

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "linli.orgs",
     "linli.cases",
     "linli.points",
+    "linli.stations",
     "linli.council",
     "linli.property",
     "linli.open311",

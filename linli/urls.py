@@ -26,6 +26,7 @@ urlpatterns = [
     path("audit/", include("linli.core.urls")),
     path("cases/", include("linli.cases.urls")),
     path("points/", include("linli.points.urls")),
+    path("stations/", include("linli.stations.urls")),
     path("council/", include("linli.council.urls")),
     path("property/", include("linli.property.urls")),
     path("open311/v2/", include("linli.open311.urls")),

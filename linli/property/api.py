@@ -12,12 +12,15 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema
 
 from linli.core import clock
+from linli.core.access import get_visible
 from linli.core.api import ErrorOut
 from linli.core.errors import INVALID, Refused
 from linli.core.ids import MAX_SMALL, Count, Id, Year
 from linli.core.pagination import PageIn, page_of, page_schema, paginated
+from linli.core.scoping import scope_for
 from linli.property import access, selectors, services
 from linli.property.forms import parse_month
+from linli.stations.models import Station
 
 router = Router(tags=["物业"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -278,6 +281,7 @@ class GrantOut(Schema):
     community_id: int
     compound_id: int | None
     party_org_id: int | None
+    station_id: int | None
     amount: Decimal
     basis: str
 
@@ -559,9 +563,7 @@ def disbursement_create(request, grant_id: int, payload: DisbursementIn):
 
 
 class StationAwardIn(Schema):
-    compound_id: Id
-    accepted_on: dt.date
-    station: str = ""
+    station_id: Id
 
 
 class SubsidyIn(Schema):
@@ -574,9 +576,8 @@ class SubsidyIn(Schema):
              summary="服务站验收合格奖补（10 万元）")
 def station_award(request, budget_id: int, payload: StationAwardIn):
     budget = access.budget_get(request.auth, budget_id, write=True)
-    compound = access.compound_get(request.auth, payload.compound_id)
-    return 201, services.grant_station_award(actor=request.auth, budget=budget, compound=compound,
-                                             accepted_on=payload.accepted_on, station=payload.station)
+    station = get_visible(Station, scope_for(request.auth).work_area(), payload.station_id)
+    return 201, services.grant_station_award(actor=request.auth, budget=budget, station=station)
 
 
 @router.post("/property/budgets/{budget_id}/subsidies", response={201: GrantOut, **ERRORS},

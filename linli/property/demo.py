@@ -13,6 +13,7 @@ from linli.orgs.models import PartyOrg, PropertyCompany, PropertyService
 from linli.people.models import Resident
 from linli.property import services
 from linli.property.models import FundKind, SurveyResponse, month_start
+from linli.stations.models import Station
 
 PDF = b"%PDF-1.4\n% demo invoice scan\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -125,9 +126,11 @@ def populate(context) -> None:
             services.disbursement_create(actor=district, grant=grant, amount=grant.amount, paid_on=clock.today())
         awards = services.budget_create(actor=district, unit=district_unit, year=october.year,
                                         kind=FundKind.STATION_AWARD, amount="300000.00")
-        services.grant_station_award(actor=district, budget=awards, compound=home, accepted_on=september.replace(day=15),
-                                     station=f"{home.name}党群服务站")
+        # The station award goes to a station the street accepted (stations/demo.py runs first).
+        accepted = Station.objects.filter(compound=home, accepted_on__isnull=False).first()
+        if accepted is not None:
+            services.grant_station_award(actor=district, budget=awards, station=accepted)
         services.budget_create(actor=district, unit=district_unit, year=october.year, kind=FundKind.SUBSIDY,
                                amount="120000.00")
     context.add("经费预算", 3)
-    context.add("经费下达", len(grants) + 1)
+    context.add("经费下达", len(grants) + (accepted is not None))

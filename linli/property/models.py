@@ -467,6 +467,8 @@ class Grant(models.Model):
                                  on_delete=models.PROTECT, related_name="+")
     party_org = models.ForeignKey("orgs.PartyOrg", verbose_name="党支部", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
+    station = models.ForeignKey("stations.Station", verbose_name="服务站", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField("金额(元)", **MONEY)
     basis = models.CharField("依据", max_length=200)
     granted_at = models.DateTimeField("下达时间", default=clock.now)
@@ -481,7 +483,9 @@ class Grant(models.Model):
         verbose_name_plural = "经费下达"
         ordering = ["-granted_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["budget", "party_org"], condition=Q(party_org__isnull=False),
-                                               name="one_party_grant_per_budget")]
+                                               name="one_party_grant_per_budget"),
+                       models.UniqueConstraint(fields=["station"], condition=Q(station__isnull=False),
+                                               name="one_award_per_station")]
 
     def __str__(self):
         return f"{self.budget.get_kind_display()} · {self.compound or self.party_org or self.community} · {self.amount}"

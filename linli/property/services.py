@@ -43,6 +43,7 @@ from linli.property.models import (
     month_start,
     next_month,
 )
+from linli.stations.models import Station
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -564,17 +565,21 @@ def grants_party_building(*, actor, budget) -> list[Grant]:
 
 
 @transaction.atomic
-def grant_station_award(*, actor, budget, compound, accepted_on: dt.date, station: str) -> Grant:
-    """100,000 yuan for a service station that passed acceptance."""
-    _visible_compound(actor, compound)
+def grant_station_award(*, actor, budget, station) -> Grant:
+    """100,000 yuan for a service station that passed acceptance (stations.services.inspect), once."""
+    if station is None or not visible(Station.objects.filter(pk=station.pk), scope_for(actor).work_area()).exists():
+        raise NotFound()
     locked = _locked_budget(actor, budget, FundKind.STATION_AWARD)
-    if not compound.community.code.startswith(locked.unit.prefix):
-        raise Refused("compound_outside_unit", "该小区不在预算单位辖区内。", field="compound")
-    if accepted_on > clock.today():
-        raise Refused("date_in_future", "验收日期不能晚于今天。", field="accepted_on")
-    return _grant(actor, locked, [{"community_id": compound.community_id, "compound": compound,
-                                   "amount": STATION_AWARD,
-                                   "basis": f"{station or compound.name}服务站 {accepted_on} 验收合格"}])[0]
+    station = Station.objects.select_for_update(of=("self",)).select_related("community", "compound").get(pk=station.pk)
+    if not station.community.code.startswith(locked.unit.prefix):
+        raise Refused("station_outside_unit", "该服务站不在预算单位辖区内。", field="station")
+    if station.accepted_on is None:
+        raise Refused("station_not_accepted", f"“{station.name}”尚未通过街道验收，不能申请奖补。", field="station")
+    if Grant.objects.filter(station=station).exists():
+        raise Refused("station_awarded", f"“{station.name}”已获得过验收奖补。", status=409, field="station")
+    return _grant(actor, locked, [{"community_id": station.community_id, "compound": station.compound,
+                                   "station": station, "amount": STATION_AWARD,
+                                   "basis": f"{station.name} {station.accepted_on} 验收合格"}])[0]
 
 
 @transaction.atomic

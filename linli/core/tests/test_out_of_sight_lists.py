@@ -29,6 +29,8 @@ from linli.points import selectors as points
 from linli.points import services as point_services
 from linli.property import selectors as property_
 from linli.property import services as property_services
+from linli.stations import selectors as stations
+from linli.stations import services as station_services
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +105,26 @@ def _position(world, shop):
     return PositionFactory(resident=world.resident, party_org=PartyOrgFactory(community=world.community1))
 
 
+def _station(world, shop):
+    return station_services.station_create(actor=world.user("community_secretary"), community=world.community1,
+                                           compound=world.compound1, name="康宁小区党群服务站", kind="compound",
+                                           address="3号楼一层")
+
+
+def _need(world, shop):
+    return station_services.need_post(actor=world.user("resident"), title="需要上门理发")
+
+
+def _resource_entry(world, shop):
+    return station_services.resource_create(actor=world.user("community_secretary"), community=world.community1,
+                                            kind="member", name="张秀英", offer="教用智能手机",
+                                            handler=world.user("resident"))
+
+
+def _wish(world, shop):
+    return station_services.wish_post(actor=world.user("resident"), title="想要一副老花镜")
+
+
 CASES = [
     # (selector, the row in community1, a persona who lists it)
     (places.unit_list_visible_to, lambda w, s: w.community1, "community_secretary"),
@@ -138,6 +160,10 @@ CASES = [
     (property_.contract_list_visible_to, _contract, "branch_secretary"),
     (property_.account_list_visible_to, _account, "branch_secretary"),
     (property_.budget_list_visible_to, _budget, "community_secretary"),
+    (stations.station_list_visible_to, _station, "branch_secretary"),
+    (stations.wish_list_visible_to, _wish, "grid_worker"),
+    (stations.need_list_visible_to, _need, "grid_worker"),
+    (stations.resource_list_visible_to, _resource_entry, "community_secretary"),
 ]
 
 
@@ -161,6 +187,21 @@ def test_a_comment_out_of_sight_is_not_listed(world, shop):
     # when / then the outsider's list of the same proposal's comments leaves it out
     assert comment not in council.comment_list_visible_to(actor=world.user("outsider"), proposal=proposal,
                                                           moderator=True)
+
+
+def test_station_parts_and_wishes_out_of_sight_are_not_listed(world, shop):
+    # given a station of compound1 with a slot and its catalogue, and a wish of its resident
+    station = _station(world, shop)
+    station_services.slot_add(actor=world.user("community_secretary"), station=station, weekday=0,
+                              opens=dt.time(9), closes=dt.time(12))
+    wish = _wish(world, shop)
+    resident, outsider = world.user("resident"), world.user("outsider")
+    assert stations.slot_list_visible_to(actor=resident, station=station).count() == 1
+    assert stations.service_list_visible_to(actor=resident, station=station).count() == 37
+    # then the outsider lists none of them
+    assert stations.slot_list_visible_to(actor=outsider, station=station).count() == 0
+    assert stations.service_list_visible_to(actor=outsider, station=station).count() == 0
+    assert wish not in stations.wish_list_visible_to(actor=outsider)
 
 
 @pytest.fixture

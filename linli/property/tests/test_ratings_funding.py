@@ -14,6 +14,7 @@ from linli.people.tests.factories import HouseholdFactory, ResidentFactory
 from linli.property import services
 from linli.property.models import FundKind, Grant, SurveyResponse
 from linli.property.selectors import company_averages
+from linli.stations.models import Station
 from linli.testing import refused
 
 
@@ -96,13 +97,31 @@ def test_party_building_funds_follow_population_bands_and_disbursement_is_capped
         Decimal("10000.00"), Decimal("5000.00"), Decimal("1500.00"), Decimal("8500.00"), Decimal("5000.00"))
 
 
-def test_station_award_and_subsidy_only_for_compounds_without_service(world, counts):
+def test_station_award_only_for_an_accepted_station_and_once(world, counts):
+    # given a station of compound2 that has not passed acceptance
     officer = world.user("district_officer")
     award_budget = services.budget_create(actor=officer, unit=world.district, year=2026, kind="station_award",
-                                          amount="200000.00")
-    grant = services.grant_station_award(actor=officer, budget=award_budget, compound=world.compound2,
-                                         accepted_on=dt.date(2026, 1, 5), station="幸福苑党群服务站")
-    assert grant.amount == Decimal("100000.00")
+                                          amount="300000.00")
+    station = Station.objects.create(community=world.community1, compound=world.compound2, name="幸福苑党群服务站",
+                                     kind="compound", address="幸福苑1号楼底商")
+    before = counts()
+    # when the award is asked for before acceptance, then it is refused and nothing is written
+    with refused("station_not_accepted"):
+        services.grant_station_award(actor=officer, budget=award_budget, station=station)
+    assert counts() == before
+    # when the street has accepted it, the award is granted once, pointing at the station
+    Station.objects.filter(pk=station.pk).update(accepted_on=dt.date(2026, 1, 5))
+    station.refresh_from_db()
+    grant = services.grant_station_award(actor=officer, budget=award_budget, station=station)
+    assert (grant.amount, grant.station, grant.compound) == (Decimal("100000.00"), station, world.compound2)
+    before = counts()
+    with refused("station_awarded"):
+        services.grant_station_award(actor=officer, budget=award_budget, station=station)
+    assert counts() == before
+
+
+def test_subsidy_only_for_compounds_without_service(world, counts):
+    officer = world.user("district_officer")
     subsidy_budget = services.budget_create(actor=officer, unit=world.district, year=2026, kind="subsidy",
                                             amount="50000.00")
     PropertyService.objects.create(compound=world.compound1, mode="market", provider_name="某物业",
