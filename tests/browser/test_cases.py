@@ -18,7 +18,7 @@ from linli.core import clock
 from tests.browser.conftest import PHONE, login
 
 # The catalogue comes from a data migration, so the flush after this test must restore it.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def png(width=4, height=3) -> bytes:

@@ -9,7 +9,7 @@ from linli.council.models import Ballot, Proposal
 from linli.testing import make_user
 from tests.browser.conftest import login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _as(phone, live_server, username):

@@ -20,7 +20,7 @@ from linli.testing import make_user
 from tests.browser.conftest import login
 from tests.browser.test_cases import no_sideways_scroll, png
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 QUESTION = "附近已有相似诉求，是同一件事吗？"
 

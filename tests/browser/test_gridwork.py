@@ -18,7 +18,7 @@ from linli.places.tests.factories import BuildingFactory
 from tests.browser.conftest import login, pick
 from tests.browser.test_cases import no_sideways_scroll, png
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Set LINLI_SCREENSHOTS=/some/dir to keep a screenshot of each step.
 SHOTS = os.environ.get("LINLI_SCREENSHOTS")
 

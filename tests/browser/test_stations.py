@@ -13,7 +13,7 @@ from linli.stations.models import MicroWish
 from linli.stations.tests.helpers import member
 from tests.browser.conftest import login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _as(phone, live_server, username):

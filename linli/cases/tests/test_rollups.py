@@ -170,7 +170,7 @@ def test_buckets_coarsen_past_a_day_and_a_week():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_writes_and_refreshes_lose_nothing():
     """Writers and refreshers racing on PostgreSQL: the rollups end equal to a rebuild."""
     if connection.vendor != "postgresql":

@@ -123,7 +123,7 @@ def test_command_replays_as_of_now_and_prints_counts(open_case, frozen):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_sweeps_never_escalate_twice():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")

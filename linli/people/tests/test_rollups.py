@@ -243,7 +243,7 @@ def test_command_refreshes_rebuilds_and_verifies(world):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_writes_and_refreshes_lose_nothing():
     """Writers and refreshers racing on PostgreSQL: no error, and the counts end equal to the records."""
     if connection.vendor != "postgresql":
