@@ -31,4 +31,5 @@ urlpatterns = [
     path("open311/v2/", include("linli.open311.urls")),
     path("dashboard/", include("linli.dashboard.urls")),
     path("imports/", include("linli.imports.urls")),
+    path("exports/", include("linli.exports.urls")),
 ]

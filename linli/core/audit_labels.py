@@ -30,6 +30,7 @@ ACTIONS = {
     "council_moderate": "审核留言", "council_progress": "更新决议进度", "council_reject": "不予受理",
     "council_vote": "投票", "council_vote_change": "改票",
     "login_lockout": "登录失败次数过多被锁定", "import": "表格导入",
+    "export_unmasked": "不脱敏导出",
 }
 
 WORDS = {
