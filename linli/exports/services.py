@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 FORMATS = ("xlsx", "csv")
 BAD_FORMAT = "导出格式只能是 xlsx（Excel）或 csv。"
+BAD_FILTER = "筛选条件无法识别，请从列表页重新筛选后再导出。"
 NOT_UNMASKER = "您的职责不需要查看完整的证件号和电话，只能导出脱敏名单（去掉“不脱敏”再试）。"
 
 
@@ -90,7 +91,10 @@ def with_unmask(qs: QuerySet, actor) -> QuerySet:
 def rows_for(actor, spec: specs.Spec, filters: dict, *, unmask: bool) -> QuerySet:
     if unmask and not can_unmask(actor):
         raise Forbidden(NOT_UNMASKER)
-    qs = spec.queryset(actor, filters)
+    try:
+        qs = spec.queryset(actor, filters)
+    except (ValueError, TypeError, ValidationError):
+        raise Refused("bad_filter", BAD_FILTER, status=422) from None
     return with_unmask(qs, actor) if unmask else qs
 
 
@@ -99,7 +103,7 @@ def _count(qs: QuerySet) -> int:
         return qs.count()
     except (ValueError, TypeError, ValidationError):
         # A hand-edited filter the list's selector could not read (小区=abc).
-        raise Refused("bad_filter", "筛选条件无法识别，请从列表页重新筛选后再导出。", status=422) from None
+        raise Refused("bad_filter", BAD_FILTER, status=422) from None
 
 
 def start(actor, key: str, params) -> Prepared:

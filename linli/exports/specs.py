@@ -91,13 +91,13 @@ def _places() -> None:
     register(Spec("units", "行政区划", s.unit_list_visible_to, fields(AdminUnit, "code", "name", "level", "parent__name"),
                   "/units", registry=True, choice_labels={"level": dict(AdminUnit.Level.choices)}))
     register(Spec("grids", "网格", s.grid_list_visible_to,
-                  (field(Grid, "community__code", "社区代码"), field(Grid, "community__name", "社区"),
+                  (field(Grid, "community__code", "社区代码"), field(Grid, "community__name", "所在社区"),
                    *fields(Grid, "code", "name")), "/grids", registry=True))
     register(Spec("micro_grids", "微网格", s.micro_grid_list_visible_to,
                   (field(MicroGrid, "grid__code", "网格编码"), *fields(MicroGrid, "grid__name", "name")),
                   "/micro-grids", registry=True))
     register(Spec("compounds", "小区/院落", s.compound_list_visible_to,
-                  (field(Compound, "community__code", "社区代码"), field(Compound, "community__name", "社区"),
+                  (field(Compound, "community__code", "社区代码"), field(Compound, "community__name", "所在社区"),
                    field(Compound, "name", "小区名称"),
                    *fields(Compound, "kind", "address", "build_year", "walled", "has_property_room",
                            "responsible_department", "latitude", "longitude")),
@@ -115,7 +115,10 @@ def _places() -> None:
                   (field(Dwelling, f"{place}__community__code", "社区代码"), field(Dwelling, f"{place}__name", "小区"),
                    field(Dwelling, "entrance__building__number", "楼栋"), field(Dwelling, "entrance__number", "单元"),
                    field(Dwelling, "number", "房号"),
-                   *fields(Dwelling, "floor", "registered_area", "surveyed_area", "contract_area", "developer_unsold")),
+                   *fields(Dwelling, "floor", "registered_area", "surveyed_area", "contract_area", "developer_unsold"),
+                   field(Dwelling, "entrance__building__floors", "楼栋层数"),
+                   field(Dwelling, "entrance__building__grid__code", "网格编码"),
+                   field(Dwelling, "entrance__building__micro_grid__name", "微网格")),
                   "/dwellings", registry=True))
 
 
