@@ -12,6 +12,7 @@ from django.urls import reverse
 from ninja import Router, Schema
 
 from linli.core.api import ErrorOut
+from linli.core.pagination import paginated
 from linli.exports import services, specs
 from linli.exports.models import ExportJob
 from linli.exports.responses import _headers, file_reply
@@ -29,23 +30,27 @@ class ExportJobOut(Schema):
     title: str
     format: str
     status: str
-    status_label: str
+    status_label: str = ""
     unmask: bool
     rows_total: int
     rows_written: int
     created_at: dt.datetime
     finished_at: dt.datetime | None
-    download_url: str | None
+    download_url: str | None = None
     error: str
 
+    @staticmethod
+    def resolve_status_label(job: ExportJob) -> str:
+        return job.get_status_display()
 
-def _job_out(job: ExportJob) -> dict:
-    done = job.status == ExportJob.Status.DONE
-    return {"id": job.pk, "title": job.title, "format": job.format, "status": job.status,
-            "status_label": job.get_status_display(), "unmask": job.unmask, "rows_total": job.rows_total,
-            "rows_written": job.rows_written, "created_at": job.created_at, "finished_at": job.finished_at,
-            "download_url": reverse("api:export_job_download", args=[job.pk]) if done else None,
-            "error": job.error}
+    @staticmethod
+    def resolve_download_url(job: ExportJob) -> str | None:
+        done = job.status == ExportJob.Status.DONE
+        return reverse("api:export_job_download", args=[job.pk]) if done else None
+
+
+def _job_out(job: ExportJob) -> ExportJob:
+    return job
 
 
 def _operation(spec: specs.Spec):
@@ -67,9 +72,10 @@ for _spec in specs.all_specs():
             operation_id=f"export_{_spec.key}", url_name=f"export_{_spec.key}", openapi_extra=FILE_200)
 
 
-@router.get("/exports/jobs", response=list[ExportJobOut], summary="我的导出任务")
+@router.get("/exports/jobs", response=list[ExportJobOut], summary="我的导出任务（分页）")
+@paginated()
 def job_list(request):
-    return [_job_out(job) for job in services.jobs_of(request.auth)[:50]]
+    return services.jobs_of(request.auth)
 
 
 @router.get("/exports/jobs/{job_id}", response={200: ExportJobOut, 404: ErrorOut}, summary="导出任务进度")

@@ -48,8 +48,8 @@ def test_the_api_answers_202_with_the_job_and_its_download_link(client_for, worl
     assert detail["status"] == "done" and detail["unmask"] and detail["rows_written"] == 2
     rows = table(csv_rows(client.get(detail["download_url"])))
     assert {r["公民身份号码"] for r in rows} == {world.resident.id_number, world.neighbour.id_number}
-    assert [j["id"] for j in client.get("/api/v1/exports/jobs").json()] == [job_id]
-    assert client_for("grid_worker").get("/api/v1/exports/jobs").json() == []
+    assert [j["id"] for j in client.get("/api/v1/exports/jobs").json()["items"]] == [job_id]
+    assert client_for("grid_worker").get("/api/v1/exports/jobs").json() == {"count": 0, "items": []}
 
 
 def test_a_running_job_shows_its_progress_and_is_polled(client_for, world):
