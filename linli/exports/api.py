@@ -69,7 +69,8 @@ for _spec in specs.all_specs():
         router.add_api_operation(
             f"{_spec.api_path}/export", ["GET"], _operation(_spec), response={202: ExportJobOut, **ERRORS},
             summary=f"导出{_spec.title}（.xlsx 或 .csv，筛选同列表；超过上限转为后台任务）",
-            operation_id=f"export_{_spec.key}", url_name=f"export_{_spec.key}", openapi_extra=FILE_200)
+            operation_id=f"export_{_spec.key}", url_name=f"export_{_spec.key}", openapi_extra=FILE_200,
+            tags=[specs.TAGS.get(_spec.key, "导出")])
 
 
 @router.get("/exports/jobs", response=list[ExportJobOut], summary="我的导出任务（分页）")

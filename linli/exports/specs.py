@@ -44,6 +44,7 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {}
+TAGS: dict[str, str] = {}  # the API tag of the list each export follows, so its /export sits beside it
 
 
 def register(spec: Spec) -> Spec:
@@ -73,13 +74,12 @@ def build() -> None:
     """Fill SPECS (called once from AppConfig.ready, when every app's models are loaded)."""
     if SPECS:
         return
-    _places()
-    _people()
-    _orgs()
-    _cases()
-    _points()
-    _council()
-    _property()
+    for declare, tag in ((_places, "地"), (_people, "人"), (_orgs, "组织"), (_cases, "诉求事件"), (_points, "积分"),
+                         (_council, "议事"), (_property, "物业")):
+        before = set(SPECS)
+        declare()
+        for key in set(SPECS) - before:
+            TAGS[key] = tag
 
 
 # --- 地 ----------------------------------------------------------------------------------------------
