@@ -44,6 +44,7 @@ def _register_routers():
     from linli.cases.api import router as cases_router
     from linli.council.api import router as council_router
     from linli.dashboard.api import router as dashboard_router
+    from linli.exports.api import router as exports_router
     from linli.gridwork.api import router as gridwork_router
     from linli.orgs.api import router as orgs_router
     from linli.people.api import router as people_router
@@ -52,6 +53,8 @@ def _register_routers():
     from linli.property.api import router as property_router
     from linli.stations.api import router as stations_router
 
+    # First: `/residents/export` must be matched before `/residents/{resident_id}`.
+    api.add_router("", exports_router)
     api.add_router("", accounts_router)
     api.add_router("", places_router)
     api.add_router("", people_router)

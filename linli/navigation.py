@@ -52,6 +52,7 @@ SECTIONS = {
     "orgs:propertycompany_list": (_("物业企业"), "property", REGISTRY | {"property_staff"}),
     "orgs:partner_list": (_("共建单位"), "org", REGISTRY),
     "imports:home": (_("数据导入"), "list", IMPORTERS),
+    "exports:mine": (_("我的导出"), "list", STAFF),
     "core:audit_list": (_("审计日志"), "audit", {"admin"}),
 }
 

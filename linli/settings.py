@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "linli.dashboard",
     "linli.imports",
     "linli.cockpit",
+    "linli.exports",
     "linli.demo",
 ]
 
@@ -258,3 +259,7 @@ LINLI_SESSION_IDLE_MINUTES = env_int("LINLI_SESSION_IDLE_MINUTES", 60)
 
 # API tokens live this many days.
 LINLI_TOKEN_DAYS = env_int("LINLI_TOKEN_DAYS", 30)
+
+# Exports: more rows than this run as a background task (我的导出); their files are kept this long.
+LINLI_EXPORT_INLINE_MAX = env_int("LINLI_EXPORT_INLINE_MAX", 5000)
+LINLI_EXPORT_KEEP_HOURS = env_int("LINLI_EXPORT_KEEP_HOURS", 72)

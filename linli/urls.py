@@ -34,4 +34,5 @@ urlpatterns = [
     path("imports/", include("linli.imports.urls")),
     path("gridwork/", include("linli.gridwork.urls")),
     path("cockpit/", include("linli.cockpit.urls")),
+    path("exports/", include("linli.exports.urls")),
 ]
