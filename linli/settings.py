@@ -244,3 +244,9 @@ LINLI_SESSION_IDLE_MINUTES = env_int("LINLI_SESSION_IDLE_MINUTES", 60)
 
 # API tokens live this many days.
 LINLI_TOKEN_DAYS = env_int("LINLI_TOKEN_DAYS", 30)
+
+# Imports (docs/OPERATIONS.md "Imports"): files larger than this many bytes are checked and written by a
+# background job with a progress bar; the job keeps the uploaded file, encrypted, for at most this
+# many hours (emptied as soon as the job ends; `linli import-purge` empties the abandoned ones).
+LINLI_IMPORT_BACKGROUND_BYTES = env_int("LINLI_IMPORT_BACKGROUND_BYTES", 256 * 1024)
+LINLI_IMPORT_FILE_HOURS = env_int("LINLI_IMPORT_FILE_HOURS", 24)
