@@ -276,6 +276,7 @@ def _run_check(job_id: int) -> str:
         services.require_importer(job.actor)
         report = engine.check(job.actor, registers.get(job.register), data, job.filename, progress=tracker)
     except engine.Cancelled:
+        ImportJob.objects.filter(pk=job_id).update(state=State.CANCELLED, sealed_file=None, finished_at=clock.now())
         return State.CANCELLED
     except (Refused, Forbidden, NotFound) as exc:
         _end(job_id, State.FAILED, error=_refusal(exc), sealed_file=None)
@@ -301,7 +302,9 @@ def _run_commit(job_id: int) -> str:
         report = engine.commit(job.actor, registers.get(job.register), data, job.filename, token=None,
                                progress=tracker)
     except engine.Cancelled:
-        ImportJob.objects.filter(pk=job_id).update(rows_written=0, sealed_file=None)
+        # Everything written is rolled back; the mark stays (set again, in case it was made in this connection).
+        ImportJob.objects.filter(pk=job_id).update(state=State.CANCELLED, rows_written=0, sealed_file=None,
+                                                   finished_at=clock.now())
         return State.CANCELLED
     except (Refused, Forbidden, NotFound) as exc:
         _end(job_id, State.FAILED, error=_refusal(exc), sealed_file=None, rows_written=0)
