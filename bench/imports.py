@@ -67,6 +67,7 @@ def admin(sql: str) -> None:
 # --- children ---------------------------------------------------------------------------------------
 
 def id_number(i: int) -> str:
+    """A valid ID number, distinct for each i (each row count starts its own at i = n, so they never meet)."""
     from linli.core.validators import id_check_char
 
     born = dt.date(1950, 1, 1) + dt.timedelta(days=i // 400)
@@ -119,11 +120,11 @@ def child_setup(n: int) -> dict:
     relations = ("户主", "配偶", "子女")
     for i in range(n):
         b, e, room = places[i // PER_HOUSEHOLD]
-        head = id_number(i - i % PER_HOUSEHOLD)
+        head = id_number(n + i - i % PER_HOUSEHOLD)
         k = i % PER_HOUSEHOLD
         values = {"community": community.name, "compound": compound.name, "building": b, "entrance": e,
                   "dwelling": room, "head_id_number": "" if k == 0 else head, "name": f"居民{i}",
-                  "id_number": id_number(i), "phone": f"139{i:08d}", "relation": relations[k], "status": "户籍",
+                  "id_number": id_number(n + i), "phone": f"139{n + i:08d}", "relation": relations[k], "status": "户籍",
                   "is_owner": "是" if k == 0 else "否"}
         sheet.append([values.get(c.key, "") for c in register.columns])
     WORK.mkdir(parents=True, exist_ok=True)
@@ -171,7 +172,7 @@ def child_copy(n: int, dwellings: list[int]) -> dict:
         writer.objects(Household, households)
         batch = []
         for i in range(n):
-            number, phone = id_number(i), f"139{i:08d}"
+            number, phone = id_number(n + i), f"139{n + i:08d}"
             batch.append(Resident(
                 name=f"居民{i}", id_number=number, id_number_hash=crypto.lookup_hash(number),
                 id_number_tail_hash=tail_hash(number), phone=phone, phone_hash=crypto.lookup_hash(phone),
