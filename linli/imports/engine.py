@@ -86,10 +86,12 @@ class Column:
         return ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int  # the row number the clerk sees in Excel
-    cells: list  # the cells as read, in the file's column order (for the rejected-rows file)
+    # The cells as read, in the file's column order, for the rejected-rows file: kept for rejected rows
+    # only (the others are the bulk of a big file's memory), read again for rows rejected after reading.
+    cells: list | None
     values: dict[str, Any]  # column key → cleaned value; "" or None when blank
     errors: list[str] = field(default_factory=list)
     status: str = ""
@@ -406,12 +408,14 @@ def _read_rows(register: Register, table, positions: dict, progress: Progress, t
     for number, cells in table:
         if not any(_text(c) for c in cells):
             continue  # blank lines between blocks of a ledger
-        row = Row(number=number, cells=list(cells), values={})
+        row = Row(number=number, cells=None, values={})
         for index, column in positions.items():
             value, reason = clean_cell(column, cells[index] if index < len(cells) else None)
             row.values[column.key] = value
             if reason:
                 row.reject(reason)
+        if row.errors:
+            row.cells = list(cells)
         for column in register.columns:
             row.values.setdefault(column.key, None if column.kind in BLANK_IS_NONE else "")
         row.label = _text(row.values.get(register.label))
@@ -419,6 +423,16 @@ def _read_rows(register: Register, table, positions: dict, progress: Progress, t
         if len(rows) % BATCH_ROWS == 0:
             progress.checked(len(rows), total)
     return rows
+
+
+def _keep_cells(data: bytes, filename: str, rows: list[Row]) -> None:
+    """The cells of rows rejected after reading, from a second read of the file."""
+    if not rows:
+        return
+    wanted = {row.number: row for row in rows}
+    for number, cells in read_table(data, filename):
+        if number in wanted:
+            wanted[number].cells = list(cells)
 
 
 def check(actor, register: Register, data: bytes, filename: str, *, progress: Progress | None = None) -> Report:
@@ -447,6 +461,7 @@ def check(actor, register: Register, data: bytes, filename: str, *, progress: Pr
     for row in rows:
         if row.errors:
             row.status = REJECTED
+    _keep_cells(data, filename, [row for row in rows if row.errors and row.cells is None])
     progress.checked(len(rows), len(rows))
     report = Report(register=register, headers=[_text(h) for h in headers], rows=rows, ignored_headers=ignored)
     if report.ok:
@@ -473,6 +488,7 @@ def commit(actor, register: Register, data: bytes, filename: str, *, token: str 
                     raise _NothingWritten(report)
                 _write_all(actor, register, report, progress)
         except _NothingWritten as stop:
+            _keep_cells(data, filename, [row for row in stop.report.rejected if row.cells is None])
             return stop.report
     report.committed = True
     return report

@@ -84,7 +84,7 @@ def dump_report(report: Report) -> str:
         "headers": report.headers,
         "ignored": report.ignored_headers,
         "rows": len(report.rows),
-        "rejected": [[r.number, r.label, r.reason, [_cell(c) for c in r.cells]] for r in report.rejected],
+        "rejected": [[r.number, r.label, r.reason, [_cell(c) for c in r.cells or ()]] for r in report.rejected],
     }, ensure_ascii=False)
 
 

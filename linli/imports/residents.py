@@ -220,7 +220,7 @@ def write_many(actor, rows: list[Row], shared: dict) -> None:
     specs = [(key[1], key[2]) if key[0] == "new" else (_row_of(rows, key).plan["dwelling"], "") for key in new_keys]
     for key, household in zip(new_keys, _refusing(rows, lambda: people_services.households_create_many(
             actor=actor, specs=specs), [_row_of(rows, k) for k in new_keys]), strict=True):
-        shared[key] = household
+        shared[key] = household.pk  # the id only: a big file starts tens of thousands of households
 
     def target(row):
         key = row.plan["household"]

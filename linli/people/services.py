@@ -200,8 +200,11 @@ def households_create_many(*, actor, specs: list[tuple]) -> list[Household]:
     _require_editor(actor)
     if not specs:
         return []
-    _all_in_sight(Dwelling, actor, {dwelling for dwelling, _number in specs}, field="dwelling", label="房屋")
-    made = [Household(dwelling_id=dwelling, number=(number or "").strip()) for dwelling, number in specs]
+    # With what the audit entries' names need (“康宁小区 1号楼 1单元 101”), read once for the batch.
+    dwellings = {d.pk: d for d in _all_in_sight(Dwelling.objects.select_related("entrance__building__compound"),
+                                                 actor, {dwelling for dwelling, _number in specs},
+                                                 field="dwelling", label="房屋")}
+    made = [Household(dwelling=dwellings[dwelling], number=(number or "").strip()) for dwelling, number in specs]
     for index, household in enumerate(made):
         _cleaned(household, index, exclude=["dwelling"])
     Household.objects.bulk_create(made)

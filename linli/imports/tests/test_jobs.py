@@ -154,6 +154,7 @@ def test_a_failure_in_the_last_row_leaves_nothing(world, rooms, client_for, tmp_
     report = jobs.load_report(job)
     assert (job.state, job.rows_written) == (State.FAILED, 0)
     assert [(r.number, r.reason) for r in report.rejected] == [(4, "写入时未通过：写入失败")]
+    assert report.rejected[0].cells[7] == "赵小明"  # read again for the rejected-rows file
     assert "第 4 行" in reply.content.decode()
     assert counts_but_jobs() == before
 
