@@ -263,3 +263,8 @@ LINLI_TOKEN_DAYS = env_int("LINLI_TOKEN_DAYS", 30)
 # Exports: more rows than this run as a background task (我的导出); their files are kept this long.
 LINLI_EXPORT_INLINE_MAX = env_int("LINLI_EXPORT_INLINE_MAX", 5000)
 LINLI_EXPORT_KEEP_HOURS = env_int("LINLI_EXPORT_KEEP_HOURS", 72)
+# Imports (docs/OPERATIONS.md "Imports"): files larger than this many bytes are checked and written by a
+# background job with a progress bar; the job keeps the uploaded file, encrypted, for at most this
+# many hours (emptied as soon as the job ends; `linli import-purge` empties the abandoned ones).
+LINLI_IMPORT_BACKGROUND_BYTES = env_int("LINLI_IMPORT_BACKGROUND_BYTES", 256 * 1024)
+LINLI_IMPORT_FILE_HOURS = env_int("LINLI_IMPORT_FILE_HOURS", 24)

@@ -51,3 +51,14 @@ def decrypt(token: str) -> str:
 def lookup_hash(value: str) -> str:
     normalised = value.strip().upper()
     return hmac.new(_hash_key(), normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Bytes sealed like `encrypt` (a random nonce, then AES-GCM), for files kept a while at rest."""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_enc_key()).encrypt(nonce, data, None)
+
+
+def decrypt_bytes(sealed: bytes) -> bytes:
+    sealed = bytes(sealed)
+    return AESGCM(_enc_key()).decrypt(sealed[:12], sealed[12:], None)

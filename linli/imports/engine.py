@@ -33,6 +33,8 @@ from linli.core.errors import Forbidden, NotFound, Refused
 from linli.core.validators import validate_credit_code, validate_id_number, validate_phone
 
 MAX_BYTES = 20 * 1024 * 1024
+# Rows written between two looks at the job (progress, cancellation) and per set-based write.
+BATCH_ROWS = 1000
 # How far down a title row or two may push the header row.
 HEADER_SEARCH_ROWS = 10
 # Columns the rejected-rows file adds, so that file can be corrected and imported again as it is.
@@ -84,10 +86,12 @@ class Column:
         return ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int  # the row number the clerk sees in Excel
-    cells: list  # the cells as read, in the file's column order (for the rejected-rows file)
+    # The cells as read, in the file's column order, for the rejected-rows file: kept for rejected rows
+    # only (the others are the bulk of a big file's memory), read again for rows rejected after reading.
+    cells: list | None
     values: dict[str, Any]  # column key → cleaned value; "" or None when blank
     errors: list[str] = field(default_factory=list)
     status: str = ""
@@ -118,6 +122,9 @@ class Register:
     plan: Callable[[Any, list[Row]], None]  # (actor, rows): resolve, reject, set status and plan
     write: Callable[[Any, Row, dict], None]  # (actor, row, shared): one row through the domain's services
     notes: tuple[str, ...] = ()  # the rules of the register as a whole, for the template's 填写说明
+    # (actor, rows, shared): a batch of rows through the domain's set-based services, where a register
+    # has them; raises RowFailed naming the row a service refused. None: `write`, one row at a time.
+    write_many: Callable[[Any, list[Row], dict], None] | None = None
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -154,6 +161,28 @@ class Report:
     @property
     def label_header(self) -> str:
         return self.register.column(self.register.label).header
+
+
+class Cancelled(Exception):
+    """The importer cancelled the job: raised between batches, so the transaction rolls back."""
+
+
+class RowFailed(Exception):
+    """A set-based writer's service refused this row."""
+
+    def __init__(self, row: Row, reason: str):
+        super().__init__(reason)
+        self.row, self.reason = row, reason
+
+
+class Progress:
+    """Told how far a check or a commit has come, between batches; may raise Cancelled. Does nothing here."""
+
+    def checked(self, rows: int, total: int) -> None:
+        pass
+
+    def written(self, rows: int, total: int) -> None:
+        pass
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -358,26 +387,64 @@ def check_token(actor, register: Register, data: bytes) -> str:
     return salted_hmac("linli.imports.checked", f"{register.name}:{actor.pk}:{_digest(data)}").hexdigest()
 
 
-def check(actor, register: Register, data: bytes, filename: str) -> Report:
-    """Read and check every row; write nothing."""
-    if len(data) > MAX_BYTES:
-        raise Refused("too_large", f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请分成几个文件导入。")
-    table = read_table(data, filename)
-    headers, positions, ignored = _find_header(register, table)
+def estimate_rows(data: bytes, filename: str) -> int:
+    """About how many rows the file holds (its header included), for a progress bar; 0 when unknown."""
+    if (filename or "").lower().endswith(".csv"):
+        return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return 0
+    try:
+        return book.worksheets[0].max_row or 0
+    finally:
+        book.close()
+
+
+def _read_rows(register: Register, table, positions: dict, progress: Progress, total: int) -> list[Row]:
     rows = []
     for number, cells in table:
         if not any(_text(c) for c in cells):
             continue  # blank lines between blocks of a ledger
-        row = Row(number=number, cells=list(cells), values={})
+        row = Row(number=number, cells=None, values={})
         for index, column in positions.items():
             value, reason = clean_cell(column, cells[index] if index < len(cells) else None)
             row.values[column.key] = value
             if reason:
                 row.reject(reason)
+        if row.errors:
+            row.cells = list(cells)
         for column in register.columns:
             row.values.setdefault(column.key, None if column.kind in BLANK_IS_NONE else "")
         row.label = _text(row.values.get(register.label))
         rows.append(row)
+        if len(rows) % BATCH_ROWS == 0:
+            progress.checked(len(rows), total)
+    return rows
+
+
+def _keep_cells(data: bytes, filename: str, rows: list[Row]) -> None:
+    """The cells of rows rejected after reading, from a second read of the file."""
+    if not rows:
+        return
+    wanted = {row.number: row for row in rows}
+    for number, cells in read_table(data, filename):
+        if number in wanted:
+            wanted[number].cells = list(cells)
+
+
+def check(actor, register: Register, data: bytes, filename: str, *, progress: Progress | None = None) -> Report:
+    """Read and check every row; write nothing. `progress` hears of every batch read (and may cancel)."""
+    if len(data) > MAX_BYTES:
+        raise Refused("too_large", f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请分成几个文件导入。")
+    # Only a job shows a bar: the synchronous page and the command skip opening the file twice.
+    total = max(estimate_rows(data, filename) - 1, 0) if progress is not None else 0
+    progress = progress or Progress()
+    table = read_table(data, filename)
+    headers, positions, ignored = _find_header(register, table)
+    rows = _read_rows(register, table, positions, progress, total)
     if not rows:
         raise Refused("empty", "表格中没有数据行。")
     key_header = "、".join(register.column(k).header for k in register.keys)
@@ -394,38 +461,67 @@ def check(actor, register: Register, data: bytes, filename: str) -> Report:
     for row in rows:
         if row.errors:
             row.status = REJECTED
+    _keep_cells(data, filename, [row for row in rows if row.errors and row.cells is None])
+    progress.checked(len(rows), len(rows))
     report = Report(register=register, headers=[_text(h) for h in headers], rows=rows, ignored_headers=ignored)
     if report.ok:
         report.token = check_token(actor, register, data)
     return report
 
 
-def commit(actor, register: Register, data: bytes, filename: str, *, token: str | None) -> Report:
+def commit(actor, register: Register, data: bytes, filename: str, *, token: str | None,
+           progress: Progress | None = None) -> Report:
     """Check again and write every row, in one transaction: all rows or none.
 
-    `token` is the dry run's; None skips that proof (the operator command, which checks in the same run).
+    `token` is the dry run's; None skips that proof (the operator command, which checks in the same run,
+    and a background job, which keeps the file it checked). `progress` hears of every batch written and
+    may raise Cancelled there, which rolls everything back and leaves this function.
     """
     if token is not None and not constant_time_compare(token, check_token(actor, register, data)):
         raise Refused("not_checked", "请先检查文件，再确认导入（选择的文件与检查过的不同）。")
+    progress = progress or Progress()
     with using_channel("import"):
         try:
             with transaction.atomic():
-                report = check(actor, register, data, filename)
+                report = check(actor, register, data, filename, progress=progress)
                 if not report.ok:
                     raise _NothingWritten(report)
-                shared: dict = {}
-                for row in report.rows:
-                    if row.status in (CREATED, UPDATED):
-                        reason = _write_row(actor, register, row, shared)
-                        if reason:
-                            # What the rows before it wrote is rolled back with it.
-                            row.reject(f"写入时未通过：{reason}")
-                            row.status = REJECTED
-                            raise _NothingWritten(report)
+                _write_all(actor, register, report, progress)
         except _NothingWritten as stop:
+            _keep_cells(data, filename, [row for row in stop.report.rejected if row.cells is None])
             return stop.report
     report.committed = True
     return report
+
+
+def _write_all(actor, register: Register, report: Report, progress: Progress) -> None:
+    todo = [row for row in report.rows if row.status in (CREATED, UPDATED)]
+    shared: dict = {}
+    progress.written(0, len(todo))
+    for start in range(0, len(todo), BATCH_ROWS):
+        batch = todo[start: start + BATCH_ROWS]
+        failed, reason = _write_batch(actor, register, batch, shared)
+        if failed is not None:
+            # What the rows before it wrote is rolled back with it.
+            failed.reject(f"写入时未通过：{reason}")
+            failed.status = REJECTED
+            raise _NothingWritten(report)
+        progress.written(start + len(batch), len(todo))
+
+
+def _write_batch(actor, register: Register, batch: list[Row], shared: dict) -> tuple[Row | None, str]:
+    """(None, "") when every row was written; otherwise the row a service refused and its reason."""
+    if register.write_many is not None:
+        try:
+            register.write_many(actor, batch, shared)
+        except RowFailed as exc:
+            return exc.row, exc.reason
+        return None, ""
+    for row in batch:
+        reason = _write_row(actor, register, row, shared)
+        if reason:
+            return row, reason
+    return None, ""
 
 
 class _NothingWritten(Exception):
@@ -436,16 +532,25 @@ class _NothingWritten(Exception):
         self.report = report
 
 
+# What a domain's service raises when it refuses a row.
+WRITE_REFUSALS = (ValidationError, Refused, Forbidden, NotFound)
+
+
+def refusal_reason(exc: Exception) -> str:
+    """The Chinese reason of a service's refusal, as the report shows it."""
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return "；".join(m for ms in exc.message_dict.values() for m in ms)
+        return "；".join(exc.messages)
+    if isinstance(exc, Refused):
+        return exc.message
+    return str(exc) or "不存在或不在您的辖区内"
+
+
 def _write_row(actor, register: Register, row: Row, shared: dict) -> str | None:
     """None when written; otherwise the reason the domain's service refused it."""
     try:
         register.write(actor, row, shared)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            return "；".join(m for ms in exc.message_dict.values() for m in ms)
-        return "；".join(exc.messages)
-    except Refused as exc:
-        return exc.message
-    except (Forbidden, NotFound) as exc:
-        return str(exc) or "不存在或不在您的辖区内"
+    except WRITE_REFUSALS as exc:
+        return refusal_reason(exc)
     return None

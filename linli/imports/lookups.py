@@ -216,9 +216,13 @@ def chunks(items: list, size: int = CHUNK):
         yield items[start: start + size]
 
 
-def registered_residents(id_numbers: set[str], area) -> tuple[dict, set]:
-    """Residents already registered under these ID numbers (by the keyed hash), and which are in the area."""
-    hashes = sorted({crypto.lookup_hash(n) for n in id_numbers if n})
+def registered_residents(id_numbers: set[str], area, hashes_of: dict | None = None) -> tuple[dict, set]:
+    """Residents already registered under these ID numbers (by the keyed hash), and which are in the area.
+
+    `hashes_of` (ID number → its lookup hash), when the caller computed them already.
+    """
+    hashes_of = hashes_of or {}
+    hashes = sorted({hashes_of.get(n) or crypto.lookup_hash(n) for n in id_numbers if n})
     found = {}
     for chunk in chunks(hashes):
         for resident in Resident.objects.filter(id_number_hash__in=chunk).select_related("household"):

@@ -11,7 +11,17 @@ A blank optional cell leaves what is registered as it is, so a partial ledger ne
 from linli.accounts.scope import import_scope
 from linli.core import crypto
 from linli.core.validators import id_check_char
-from linli.imports.engine import CREATED, UNCHANGED, UPDATED, Column, Register, Row
+from linli.imports.engine import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    WRITE_REFUSALS,
+    Column,
+    Register,
+    Row,
+    RowFailed,
+    refusal_reason,
+)
 from linli.imports.lookups import NOT_FOUND, Places, registered_residents
 from linli.people import services as people_services
 from linli.people.models import Household, Resident
@@ -70,28 +80,32 @@ def plan(actor, rows: list[Row]) -> None:
             row.plan["dwelling"], reason = places.dwelling(row.values)
             if reason:
                 row.reject(reason)
-    registered, in_area = registered_residents(
-        {row.values[k] for row in rows for k in ("id_number", "head_id_number") if not row.errors}, area)
-    planner = _Households(registered, in_area)
+    numbers = {row.values[k] for row in rows for k in ("id_number", "head_id_number") if not row.errors}
+    # Each ID number hashed once, for the lookups here and for the rows written.
+    hashes = {n: crypto.lookup_hash(n) for n in numbers if n}
+    registered, in_area = registered_residents(numbers, area, hashes)
+    planner = _Households(registered, in_area, hashes)
     planner.people(rows)
     planner.heads([r for r in rows if not r.errors and r.plan["relation"] == HEAD])
     planner.members([r for r in rows if not r.errors and r.plan["relation"] != HEAD])
     for row in rows:
         if not row.errors:
-            _decide(row)
+            _decide(row, hashes)
 
 
 class _Households:
     """Which household each row joins: the heads first (one per household), then their members."""
 
-    def __init__(self, registered: dict, in_area: set):
-        self.registered, self.in_area = registered, in_area
+    def __init__(self, registered: dict, in_area: set, hashes: dict):
+        self.registered, self.in_area, self.hashes = registered, in_area, hashes
         self.heads_in_file: dict = {}
         self.households: dict = {}
         self.head_of: dict = {}
 
     def person(self, id_number):
-        return self.registered.get(crypto.lookup_hash(id_number)) if id_number else None
+        if not id_number:
+            return None
+        return self.registered.get(self.hashes.get(id_number) or crypto.lookup_hash(id_number))
 
     def by_number(self, row):
         key = (row.plan["dwelling"], row.values["household_number"])
@@ -159,7 +173,7 @@ class _Households:
             row.plan["household"] = ("household", head.household_id)
 
 
-def _decide(row: Row) -> None:
+def _decide(row: Row, hashes: dict) -> None:
     """Create, update or leave as it is: only the cells filled in count."""
     values, own = row.values, row.plan["resident"]
     wanted = {"name": values["name"], "relation": row.plan["relation"]}
@@ -171,6 +185,7 @@ def _decide(row: Row) -> None:
     if own is None:
         row.status = CREATED
         row.plan["data"] = {"id_number": values["id_number"], **wanted}
+        row.plan["id_hash"] = hashes.get(values["id_number"])
         return
     changes = {name: value for name, value in wanted.items() if getattr(own, name) != value}
     move = row.plan["household"] != ("household", own.household_id)
@@ -195,6 +210,46 @@ def write(actor, row: Row, shared: dict) -> None:
                                         household=household if row.plan["move"] else None)
 
 
+def write_many(actor, rows: list[Row], shared: dict) -> None:
+    """A batch of rows through the set-based services: new households, new residents, changed residents."""
+    new_keys = []
+    for row in rows:
+        key = row.plan["household"]
+        if key[0] != "household" and key not in shared and key not in new_keys:
+            new_keys.append(key)
+    specs = [(key[1], key[2]) if key[0] == "new" else (_row_of(rows, key).plan["dwelling"], "") for key in new_keys]
+    for key, household in zip(new_keys, _refusing(rows, lambda: people_services.households_create_many(
+            actor=actor, specs=specs), [_row_of(rows, k) for k in new_keys]), strict=True):
+        shared[key] = household.pk  # the id only: a big file starts tens of thousands of households
+
+    def target(row):
+        key = row.plan["household"]
+        return key[1] if key[0] == "household" else shared[key]
+
+    created = [r for r in rows if r.status == CREATED]
+    _refusing(rows, lambda: people_services.residents_create_many(
+        actor=actor, items=[(target(r), r.plan["data"], r.plan.get("id_hash")) for r in created]), created)
+    changed = [r for r in rows if r.status != CREATED]
+    _refusing(rows, lambda: people_services.residents_change_many(
+        actor=actor, items=[(r.plan["resident"], r.plan["data"], target(r) if r.plan["move"] else None)
+                            for r in changed]), changed)
+
+
+def _row_of(rows: list[Row], key) -> Row:
+    """The row that starts a new household: its head (or the first row of that 户号)."""
+    return next(r for r in rows if r.plan["household"] == key)
+
+
+def _refusing(rows: list[Row], call, items: list[Row]):
+    """The service's answer, or RowFailed naming the row of the item it refused."""
+    try:
+        return call()
+    except WRITE_REFUSALS as exc:
+        index = getattr(exc, "item", 0)
+        row = items[index] if index < len(items) else rows[0]
+        raise RowFailed(row, refusal_reason(exc)) from None
+
+
 REGISTER = Register(
     name="residents",
     title="居民及户籍",
@@ -203,5 +258,6 @@ REGISTER = Register(
     label="name",
     plan=plan,
     write=write,
+    write_many=write_many,
     notes=NOTES,
 )

@@ -70,6 +70,6 @@ def rejected_rows(report: Report) -> bytes:
     width = len(report.headers)
     sheet.append(spreadsheet.row(sheet, [ROW_NUMBER_HEADER, *report.headers, REASON_HEADER], bold=True))
     for row in report.rejected:
-        cells = (list(row.cells) + [None] * width)[:width]
+        cells = (list(row.cells or ()) + [None] * width)[:width]
         sheet.append(spreadsheet.row(sheet, [row.number, *cells, row.reason]))
     return _bytes(book)

@@ -11,10 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from linli.core.errors import Refused
+from linli.core.errors import NotFound, Refused
 from linli.core.pages import page_errors
-from linli.imports import examples, registers, services, sheets
+from linli.imports import examples, jobs, registers, services, sheets
 from linli.imports.engine import MAX_BYTES, STATUS_LABELS
 
 
@@ -73,6 +74,10 @@ def register_page(request, name):
         action = request.POST.get("action", "check")
         try:
             data, filename = _uploaded(request)
+            if action == "check" and jobs.runs_in_background(data):
+                # A big file: checked (and, once confirmed, written) by the worker, with a progress bar.
+                job = jobs.start(actor=request.user, register=register, data=data, filename=filename)
+                return _job_reply(request, register, job)
             if action == "commit":
                 report = services.import_commit(actor=request.user, register=register, data=data, filename=filename,
                                                 token=request.POST.get("token", ""))
@@ -86,3 +91,57 @@ def register_page(request, name):
         if request.htmx:
             return render(request, "imports/_report.html", context)
     return render(request, "imports/register.html", context)
+
+
+def _job_context(request, register, job) -> dict:
+    return {"register": register, "job": job, "report": jobs.load_report(job), "progress": jobs.progress(job),
+            "examples": examples.available(request.user)}
+
+
+def _job_reply(request, register, job, refusal: str = ""):
+    context = _job_context(request, register, job) | {"refusal": refusal}
+    if request.htmx:
+        return render(request, "imports/_job.html", context)
+    return render(request, "imports/register.html", context)
+
+
+@never_cache
+@login_required
+@page_errors
+def job_page(request, name, pk):
+    """The job's progress: the whole page, or (polled by htmx every second) the bar alone."""
+    register = registers.get(name)
+    job = jobs.job_for(request.user, pk)
+    if job.register != register.name:
+        raise NotFound()
+    return _job_reply(request, register, job)
+
+
+@never_cache
+@require_POST
+@login_required
+@page_errors
+def job_action(request, name, pk, action):
+    register = registers.get(name)
+    job = jobs.job_for(request.user, pk)
+    if job.register != register.name:
+        raise NotFound()
+    refusal = ""
+    try:
+        job = jobs.confirm(actor=request.user, job=job) if action == "confirm" else jobs.cancel(actor=request.user,
+                                                                                              job=job)
+    except Refused as exc:
+        refusal = exc.message
+    return _job_reply(request, register, job, refusal)
+
+
+@never_cache
+@login_required
+@page_errors
+def job_rejected(request, name, pk):
+    register = registers.get(name)
+    job = jobs.job_for(request.user, pk)
+    report = jobs.load_report(job)
+    if job.register != register.name or report is None:
+        raise NotFound()
+    return _xlsx(f"未通过的行-{register.title}.xlsx", sheets.rejected_rows(report))

@@ -168,15 +168,21 @@ class Resident(models.Model):
                 raise ValidationError({"id_number": "该身份证号已登记在其他居民名下。"})
 
     def save(self, *args, **kwargs):
-        # The derived columns follow the sensitive values they come from.
-        self.id_number_hash = crypto.lookup_hash(self.id_number) if self.id_number else ""
+        self.derive()
+        super().save(*args, **kwargs)
+
+    def derive(self, *, id_number_hash: str | None = None) -> None:
+        """The derived columns follow the sensitive values they come from (set-based writers call this,
+        as `bulk_create` skips `save`; a writer that already holds the ID number's hash passes it)."""
+        if id_number_hash is None:
+            id_number_hash = crypto.lookup_hash(self.id_number) if self.id_number else ""
+        self.id_number_hash = id_number_hash if self.id_number else ""
         self.phone_hash = crypto.lookup_hash(self.phone) if self.phone else ""
         self.id_number_tail_hash = tail_hash(self.id_number)
         self.phone_tail_hash = tail_hash(self.phone)
         if self.id_number and len(self.id_number) == 18:
             self.birth_date = id_birth_date(self.id_number)
             self.gender = id_gender(self.id_number)
-        super().save(*args, **kwargs)
 
     @property
     def sensitive_tag_codes(self) -> list[str]:

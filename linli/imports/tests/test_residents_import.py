@@ -226,17 +226,16 @@ def test_when_only_the_last_row_is_bad_nothing_is_written(world, rooms, tmp_path
 
 
 def test_a_row_the_service_refuses_while_writing_rolls_back_the_rows_before_it(world, rooms, tmp_path, monkeypatch):
-    # given: the checks pass, but the people service refuses the third resident when it is written
-    real = residents.people_services.resident_create
-    calls = []
+    # given: the checks pass, but the people service writes two residents and refuses the third
+    real = residents.people_services.residents_create_many
 
-    def refuse_third(**kwargs):
-        calls.append(kwargs["name"])
-        if len(calls) == 3:
-            raise ValidationError({"name": "写入失败"})
-        return real(**kwargs)
+    def refuse_third(*, actor, items):
+        real(actor=actor, items=items[:2])
+        refusal = ValidationError({"name": "写入失败"})
+        refusal.item = 2
+        raise refusal
 
-    monkeypatch.setattr(residents.people_services, "resident_create", refuse_third)
+    monkeypatch.setattr(residents.people_services, "residents_create_many", refuse_third)
     path = write_xlsx(tmp_path / "family.xlsx", family())
     before = table_counts()
     # when
