@@ -16,6 +16,7 @@ import datetime as dt
 from django.utils import timezone
 
 from linli.accounts.models import Assignment, Role, User
+from linli.cases import services as cases
 from linli.core import clock
 from linli.gridwork import services
 from linli.gridwork.models import CheckIn
@@ -56,6 +57,16 @@ def _second_worker(context, first: GridWorker, grid) -> GridWorker | None:
     return worker
 
 
+def _settle(actor, case, filed: dt.datetime) -> None:
+    """A finding filed on a past day was taken and solved that day, as the 1341 limits ask: the demo
+    opens with no case older than a day left open (cases/tests/test_demo_state.py), and the first
+    SLA sweep escalates nothing of this history."""
+    with clock.frozen(filed + dt.timedelta(minutes=6)):
+        case = cases.case_take(actor=actor, case=case)
+    with clock.frozen(filed + dt.timedelta(minutes=25)):
+        cases.case_solve(actor=actor, case=case, note="巡查发现当场协调处理完毕")
+
+
 def _day(rng, worker, grid, day, households, buildings, counts, visit_share):
     actor = worker.user
     late = rng.random() < 0.12
@@ -79,8 +90,9 @@ def _day(rng, worker, grid, day, households, buildings, counts, visit_share):
                                                   text=text)
                 counts["巡查发现"] += 1
                 if rng.random() < 0.4:
-                    services.finding_to_case(actor=actor, finding=finding)
+                    case = services.finding_to_case(actor=actor, finding=finding)
                     counts["发现转诉求"] += 1
+                    _settle(actor, case, moment)
     with clock.frozen(moment + dt.timedelta(minutes=5)):
         services.patrol_end(actor=actor, patrol=patrol, note="按路线巡查完毕")
     # A working day of 08:xx–17:30 is about 540 minutes; visits fill visit_share of it.
