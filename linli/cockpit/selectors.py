@@ -23,7 +23,7 @@ from linli.cases.models import RollupLevel, Tier
 from linli.core import clock
 from linli.core.access import get_visible
 from linli.core.scoping import Scope, scope_for, visible
-from linli.dashboard.selectors import Node, indicators, node_for_unit, officer_units
+from linli.dashboard.selectors import Node, indicators, indicators_of, node_for_unit, officer_units
 from linli.places.models import AdminUnit, Compound
 from linli.property.selectors import coverage
 
@@ -289,10 +289,10 @@ def children_figures(actor, node: CockpitNode, period: Period) -> list[ChildRow]
     figures = case_figures(actor=actor, filters={**node.figure_filters(), "since": period.since,
                                                  "until": period.until})
     by_child = {(next(iter(r.params)), next(iter(r.params.values()))): r for r in figures.children if r.params}
+    registries = indicators_of([child.dashboard_node() for child in children])
     rows = []
-    for child in children:
+    for child, registry in zip(children, registries, strict=True):
         row = ChildRow(child)
-        registry = indicators(child.dashboard_node())
         for key, (_label, read, _unit) in REGISTRY.items():
             row.values[key] = read(registry)
         case_row = by_child.get((child.kind, child.obj.pk))
