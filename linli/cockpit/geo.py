@@ -19,6 +19,7 @@ from linli.core import clock, services
 from linli.core.scoping import scope_for, visible
 from linli.orgs.models import PartyOrg
 from linli.places.models import AdminUnit, Compound, UnitOutline
+from linli.stations.models import Station
 
 PAD = 0.0015  # degrees (about 150 m) around a hull
 
@@ -71,7 +72,7 @@ def _point(compound) -> tuple[float, float] | None:
 
 
 def node_geojson(actor, *, unit: AdminUnit | None = None, compound: Compound | None = None) -> dict:
-    """FeatureCollection of the node: outlines of its child units, its compounds, Party organisations, open cases.
+    """FeatureCollection of the node: outlines of its child units, compounds, Party organisations, open cases, stations.
 
     The caller has checked that the node is in sight; every row below is filtered by sight again.
     """
@@ -129,7 +130,28 @@ def node_geojson(actor, *, unit: AdminUnit | None = None, compound: Compound | N
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
                          "properties": {"layer": "party", "kind": "partyorg", "id": org_id, "name": name,
                                         "compounds": len(points)}})
+    features += _station_features(scope, unit, compound, located)
     return {"type": "FeatureCollection", "features": features}
+
+
+def _station_features(scope, unit, compound, located: dict) -> list[dict]:
+    """Party-and-people service stations in sight under the node: at their own location, or at their
+    compound's when they have none; a station with neither is left off the map."""
+    stations = visible(Station.objects.all(), scope)
+    if compound is not None:
+        stations = stations.filter(compound_id=compound.pk)
+    else:
+        stations = stations.filter(community__code__startswith=unit.prefix)
+    out = []
+    for row in stations.order_by("pk").values("id", "name", "kind", "latitude", "longitude", "compound_id"):
+        point = _point(row) or located.get(row["compound_id"])
+        if point is None:
+            continue
+        out.append({"type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [round(point[0], 6), round(point[1], 6)]},
+                    "properties": {"layer": "station", "kind": row["kind"], "id": row["id"], "name": row["name"],
+                                   "kind_label": Station.Kind(row["kind"]).label}})
+    return out
 
 
 # ---------------------------------------------------------------- loading a city's outlines

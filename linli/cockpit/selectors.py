@@ -13,6 +13,7 @@ previous period is the same days of the month before; last year is the same days
 
 import datetime as dt
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db.models import Q
 from django.urls import reverse
@@ -23,9 +24,9 @@ from linli.cases.models import RollupLevel, Tier
 from linli.core import clock
 from linli.core.access import get_visible
 from linli.core.scoping import Scope, scope_for, visible
-from linli.dashboard.selectors import Node, indicators, node_for_unit, officer_units
+from linli.dashboard.selectors import Node, indicators, indicators_of, node_for_unit, officer_units
 from linli.places.models import AdminUnit, Compound
-from linli.property.selectors import coverage
+from linli.property.selectors import coverage, served_of
 
 TREND_MONTHS = 12
 LEVEL_LABEL = {"district": "区县", "street": "街道", "community": "社区", "compound": "小区"}
@@ -289,18 +290,19 @@ def children_figures(actor, node: CockpitNode, period: Period) -> list[ChildRow]
     figures = case_figures(actor=actor, filters={**node.figure_filters(), "since": period.since,
                                                  "until": period.until})
     by_child = {(next(iter(r.params)), next(iter(r.params.values()))): r for r in figures.children if r.params}
+    nodes = [child.dashboard_node() for child in children]
+    registries = indicators_of(nodes)
+    served = served_of(nodes, as_of=period.until)
     rows = []
-    for child in children:
+    for child, registry, ratio in zip(children, registries, served, strict=True):
         row = ChildRow(child)
-        registry = indicators(child.dashboard_node())
         for key, (_label, read, _unit) in REGISTRY.items():
             row.values[key] = read(registry)
         case_row = by_child.get((child.kind, child.obj.pk))
         for key, (_label, read, _unit) in CASES.items():
             row.values[key] = read(case_row) if case_row is not None else None
-        cover = coverage(child.dashboard_node(), as_of=period.until)
         for key, (_label, read, _unit) in PROPERTY.items():
-            row.values[key] = read(cover)
+            row.values[key] = read(SimpleNamespace(coverage=ratio))
         rows.append(row)
     return rows
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 Lookup = str | Callable[[tuple], Q] | None
 
@@ -189,3 +189,29 @@ def visible_q(model, scope: Scope, *, write: bool = False) -> Q:
 def visible(queryset: QuerySet, scope: Scope, *, write: bool = False) -> QuerySet:
     """The rows in sight; with write, only those the scope may change (see Scoping.write)."""
     return queryset.filter(visible_q(queryset.model, scope, write=write))
+
+
+def disjoint(scopes: list[Scope]) -> bool:
+    """Whether the scopes surely share no row: all of unit prefixes, none under another's, or all of
+    compounds, none in two. A grid may share compounds with another grid, so grids never are."""
+    if any(s.everything or s.grid_ids or s.resident_ids or s.household_ids or s.home_compound_ids
+           for s in scopes):
+        return False
+    if all(s.unit_prefixes and not s.compound_ids for s in scopes):
+        pairs = [(i, p) for i, s in enumerate(scopes) for p in s.unit_prefixes]
+        return not any(i != j and q.startswith(p) for i, p in pairs for j, q in pairs)
+    if all(s.compound_ids and not s.unit_prefixes for s in scopes):
+        ids = [pk for s in scopes for pk in set(s.compound_ids)]
+        return len(ids) == len(set(ids))
+    return False
+
+
+def scope_index(model, scopes: Iterable[Scope]) -> tuple[Q, Case]:
+    """(rows in sight of any scope, the index of the first scope that sees the row) for one query
+    grouped by scope. Only for scopes that share no rows (see `disjoint`), such as a node's children."""
+    terms = [visible_q(model, scope) or Q(pk__isnull=False) for scope in scopes]
+    union = Q(pk__in=[])
+    for term in terms:
+        union |= term
+    index = Case(*[When(term, then=Value(i)) for i, term in enumerate(terms)], output_field=IntegerField())
+    return union, index

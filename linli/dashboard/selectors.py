@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from linli.core import clock
-from linli.core.scoping import Scope, scope_for, visible
-from linli.orgs.models import PartyOrg, Position, PropertyCompany, PropertyService, SelfOrg
+from linli.core.scoping import Scope, disjoint, scope_for, scope_index, visible
+from linli.orgs.models import PartyOrg, Position, PropertyService, SelfOrg
 from linli.people import rollups
 from linli.people.models import CareTag, GridWorker, Household, PartyMember, Resident, elderly_born_before
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Grid
@@ -189,12 +189,31 @@ def indicators(node: Node) -> Indicators:
     - 三无 compounds: no current property service, blank responsible department, no active self-org.
     - Residents 65+: birth date on or before people.models.elderly_born_before(today).
     """
+    return indicators_of([node])[0]
+
+
+def _grouped(queryset, nodes: list[Node], **aggregates) -> list[dict]:
+    """One aggregate per node over the rows each node sees (nodes sharing no rows), in one query."""
+    union, index = scope_index(queryset.model, [n.scope for n in nodes])
+    out = [{name: 0 for name in aggregates} for _ in nodes]
+    for row in queryset.filter(union).annotate(node=index).order_by().values("node").annotate(**aggregates):
+        out[row.pop("node")] = row
+    return out
+
+
+def indicators_of(nodes: list[Node]) -> list[Indicators]:
+    """`indicators` of several nodes. When they share no compound (the streets of a district, the
+    compounds of a community: `core.scoping.disjoint`), each figure is one query for all of them, so
+    the number of queries does not grow with the number of nodes; otherwise (grids) node by node."""
+    if not nodes:
+        return []
+    if len(nodes) > 1 and not disjoint([n.scope for n in nodes]):
+        return [indicators_of([node])[0] for node in nodes]
     today = clock.today()
-    scope = node.scope
-    compounds = visible(Compound.objects.all(), scope)
     c = _compound_conditions(today)
     both = Q(c["covered"]) & Q(c["active_self_org"])
-    agg = compounds.aggregate(
+    aggs = _grouped(
+        Compound.objects.all(), nodes,
         total=Count("pk"),
         covered=Count("pk", filter=Q(c["covered"])),
         three=Count("pk", filter=both & Q(c["served"])),
@@ -202,37 +221,74 @@ def indicators(node: Node) -> Indicators:
         cross=Count("pk", filter=both & Q(c["cross"])),
         sanwu=Count("pk", filter=~Q(c["served"]) & Q(responsible_department="") & ~Q(c["active_self_org"])),
     )
-    by_kind = dict(compounds.order_by().values_list("kind").annotate(n=Count("pk")))
+    union, index = scope_index(Compound, [n.scope for n in nodes])
+    by_kind: list[dict] = [{} for _ in nodes]
+    for i, kind, n in (Compound.objects.filter(union).annotate(node=index).order_by()
+                       .values_list("node", "kind").annotate(n=Count("pk"))):
+        by_kind[i][kind] = n
 
-    companies = PropertyCompany.objects.filter(pk__in=PropertyService.objects.filter(
-        _current(today), compound_id__in=compounds.values("pk")).values("company_id"))
-    company_agg = companies.aggregate(
-        total=Count("pk"), with_party=Count("pk", filter=Q(has_party_org=True) | Q(party_org__isnull=False)))
+    # The companies currently serving a node's compounds, each counted once per node.
+    services = PropertyService.objects.filter(_current(today), company__isnull=False)
+    union, index = scope_index(Compound, [n.scope for n in nodes])
+    served_companies = _grouped_services(services, union, index, nodes)
 
-    registry = registry_counts(scope, today)
-    by_category = {k.value: registry.get(f"party:{k.value}", 0) for k in PartyMember.Category}
+    registries = registry_counts_of([n.scope for n in nodes], today)
+    grids = _grouped(Grid.objects.all(), nodes, n=Count("pk"))
+    workers = _grid_workers(nodes)
+    tags = list(CareTag.objects.all())
 
-    return Indicators(
-        node=node,
-        compounds=agg["total"],
-        party_coverage=Ratio(agg["covered"], agg["total"]),
-        three_carriages=Ratio(agg["three"], agg["total"]),
-        cross_appointment=Ratio(agg["cross"], agg["both"]),
-        companies_with_party_org=Ratio(company_agg["with_party"], company_agg["total"]),
-        sanwu=agg["sanwu"],
-        compounds_by_kind=[(k.value, k.label, by_kind.get(k.value, 0)) for k in Compound.Kind],
-        buildings=registry.get("buildings", 0),
-        dwellings=registry.get("dwellings", 0),
-        households=registry.get("households", 0),
-        residents=registry.get("residents", 0),
-        elderly=registry.get("elderly", 0),
-        party_members=sum(by_category.values()),
-        party_members_by_category=[(k.value, k.label, by_category[k.value]) for k in PartyMember.Category],
-        grids=visible(Grid.objects.all(), scope).count(),
-        grid_workers=visible(GridWorker.objects.all(), scope).count(),
-        today=today,
-        care_groups=[(tag.code, tag.name, registry.get(f"care:{tag.pk}", 0)) for tag in CareTag.objects.all()],
-    )
+    out = []
+    for i, node in enumerate(nodes):
+        agg, registry, company_agg = aggs[i], registries[i], served_companies[i]
+        by_category = {k.value: registry.get(f"party:{k.value}", 0) for k in PartyMember.Category}
+        out.append(Indicators(
+            node=node,
+            compounds=agg["total"],
+            party_coverage=Ratio(agg["covered"], agg["total"]),
+            three_carriages=Ratio(agg["three"], agg["total"]),
+            cross_appointment=Ratio(agg["cross"], agg["both"]),
+            companies_with_party_org=Ratio(company_agg["with_party"], company_agg["total"]),
+            sanwu=agg["sanwu"],
+            compounds_by_kind=[(k.value, k.label, by_kind[i].get(k.value, 0)) for k in Compound.Kind],
+            buildings=registry.get("buildings", 0),
+            dwellings=registry.get("dwellings", 0),
+            households=registry.get("households", 0),
+            residents=registry.get("residents", 0),
+            elderly=registry.get("elderly", 0),
+            party_members=sum(by_category.values()),
+            party_members_by_category=[(k.value, k.label, by_category[k.value]) for k in PartyMember.Category],
+            grids=grids[i]["n"],
+            grid_workers=workers[i]["n"],
+            today=today,
+            care_groups=[(tag.code, tag.name, registry.get(f"care:{tag.pk}", 0)) for tag in tags],
+        ))
+    return out
+
+
+def _grouped_services(services, union: Q, index, nodes: list[Node]) -> list[dict]:
+    """Per node: the distinct companies serving its compounds, and those with a Party organisation."""
+    node_of = (Compound.objects.filter(union, pk=OuterRef("compound_id")).annotate(node=index).values("node")[:1])
+    with_party = Q(company__has_party_org=True) | Q(company__party_org__isnull=False)
+    out = [{"total": 0, "with_party": 0} for _ in nodes]
+    rows = (services.annotate(node=Subquery(node_of)).filter(node__isnull=False).order_by().values("node")
+            .annotate(total=Count("company_id", distinct=True),
+                      with_party=Count("company_id", distinct=True, filter=with_party)))
+    for row in rows:
+        out[row.pop("node")] = row
+    return out
+
+
+def _grid_workers(nodes: list[Node]) -> list[dict]:
+    """Per node: its grid workers. A worker may serve grids of several nodes, so the workers are
+    counted from their grids (which belong to one community each), once per node."""
+    union, index = scope_index(Grid, [n.scope for n in nodes])
+    node_of = Grid.objects.filter(union, pk=OuterRef("grid_id")).annotate(node=index).values("node")[:1]
+    out = [{"n": 0} for _ in nodes]
+    rows = (GridWorker.grids.through.objects.annotate(node=Subquery(node_of)).filter(node__isnull=False)
+            .order_by().values("node").annotate(n=Count("gridworker_id", distinct=True)))
+    for row in rows:
+        out[row.pop("node")] = row
+    return out
 
 
 def registry_counts(scope: Scope, today: dt.date) -> dict:
@@ -242,9 +298,14 @@ def registry_counts(scope: Scope, today: dt.date) -> dict:
     `today` lies outside the dates the rollups keep (no `registry-rollups --rebuild` for over a year)
     is everything counted live, exact but slow.
     """
+    return registry_counts_of([scope], today)[0]
+
+
+def registry_counts_of(scopes: list[Scope], today: dt.date) -> list[dict]:
+    """`registry_counts` of several scopes, in one query from the rollups when they share no row."""
     rollups.refresh()
-    counts = rollups.totals(scope, today)
-    return live_registry_counts(scope, today) if counts is None else counts
+    counts = rollups.totals_of(scopes, today)
+    return [live_registry_counts(scope, today) if c is None else c for scope, c in zip(scopes, counts, strict=True)]
 
 
 def live_registry_counts(scope: Scope, today: dt.date) -> dict:
@@ -282,7 +343,7 @@ def indicator_page(*, actor, unit: AdminUnit | None = None, grid: Grid | None = 
                      "children": [], "child_level": ""}]
     else:
         sections = [{"unit": u, "grid": None, "indicators": indicators(node_for_unit(u)),
-                     "children": [indicators(child) for child in child_nodes(u)],
+                     "children": indicators_of(child_nodes(u)),
                      "child_level": _child_level(u)}
                     for u in ([unit] if unit is not None else officer_units(actor))]
     return {"sections": sections, "definition": CROSS_APPOINTMENT_DEFINITION}

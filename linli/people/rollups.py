@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from linli.core import clock
-from linli.core.scoping import Scope, visible
+from linli.core.scoping import Scope, disjoint, scope_index
 from linli.people.models import (
     Household,
     PartyMember,
@@ -198,21 +198,32 @@ def drift() -> list[tuple[int, int, str, int, int]]:
 def totals(scope: Scope, today: dt.date) -> dict | None:
     """Every measure of the node summed, `elderly` moved to `today`; None when 65+ on `today` cannot
     be read from the rows (its boundary is outside the window kept around the anchor)."""
+    return totals_of([scope], today)[0]
+
+
+def totals_of(scopes: list[Scope], today: dt.date) -> list[dict | None]:
+    """`totals` of several scopes, in one query when they share no rows (the children of a unit)."""
+    if len(scopes) > 1 and not disjoint(scopes):
+        return [totals_of([scope], today)[0] for scope in scopes]
     at = anchor(create=False)
     boundary = elderly_born_before(today)
     if at is None or abs((boundary - at).days) > WINDOW_DAYS:
-        return None
+        return [None] * len(scopes)
+    if not scopes:
+        return []
     low, high = sorted((at, boundary))
-    rows = (visible(RegistryCount.objects.all(), scope)
+    union, index = scope_index(RegistryCount, scopes)
+    rows = (RegistryCount.objects.filter(union).annotate(node=index)
             .filter(~Q(measure__startswith=BORN) | Q(measure__gt=f"{BORN}{low.isoformat()}",
                                                      measure__lte=f"{BORN}{high.isoformat()}"))
-            .order_by().values_list("measure").annotate(n=Sum("n")))
-    sums: dict = defaultdict(int)
-    moved = 0
-    for measure, n in rows:
+            .order_by().values_list("node", "measure").annotate(n=Sum("n")))
+    sums: list[dict] = [defaultdict(int) for _ in scopes]
+    moved = [0] * len(scopes)
+    for node, measure, n in rows:
         if measure.startswith(BORN):
-            moved += n
+            moved[node] += n
         else:
-            sums[measure] += n
-    sums["elderly"] += moved if boundary > at else -moved
-    return dict(sums)
+            sums[node][measure] += n
+    for node, counts in enumerate(sums):
+        counts["elderly"] += moved[node] if boundary > at else -moved[node]
+    return [dict(counts) for counts in sums]

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
 
 from linli.core import clock
-from linli.core.scoping import scope_for, visible
+from linli.core.scoping import disjoint, scope_for, scope_index, visible
 from linli.dashboard.selectors import (
     Node,
     Ratio,
@@ -119,6 +119,22 @@ def coverage(node: Node, *, as_of: dt.date | None = None, baseline: dt.date | No
         companies=company_agg["total"], companies_with_party_org=company_agg["with_party"],
         party_org_coverage=Ratio(company_agg["with_party"], company_agg["total"]),
     )
+
+
+def served_of(nodes: list[Node], *, as_of: dt.date) -> list[Ratio]:
+    """`coverage(node, as_of=…).coverage` of several nodes (served compounds of all compounds), in one
+    query when they share no compound (a node's children), whatever their number."""
+    if len(nodes) > 1 and not disjoint([n.scope for n in nodes]):
+        return [coverage(node, as_of=as_of).coverage for node in nodes]
+    if not nodes:
+        return []
+    served = Exists(PropertyService.objects.filter(_current(as_of), compound_id=OuterRef("pk")))
+    union, index = scope_index(Compound, [n.scope for n in nodes])
+    counts = [(0, 0)] * len(nodes)
+    for node, total, served_n in (Compound.objects.filter(union).annotate(node=index).order_by()
+                                  .values_list("node").annotate(total=Count("pk"), served=Count("pk", filter=Q(served)))):
+        counts[node] = (total, served_n)
+    return [Ratio(served_n, total) for total, served_n in counts]
 
 
 def coverage_table(*, actor, unit: AdminUnit | None = None, as_of=None, baseline=None) -> list[dict]:

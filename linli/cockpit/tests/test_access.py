@@ -134,3 +134,26 @@ def test_a_figures_records_are_the_lists_filtered_to_the_node(client, world):
     assert f'href="{link}"' in page
     listed = client.get(link).content.decode()
     assert world.far_resident.name in listed and world.resident.name not in listed
+
+
+def test_the_map_shows_the_stations_in_sight_and_not_another_streets(client, world):
+    # given a station in community1 (street1, at its compound) and one in community3 (street2, own location)
+    from linli.stations import services
+    from linli.stations.tests.helpers import station
+
+    locate(world)
+    near = station(world)
+    far = services.station_create(actor=world.user("district_officer"), community=world.community3, compound=None, name="南内环社区党群服务中心", kind="centre",
+                  address="南内环街1号", latitude=Decimal("37.83"), longitude=Decimal("112.57"))
+    officer = world.user("street_officer")
+    # when the street1 officer and the district officer open the map data
+    street = json.loads(_get(client, officer, _unit(world.street1.pk) + "map.json").content)
+    district = json.loads(_get(client, world.user("district_officer"), _unit(world.district.pk) + "map.json").content)
+    # then the street officer's map holds their station (at its compound) and not the other street's
+    stations = {f["properties"]["id"]: f for f in street["features"] if f["properties"]["layer"] == "station"}
+    assert list(stations) == [near.pk]
+    compound1 = next(f for f in street["features"] if f["properties"]["layer"] == "compound"
+                     and f["properties"]["id"] == world.compound1.pk)
+    assert stations[near.pk]["geometry"] == compound1["geometry"]
+    assert {f["properties"]["id"] for f in district["features"] if f["properties"]["layer"] == "station"} == {
+        near.pk, far.pk}

@@ -201,3 +201,28 @@ def test_the_trend_by_category_equals_counting_the_cases(world):
             assert month.by_category == counted, (node.label, month.month)
             assert sum(month.by_category.values()) == month.cases
         assert any(month.by_category.get(water.name) for month in trend)
+
+
+def test_a_nodes_queries_do_not_grow_with_its_children(world):
+    # given the community cockpit of community1, then the same with eight more compounds in it
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from linli.places.tests.factories import CompoundFactory
+
+    clock.freeze(NOW)
+    officer = world.user("district_officer")
+    node = selectors.node_in_sight(officer, "unit", world.community1.pk)
+    selectors.cockpit(officer, node, "2026-05")
+    with CaptureQueriesContext(connection) as before:
+        page = selectors.cockpit(officer, node, "2026-05")
+    children = len(page["children"])
+    for i in range(8):
+        CompoundFactory(community=world.community1, name=f"新建小区{i}")
+    selectors.cockpit(officer, node, "2026-05")
+    # when
+    with CaptureQueriesContext(connection) as after:
+        page = selectors.cockpit(officer, node, "2026-05")
+    # then
+    assert len(page["children"]) == children + 8
+    assert len(after) == len(before)

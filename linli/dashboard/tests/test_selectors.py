@@ -174,3 +174,48 @@ def test_ratio_rounds_half_up_to_one_place():
     assert Ratio(2, 3).display == "66.7%"
     assert Ratio(0, 0).display == "—"
     assert Ratio(1, 3).fraction == Fraction(1, 3)
+
+
+def _compound_nodes(landscape):
+    from linli.core.scoping import Scope
+    from linli.places.models import Compound
+
+    return [selectors.Node(label=c.name, scope=Scope(compound_ids=(c.pk,)))
+            for c in Compound.objects.order_by("pk")]
+
+
+@pytest.mark.parametrize("kind", ["communities", "grids", "compounds"])
+def test_indicators_of_several_nodes_equal_each_node_alone(landscape, kind):
+    # given: the three communities and the compounds share nothing; grid3 and grid4 may share compounds
+    w = landscape.world
+    nodes = {"communities": [node_for_unit(u) for u in (w.community1, w.community2, w.community3)],
+             "grids": [node_for_grid(g) for g in (w.grid1, w.grid2, w.grid3, w.grid4)],
+             "compounds": _compound_nodes(landscape)}[kind]
+    # when
+    together = selectors.indicators_of(nodes)
+    # then
+    assert [i.as_dict() for i in together] == [indicators(n).as_dict() for n in nodes]
+    assert sum(i.compounds for i in together) >= 6
+
+
+def test_indicators_of_children_do_not_grow_in_queries_with_the_children(landscape):
+    # given
+    w = landscape.world
+    one = [node_for_unit(w.community1)]
+    three = [node_for_unit(u) for u in (w.community1, w.community2, w.community3)]
+    six = _compound_nodes(landscape)
+    selectors.indicators_of(one)  # the registry's writes are counted once, by whichever read comes first
+    # when
+    with CaptureQueriesContext(connection) as q_one:
+        selectors.indicators_of(one)
+    with CaptureQueriesContext(connection) as q_three:
+        result = selectors.indicators_of(three)
+    with CaptureQueriesContext(connection) as q_first:
+        selectors.indicators_of(six[:1])
+    with CaptureQueriesContext(connection) as q_six:
+        compounds = selectors.indicators_of(six)
+    # then
+    assert [r.compounds for r in result] == [2, 2, 2]
+    assert [r.compounds for r in compounds] == [1] * 6
+    assert len(q_one) == len(q_three) <= 12
+    assert len(q_first) == len(q_six) <= 12

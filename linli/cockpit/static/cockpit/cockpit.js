@@ -87,7 +87,7 @@
 
     fetch(el.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (geo) {
       var layers = { outline: window.L.featureGroup(), compound: window.L.featureGroup(),
-                     party: window.L.featureGroup(), cases: window.L.featureGroup() };
+                     party: window.L.featureGroup(), cases: window.L.featureGroup(), station: window.L.featureGroup() };
       var outlines = [], points = [];
       geo.features.forEach(function (f) {
         var p = f.properties;
@@ -111,6 +111,9 @@
           } else if (p.layer === "party") {
             marker = window.L.circleMarker(ll, { radius: 4, color: "#b4232a", weight: 1, fillColor: "#ffd54a", fillOpacity: 1 });
             marker.bindTooltip(p.name + "（覆盖 " + p.compounds + " 个小区）");
+          } else if (p.layer === "station") {
+            marker = window.L.circleMarker(ll, { radius: 5, color: "#14532d", weight: 2, fillColor: "#4ade80", fillOpacity: 1 });
+            marker.bindTooltip(p.name + "（" + p.kind_label + "）");
           } else {
             marker = window.L.circleMarker(ll, { radius: 4 + Math.min(p.open_cases, 12), color: "#d98e04", weight: 1, fillOpacity: 0.35 });
             marker.bindTooltip(p.name + "：未办结诉求 " + p.open_cases + " 件");
@@ -142,8 +145,9 @@
       layers.compound.addTo(map);
       layers.cases.addTo(map);
       layers.party.addTo(map);
+      layers.station.addTo(map);
       window.L.control.layers(null, { "边界": layers.outline, "小区": layers.compound,
-        "党组织": layers.party, "未办结诉求": layers.cases }, { collapsed: window.innerWidth < 700 }).addTo(map);
+        "党组织": layers.party, "党群服务站": layers.station, "未办结诉求": layers.cases }, { collapsed: window.innerWidth < 700 }).addTo(map);
       var all = window.L.featureGroup([layers.outline, layers.compound]);
       var bounds = all.getBounds();
       // Room at the edges so no point sits under the zoom buttons or the layer switch.
