@@ -24,6 +24,7 @@ def insert_many(model: type[models.Model], objs: list) -> list:
         return model.objects.bulk_create(objs)
     fields = list(model._meta.concrete_fields)
     quote = connection.ops.quote_name
+    plain = [_plain(f) for f in fields]
     with connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                        [model._meta.db_table, pk.column, len(objs)])
@@ -33,12 +34,25 @@ def insert_many(model: type[models.Model], objs: list) -> list:
         with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
             for obj in objs:
                 obj._prepare_related_fields_for_save(operation_name="bulk_create")
-                copy.write_row(tuple(_value(f, obj) for f in fields))
+                copy.write_row(tuple(_value(f, obj, p) for f, p in zip(fields, plain, strict=True)))
                 obj._state.adding = False
                 obj._state.db = connection.alias
     return objs
 
 
-def _value(field, obj):
+# Values psycopg writes as they are: a field of these kinds holding one of them needs no preparation.
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+_PLAIN_VALUES = (str, int, bool)
+
+
+def _plain(field) -> bool:
+    from linli.core.fields import EncryptedTextField
+
+    return isinstance(field, _PLAIN_FIELDS) and not isinstance(field, EncryptedTextField)
+
+
+def _value(field, obj, plain: bool):
     value = field.pre_save(obj, True)
-    return None if value is None else field.get_db_prep_save(value, connection)
+    if value is None or (plain and type(value) in _PLAIN_VALUES):
+        return value
+    return field.get_db_prep_save(value, connection)
