@@ -5,6 +5,7 @@ import decimal
 
 from django.db import models
 
+from linli.core import bulk
 from linli.core.channel import get_channel
 from linli.core.fields import EncryptedTextField
 from linli.core.models import AuditEntry
@@ -89,5 +90,5 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
 
 
 def record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
-    """One INSERT for many entries (a sweep over thousands of cases)."""
-    return AuditEntry.objects.bulk_create(entries)
+    """One INSERT for many entries (a sweep over thousands of cases); one COPY on PostgreSQL."""
+    return bulk.insert_many(AuditEntry, entries)

@@ -479,11 +479,12 @@ def commit(actor, register: Register, data: bytes, filename: str, *, token: str 
     """
     if token is not None and not constant_time_compare(token, check_token(actor, register, data)):
         raise Refused("not_checked", "请先检查文件，再确认导入（选择的文件与检查过的不同）。")
-    progress = progress or Progress()
     with using_channel("import"):
         try:
             with transaction.atomic():
+                # Without a job's progress bar (the command), the file is not opened once more to count rows.
                 report = check(actor, register, data, filename, progress=progress)
+                progress = progress or Progress()
                 if not report.ok:
                     raise _NothingWritten(report)
                 _write_all(actor, register, report, progress)

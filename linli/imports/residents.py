@@ -212,14 +212,16 @@ def write(actor, row: Row, shared: dict) -> None:
 
 def write_many(actor, rows: list[Row], shared: dict) -> None:
     """A batch of rows through the set-based services: new households, new residents, changed residents."""
-    new_keys = []
+    # Each new household's first row: its head (or the first row of that 户号), in the order of the rows.
+    starts: dict = {}
     for row in rows:
         key = row.plan["household"]
-        if key[0] != "household" and key not in shared and key not in new_keys:
-            new_keys.append(key)
-    specs = [(key[1], key[2]) if key[0] == "new" else (_row_of(rows, key).plan["dwelling"], "") for key in new_keys]
+        if key[0] != "household" and key not in shared:
+            starts.setdefault(key, row)
+    new_keys = list(starts)
+    specs = [(key[1], key[2]) if key[0] == "new" else (starts[key].plan["dwelling"], "") for key in new_keys]
     for key, household in zip(new_keys, _refusing(rows, lambda: people_services.households_create_many(
-            actor=actor, specs=specs), [_row_of(rows, k) for k in new_keys]), strict=True):
+            actor=actor, specs=specs), [starts[k] for k in new_keys]), strict=True):
         shared[key] = household.pk  # the id only: a big file starts tens of thousands of households
 
     def target(row):
@@ -233,11 +235,6 @@ def write_many(actor, rows: list[Row], shared: dict) -> None:
     _refusing(rows, lambda: people_services.residents_change_many(
         actor=actor, items=[(r.plan["resident"], r.plan["data"], target(r) if r.plan["move"] else None)
                             for r in changed]), changed)
-
-
-def _row_of(rows: list[Row], key) -> Row:
-    """The row that starts a new household: its head (or the first row of that 户号)."""
-    return next(r for r in rows if r.plan["household"] == key)
 
 
 def _refusing(rows: list[Row], call, items: list[Row]):

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from linli.accounts.scope import can_edit, can_unmask
-from linli.core import audit
+from linli.core import audit, bulk
 from linli.core import services as core
 from linli.core.access import get_visible, require
 from linli.core.errors import NotFound
@@ -207,7 +207,7 @@ def households_create_many(*, actor, specs: list[tuple]) -> list[Household]:
     made = [Household(dwelling=dwellings[dwelling], number=(number or "").strip()) for dwelling, number in specs]
     for index, household in enumerate(made):
         _cleaned(household, index, exclude=["dwelling"])
-    Household.objects.bulk_create(made)
+    bulk.insert_many(Household, made)
     _audited(actor, [(h, audit.diff({}, audit.snapshot(h))) for h in made], "create")
     return made
 
@@ -230,7 +230,7 @@ def residents_create_many(*, actor, items: list[tuple]) -> list[Resident]:
         resident.derive(id_number_hash=id_hash)
         made.append(resident)
     with _batch_duplicate_guard():
-        Resident.objects.bulk_create(made)
+        bulk.insert_many(Resident, made)
     _audited(actor, [(r, audit.diff({}, audit.snapshot(r))) for r in made], "create")
     return made
 
