@@ -1,7 +1,7 @@
 """Exports at scale: time and peak RSS of the residents and cases exports, CSV and .xlsx, at two sizes.
 
-    /work/main/.venv/bin/python bench/exports.py                      # 100,000 and 1,000,000 rows
-    /work/main/.venv/bin/python bench/exports.py --small 20000 --large 100000 --communities 1  # shared machine
+    .venv/bin/python bench/exports.py                      # 100,000 and 1,000,000 rows
+    .venv/bin/python bench/exports.py --small 20000 --large 100000 --communities 1  # shared machine
 
 It creates the PostgreSQL database `linli_exp` (dropped at the end, also after an error), migrates it
 with this checkout's `python -m linli`, and fills it with the project's generator (`linli generate-city
