@@ -70,6 +70,19 @@ def update(*, actor, instance, data: dict, action: str = "update"):
 
 
 @transaction.atomic
+def update_where(*, actor, instance, where: dict, data: dict, action: str):
+    """Change the row only while it still matches `where` (e.g. the status a step expects): one
+    conditional UPDATE decides, so of two people acting at once exactly one passes. Audited as
+    `update`; answers the refreshed instance, or None when the row no longer matched."""
+    before = audit.snapshot(instance)
+    if type(instance).objects.filter(pk=instance.pk, **where).update(**data) != 1:
+        return None
+    instance.refresh_from_db()
+    audit.record(actor=actor, action=action, obj=instance, changes=audit.diff(before, audit.snapshot(instance)))
+    return instance
+
+
+@transaction.atomic
 def delete(*, actor, instance, action: str = "delete"):
     before = audit.snapshot(instance)
     ident, label, text = instance.pk, instance._meta.label_lower, str(instance)

@@ -13,7 +13,7 @@ from django.db import transaction
 from linli.accounts.scope import can_edit
 from linli.cases import photos
 from linli.cases.services import notify
-from linli.core import audit, clock, pii
+from linli.core import clock, pii
 from linli.core import services as core_services
 from linli.core.access import require
 from linli.core.errors import NotFound, Refused
@@ -286,15 +286,9 @@ def wish_post(*, actor, title, body="", resident=None) -> MicroWish:
 
 
 def _transition(actor, wish, expected, data, action):
-    """Change the wish only if it is still in the expected state: one UPDATE decides, so two at once
-    cannot both pass."""
-    before = audit.snapshot(wish)
-    changed = MicroWish.objects.filter(pk=wish.pk, status=expected).update(**data)
-    if changed != 1:
-        return None
-    wish.refresh_from_db()
-    audit.record(actor=actor, action=action, obj=wish, changes=audit.diff(before, audit.snapshot(wish)))
-    return wish
+    """Change the wish only if it is still in the expected state, so two at once cannot both pass."""
+    return core_services.update_where(actor=actor, instance=wish, where={"status": expected}, data=data,
+                                      action=action)
 
 
 @transaction.atomic
@@ -439,12 +433,8 @@ def need_post(*, actor, title="", body="", resident=None, source=Need.Source.RES
 
 
 def _need_step(actor, need, expected, data, action):
-    before = audit.snapshot(need)
-    if Need.objects.filter(pk=need.pk, status__in=expected).update(**data) != 1:
-        return None
-    need.refresh_from_db()
-    audit.record(actor=actor, action=action, obj=need, changes=audit.diff(before, audit.snapshot(need)))
-    return need
+    return core_services.update_where(actor=actor, instance=need, where={"status__in": expected}, data=data,
+                                      action=action)
 
 
 @transaction.atomic
