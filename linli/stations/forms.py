@@ -120,16 +120,27 @@ class ResourceForm(forms.Form):
     offer = forms.CharField(label="可提供的服务", max_length=300)
     capacity = forms.IntegerField(label="每月可接单数", min_value=1, max_value=100, initial=4)
     available = forms.CharField(label="服务时间", max_length=100, required=False)
-    handler = PickOne(people_pickers.RESIDENTS, label="接单人（须已开通账号）")
+    handler = PickOne(people_pickers.RESIDENTS, label="接单人（须已开通账号）", required=False)
+    partner_handler = forms.ModelChoiceField(label="或：共建单位人员账号", queryset=None, required=False,
+                                             help_text="在“共建单位人员账号”中开通")
 
     def __init__(self, *args, actor, **kwargs):
-        from linli.stations.models import Resource
+        from linli.stations.models import PartnerStaff, Resource
 
         super().__init__(*args, **kwargs)
         scope = scope_for(actor).work_area()
         self.fields["community"].queryset = visible(AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNITY), scope)
         self.fields["kind"].choices = Resource.Kind.choices
         self.fields["handler"].queryset = visible(Resident.objects.filter(user__isnull=False), scope)
+        self.fields["partner_handler"].queryset = visible(
+            PartnerStaff.objects.filter(active=True).select_related("partner"), scope)
+        self.fields["partner_handler"].label_from_instance = lambda s: f"{s.name}（{s.partner.name}）"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("handler") and not data.get("partner_handler"):
+            raise forms.ValidationError("请指定接单人：居民账号或共建单位人员账号。")
+        return data
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

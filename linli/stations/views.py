@@ -505,7 +505,10 @@ def resource_new(request):
     form = forms.ResourceForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        data["handler"] = data["handler"].user
+        staff = data.pop("partner_handler")
+        data["handler"] = staff.user if staff else data["handler"].user
+        if staff:
+            data["partner"] = staff.partner
         try:
             services.resource_create(actor=actor, **data)
         except (Refused, ValidationError) as exc:
