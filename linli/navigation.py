@@ -36,9 +36,10 @@ SECTIONS = {
     "property:home": (_("物业治理"), "property", STAFF),
     "cockpit:home": (_("驾驶舱"), "map", OFFICERS),
     "stations:wishes": (_("微心愿"), "accept", {"resident"} | STAFF),
-    "stations:needs": (_("点单"), "list", {"resident"} | REGISTRY),
+    "stations:needs": (_("点单"), "list", {"resident", "partner"} | REGISTRY),
     "stations:home": (_("服务站"), "place", {"resident"} | REGISTRY),
     "stations:indicators": (_("服务站指标"), "chart", OFFICERS),
+    "stations:projects": (_("共建项目"), "list", {"partner"} | REGISTRY),
     "dashboard:indicators": (_("指标"), "chart", OFFICERS),
     "gridwork:team": (_("网格员统计"), "chart", OFFICERS),
     "places:compound_list": (_("小区"), "place", REGISTRY),
@@ -68,9 +69,11 @@ TABS = {
     "property_staff": ["cases:case_list", "property:home", "council:home", "orgs:propertycompany_list"],
     "committee_member": ["council:home", "property:home", "cases:case_list"],
     "resident": ["cases:my_cases", "points:my_points", "council:home", "points:shop"],
+    # A partner unit's staff (a login with no assignment and no home): the needs dispatched to them.
+    "partner": ["stations:needs", "stations:projects"],
 }
 ROLE_ORDER = ["admin", "district_officer", "street_officer", "community_secretary", "community_worker",
-              "branch_secretary", "grid_worker", "property_staff", "committee_member", "resident"]
+              "branch_secretary", "grid_worker", "property_staff", "committee_member", "resident", "partner"]
 
 
 def roles_of(user) -> set[str]:
@@ -80,6 +83,12 @@ def roles_of(user) -> set[str]:
         roles.add("resident")
     if scope.everything:
         roles.add("admin")
+    if not roles and user.is_authenticated:
+        # Only a login with neither a role nor a home asks: the narrow role of a partner unit's staff.
+        from linli.stations.selectors import is_partner_staff
+
+        if is_partner_staff(user):
+            roles.add("partner")
     return roles
 
 

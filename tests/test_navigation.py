@@ -64,3 +64,19 @@ def test_the_admin_link_is_only_for_those_who_may_use_the_admin(client_for):
 def test_more_page_needs_a_login(client):
     response = client.get("/more/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_partner_staff_login_gets_the_needs_dispatched_to_it_and_every_link_opens(world, counts):
+    from django.test import Client
+
+    from linli.stations.tests.helpers import partner_login
+
+    handler, _resource = partner_login(world)
+    client = Client()
+    client.force_login(handler)
+    html = client.get("/").content.decode()
+    links = set(_links(html, "side")) | set(_links(html, "tabs"))
+    assert "/stations/needs/" in links
+    before = counts()
+    assert {url: client.get(url).status_code for url in sorted(links)} == {url: 200 for url in sorted(links)}
+    assert counts() == before

@@ -180,8 +180,10 @@ def visible_q(model, scope: Scope, *, write: bool = False) -> Q:
         term = _term(lookup, values, kind)
         if term is not None:
             q |= term
-    # `own` rules must filter through subqueries, never joins, so rows are not duplicated.
-    if rules.own is not None and scope.resident_ids:
+    # `own` rules must filter through subqueries, never joins, so rows are not duplicated. They apply
+    # to residents, and to logins with neither a jurisdiction nor a home (the narrow roles, such as a
+    # partner unit's staff), who see only what the rules give their user id.
+    if rules.own is not None and (scope.resident_ids or (scope.user_id is not None and not scope.is_staff_scope)):
         q |= rules.own(scope)
     return q
 

@@ -54,3 +54,9 @@ def need_get(actor, pk) -> Need:
 
 def resource_get(actor, pk) -> Resource:
     return get_visible(Resource.objects.select_related("community", "handler"), scope_for(actor), pk)
+
+
+def project_get(actor, pk):
+    from linli.stations.models import Project
+
+    return get_visible(Project.objects.select_related("community", "compound", "need__resident"), scope_for(actor), pk)

@@ -4,7 +4,16 @@ only through their services (the inspection and the wish's own steps), so here t
 from django.contrib import admin
 
 from linli.core.admin_base import ScopedAdmin, ScopedInline
-from linli.stations.models import MicroWish, ServiceItem, Slot, StaffMember, Station
+from linli.stations.models import (
+    Errand,
+    MicroWish,
+    PartnerStaff,
+    Project,
+    ServiceItem,
+    Slot,
+    StaffMember,
+    Station,
+)
 
 
 class SlotInline(ScopedInline):
@@ -45,3 +54,34 @@ class MicroWishAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnly(ScopedAdmin):
+    """Written only through their services (logins, timelines, notifications); the back office reads."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(_ReadOnly):
+    list_display = ("title", "community", "compound", "starts_on", "ends_on", "status")
+    list_filter = ("status",)
+
+
+@admin.register(Errand)
+class ErrandAdmin(_ReadOnly):
+    list_display = ("service", "station", "done_by", "done_at", "outcome")
+    list_filter = ("outcome",)
+    exclude = ("resident",)
+
+
+@admin.register(PartnerStaff)
+class PartnerStaffAdmin(_ReadOnly):
+    list_display = ("name", "partner", "community", "active")

@@ -535,3 +535,290 @@ def need_rate(request, need_id: Id, payload: RateIn):
     need = access.need_get(request.auth, need_id)
     return _need(request.auth, services.need_rate(actor=request.auth, need=need, rating=payload.rating,
                                                   note=payload.note))
+
+
+# --- partner staff, cases at a station, co-building projects, proxy errands ----------------------
+
+class PartnerStaffOut(Schema):
+    id: int
+    name: str
+    username: str
+    partner_id: int
+    partner_name: str
+    community_id: int
+    active: bool
+
+
+def _partner_staff(staff) -> dict:
+    return {"id": staff.pk, "name": staff.name, "username": staff.user.username, "partner_id": staff.partner_id,
+            "partner_name": staff.partner.name, "community_id": staff.community_id, "active": staff.active}
+
+
+class PartnerStaffIn(Schema):
+    partner_id: Id
+    name: str = Field(max_length=50)
+    username: str = Field(max_length=150, description="登录名（字母、数字和 . _ - @）")
+    password: str = Field(max_length=128, description="初始密码")
+
+
+@router.get("/partner-staff", response={200: page_schema(PartnerStaffOut), **ERRORS}, summary="共建单位人员账号")
+def partner_staff_list(request, paging: Query[PageIn]):
+    page = page_of(request, selectors.partner_staff_list_visible_to(actor=request.auth), paging)
+    return {"count": page["count"], "items": [_partner_staff(s) for s in page["items"]]}
+
+
+@router.post("/partner-staff", response={201: PartnerStaffOut, **ERRORS},
+             summary="为共建单位人员开通接单账号（只能看到派给本人的需求）")
+def partner_staff_add(request, payload: PartnerStaffIn):
+    from linli.orgs.models import PartnerUnit
+
+    partner = _in_area(request.auth, PartnerUnit, payload.partner_id)
+    staff = services.partner_staff_add(actor=request.auth, partner=partner, name=payload.name,
+                                       username=payload.username, password=payload.password)
+    return 201, _partner_staff(staff)
+
+
+class StationCaseOut(Schema):
+    id: int
+    case_id: int
+    station_id: int
+    how: str
+    category: str
+    case_status: str
+    at: dt.datetime
+
+
+def _station_case(link) -> dict:
+    return {"id": link.pk, "case_id": link.case_id, "station_id": link.station_id, "how": link.how,
+            "category": link.case.category.name, "case_status": link.case.status, "at": link.at}
+
+
+class StationCaseIn(Schema):
+    case_id: Id
+    note: str = Field("", max_length=200)
+
+
+class StationCaseFigureOut(Schema):
+    month: dt.date
+    cases: int
+    open: int
+    solved: int
+    on_time: int
+    on_time_pct: float | None
+    rated: int
+    satisfied: int
+    satisfaction_pct: float | None
+
+
+class StationDeliveredOut(Schema):
+    month: dt.date
+    total: int
+    needs: int
+    errands: int
+
+
+class StationFiguresOut(Schema):
+    cases: list[StationCaseFigureOut]
+    delivered: list[StationDeliveredOut]
+
+
+@router.get("/stations/{station_id}/cases", response={200: page_schema(StationCaseOut), **ERRORS},
+            summary="服务站承办的诉求（在站受理或派给服务站）")
+def station_cases(request, station_id: Id, paging: Query[PageIn]):
+    station = access.station_get(request.auth, station_id)
+    rows = selectors.station_case_list_visible_to(actor=request.auth, filters={"station": station.pk})
+    page = page_of(request, rows, paging)
+    return {"count": page["count"], "items": [_station_case(r) for r in page["items"]]}
+
+
+@router.post("/stations/{station_id}/cases", response={201: StationCaseOut, **ERRORS},
+             summary="把本社区的诉求派给服务站承办")
+def station_case_assign(request, station_id: Id, payload: StationCaseIn):
+    from linli.cases.models import Case
+
+    station = access.station_get(request.auth, station_id)
+    case = _in_area(request.auth, Case, payload.case_id)
+    return 201, _station_case(services.station_case_assign(actor=request.auth, station=station, case=case,
+                                                           note=payload.note))
+
+
+@router.get("/stations/{station_id}/figures", response={200: StationFiguresOut, **ERRORS},
+            summary="服务站每月的诉求办理和服务提供情况")
+def station_figures(request, station_id: Id):
+    station = access.station_get(request.auth, station_id)
+    found = selectors.station_figures(actor=request.auth, station=station)
+
+    def day(value):
+        return value.date() if isinstance(value, dt.datetime) else value
+
+    return {"cases": [{**row, "month": day(row["month"])} for row in found["cases"]],
+            "delivered": [{"month": day(month), "total": n, "needs": a, "errands": b}
+                          for _name, month, n, a, b in found["delivered"]]}
+
+
+class ProjectOwnerOut(Schema):
+    id: int
+    name: str
+    partner_id: int | None
+    part: str
+
+
+class ProjectOut(Schema):
+    id: int
+    community_id: int
+    compound_id: int | None
+    need_id: int | None
+    title: str
+    body: str
+    starts_on: dt.date
+    ends_on: dt.date
+    status: str
+    status_name: str
+    result: str
+    owners: list[ProjectOwnerOut]
+
+
+def _project(project) -> dict:
+    return {**{f: getattr(project, f) for f in ("id", "community_id", "compound_id", "need_id", "title", "body",
+                                                 "starts_on", "ends_on", "status", "result")},
+            "status_name": project.get_status_display(),
+            "owners": [{"id": o.pk, "name": o.name, "partner_id": o.partner_id, "part": o.part}
+                       for o in project.owners.all()]}
+
+
+class ProjectIn(Schema):
+    community_id: Id
+    title: str = Field(max_length=80)
+    body: str = Field("", max_length=1000)
+    starts_on: dt.date
+    ends_on: dt.date
+    compound_id: Id | None = None
+    need_id: Id | None = Field(None, description="由哪条需求转为项目")
+
+
+class ProjectOwnerIn(Schema):
+    name: str = Field("", max_length=100)
+    partner_id: Id | None = None
+    username: str = Field("", max_length=150, description="有账号的责任人登录名（可选）")
+    part: str = Field("", max_length=100)
+
+
+class ResultIn(Schema):
+    result: str = Field(max_length=500)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=300)
+
+
+class ProjectFilters(Schema):
+    status: str = Field("", max_length=10)
+
+
+@router.get("/projects", response={200: page_schema(ProjectOut), **ERRORS}, summary="共建项目清单")
+def project_list(request, filters: Query[ProjectFilters], paging: Query[PageIn]):
+    rows = selectors.project_list_visible_to(actor=request.auth, filters=filters.dict()).prefetch_related("owners")
+    page = page_of(request, rows, paging)
+    return {"count": page["count"], "items": [_project(p) for p in page["items"]]}
+
+
+@router.post("/projects", response={201: ProjectOut, **ERRORS}, summary="共建项目立项（可由需求转入）")
+def project_create(request, payload: ProjectIn):
+    from linli.stations.models import Need
+
+    actor = request.auth
+    community = _in_area(actor, AdminUnit, payload.community_id)
+    compound = _in_area(actor, Compound, payload.compound_id)
+    need = _in_area(actor, Need, payload.need_id)
+    project = services.project_create(actor=actor, community=community, compound=compound, need=need,
+                                      title=payload.title, body=payload.body, starts_on=payload.starts_on,
+                                      ends_on=payload.ends_on)
+    return 201, _project(project)
+
+
+@router.get("/projects/{project_id}", response={200: ProjectOut, **ERRORS}, summary="共建项目详情")
+def project_detail(request, project_id: Id):
+    return _project(access.project_get(request.auth, project_id))
+
+
+@router.post("/projects/{project_id}/owners", response={201: ProjectOut, **ERRORS}, summary="增加项目责任方")
+def project_owner_add(request, project_id: Id, payload: ProjectOwnerIn):
+    from linli.accounts.models import User
+    from linli.orgs.models import PartnerUnit
+
+    project = access.project_get(request.auth, project_id)
+    partner = _in_area(request.auth, PartnerUnit, payload.partner_id)
+    user = None
+    if payload.username:
+        user = User.objects.filter(username=payload.username, is_active=True).first()
+        if user is None:
+            raise NotFound()
+    services.project_owner_add(actor=request.auth, project=project, name=payload.name, partner=partner, user=user,
+                               part=payload.part)
+    return 201, _project(project)
+
+
+@router.post("/projects/{project_id}/start", response={200: ProjectOut, **ERRORS}, summary="项目开始实施")
+def project_start(request, project_id: Id):
+    project = access.project_get(request.auth, project_id)
+    return _project(services.project_start(actor=request.auth, project=project))
+
+
+@router.post("/projects/{project_id}/finish", response={200: ProjectOut, **ERRORS}, summary="登记项目完成及成效")
+def project_finish(request, project_id: Id, payload: ResultIn):
+    project = access.project_get(request.auth, project_id)
+    return _project(services.project_finish(actor=request.auth, project=project, result=payload.result))
+
+
+@router.post("/projects/{project_id}/cancel", response={200: ProjectOut, **ERRORS}, summary="终止项目")
+def project_cancel(request, project_id: Id, payload: ReasonIn):
+    project = access.project_get(request.auth, project_id)
+    return _project(services.project_cancel(actor=request.auth, project=project, reason=payload.reason))
+
+
+class ErrandOut(Schema):
+    id: int
+    station_id: int
+    service_id: int
+    service_name: str
+    resident_id: int
+    done_by: str
+    done_at: dt.datetime
+    outcome: str
+    result: str
+
+
+def _errand(errand) -> dict:
+    return {"id": errand.pk, "station_id": errand.station_id, "service_id": errand.service_id,
+            "service_name": errand.service.name, "resident_id": errand.resident_id,
+            "done_by": errand.done_by.display_name or errand.done_by.username, "done_at": errand.done_at,
+            "outcome": errand.outcome, "result": errand.result}
+
+
+class ErrandIn(Schema):
+    station_id: Id
+    service_id: Id
+    resident_id: Id
+    result: str = Field(max_length=300)
+    outcome: str = Field("done", max_length=10)
+
+
+class ErrandFilters(Schema):
+    station: Id | None = None
+
+
+@router.get("/errands", response={200: page_schema(ErrandOut), **ERRORS}, summary="帮办代办记录")
+def errand_list(request, filters: Query[ErrandFilters], paging: Query[PageIn]):
+    rows = selectors.errand_list_visible_to(actor=request.auth, filters=filters.dict())
+    page = page_of(request, rows, paging)
+    return {"count": page["count"], "items": [_errand(e) for e in page["items"]]}
+
+
+@router.post("/errands", response={201: ErrandOut, **ERRORS}, summary="登记一次帮办代办（谁为谁办了什么、结果）")
+def errand_record(request, payload: ErrandIn):
+    actor = request.auth
+    station = access.station_get(actor, payload.station_id)
+    service = access.service_get(actor, station, payload.service_id)
+    resident = _in_area(actor, Resident, payload.resident_id)
+    return 201, _errand(services.errand_record(actor=actor, station=station, service=service, resident=resident,
+                                               result=payload.result, outcome=payload.outcome))

@@ -3,7 +3,9 @@ default catalogue, staff, evidence and inspections (the home compound's station 
 property demo can grant its award), and micro-wishes open, claimed and fulfilled.
 
 A Party member of the home community gets the login `member1` (password as the other demo logins)
-to claim wishes; it is not one of the generator's `LOGINS`."""
+to claim wishes, and a partner unit's staff member the login `partner1` (the narrow role: the needs
+dispatched to them); neither is one of the generator's `LOGINS`. Co-building projects, proxy errands
+at the home station and cases handled by it complete the picture."""
 
 import datetime as dt
 import io
@@ -184,3 +186,111 @@ def _needs(context, community, home, secretary, grid_worker, member, resident1, 
         errands += 1
     context.add("资源清单", 2)
     context.add("需求清单", 3 + errands)
+    _cobuild(context, community, home, secretary, grid_worker, resident1, anchor)
+
+
+def _cobuild(context, community, home, secretary, grid_worker, resident1, anchor):
+    """The partner's login `partner1` with a dispatched need waiting on their phone, co-building
+    projects (one from a need), proxy errands at the home station and cases handled by it."""
+    from linli.cases import services as case_services
+    from linli.cases.models import Channel
+    from linli.orgs.models import PartnerUnit
+
+    station = Station.objects.filter(compound=home, kind=Station.Kind.COMPOUND).first()
+    unit = PartnerUnit.objects.filter(community=community).order_by("id").first()
+    if station is None or unit is None:
+        return
+    resident_user = context.users["resident1"]
+    with _at(anchor - dt.timedelta(days=20)):
+        staff = services.partner_staff_add(actor=secretary, partner=unit, name="王师傅", username="partner1",
+                                           password=PASSWORD)
+        repair = services.resource_create(actor=secretary, community=community, kind="partner", name=unit.name,
+                                          offer="上门维修家电、疏通管道", handler=staff.user, partner=unit, capacity=8,
+                                          available="每天 9:00–18:00")
+    with _at(anchor - dt.timedelta(days=4), 9):
+        rated = services.need_post(actor=resident_user, title="卫生间下水道堵了")
+        services.need_dispatch(actor=secretary, need=rated, resource=repair)
+    with _at(anchor - dt.timedelta(days=4), 11):
+        services.need_accept(actor=staff.user, need=rated)
+    with _at(anchor - dt.timedelta(days=3), 16):
+        services.need_done(actor=staff.user, need=rated, result="已疏通，建议不要倒油污")
+    with _at(anchor - dt.timedelta(days=3), 19):
+        services.need_rate(actor=resident_user, need=rated, rating=5, note="师傅很专业")
+    with _at(anchor - dt.timedelta(hours=5)):
+        waiting = services.need_post(actor=resident_user, title="厨房水龙头一直滴水")
+        services.need_dispatch(actor=secretary, need=waiting, resource=repair)
+    context.add("共建单位人员账号", 1)
+
+    # Co-building projects: one from a need, done; one under way; one just planned.
+    with _at(anchor - dt.timedelta(days=60)):
+        handrail_need = services.need_post(actor=grid_worker, resident=resident1, source="visit",
+                                           title="楼道没有扶手，老人上下楼困难")
+        handrail = services.project_create(actor=secretary, community=community, need=handrail_need,
+                                           title=f"{home.name}老旧楼道加装扶手", starts_on=anchor - dt.timedelta(days=55),
+                                           ends_on=anchor - dt.timedelta(days=25),
+                                           body="由走访收集的需求转入：为 6 个单元加装楼道扶手。")
+        services.project_owner_add(actor=secretary, project=handrail, partner=unit, user=staff.user,
+                                   part="提供材料并安装")
+        services.project_owner_add(actor=secretary, project=handrail, name=f"{home.name}党支部", part="组织居民议事、监督施工")
+    with _at(anchor - dt.timedelta(days=55)):
+        services.project_start(actor=secretary, project=handrail)
+    with _at(anchor - dt.timedelta(days=28)):
+        services.project_finish(actor=secretary, project=handrail, result="6 个单元加装扶手 180 米，居民验收满意")
+    with _at(anchor - dt.timedelta(days=14)):
+        garden = services.project_create(actor=secretary, community=community, compound=home,
+                                         title="共建“口袋花园”", starts_on=anchor - dt.timedelta(days=10),
+                                         ends_on=anchor + dt.timedelta(days=30), body="共建单位出资，党员志愿者认养")
+        services.project_owner_add(actor=secretary, project=garden, partner=unit, part="出资 2 万元购买苗木")
+    with _at(anchor - dt.timedelta(days=10)):
+        services.project_start(actor=secretary, project=garden)
+    with _at(anchor - dt.timedelta(days=1)):
+        services.project_create(actor=secretary, community=community, title="四点半课堂暑期托管",
+                                starts_on=anchor + dt.timedelta(days=20), ends_on=anchor + dt.timedelta(days=60))
+    context.add("共建项目", 3)
+
+    # Proxy errands at the station, over the last two months.
+    neighbours = list(Resident.objects.filter(household__dwelling__entrance__building__compound=home)
+                      .order_by("id")[:6]) or [resident1]
+    items = list(ServiceItem.objects.filter(station=station, active=True).order_by("position")[:8])
+    errands = 0
+    for n in range(10):
+        with _at(anchor - dt.timedelta(days=3 + 5 * n), 10):
+            services.errand_record(actor=grid_worker if n % 2 else secretary, station=station,
+                                   service=items[n % len(items)], resident=neighbours[n % len(neighbours)],
+                                   result="已代为办理，材料已提交" if n % 4 else "已转交街道便民服务中心办理",
+                                   outcome="done" if n % 4 else "referred")
+        errands += 1
+    context.add("帮办代办", errands)
+
+    # Cases handled by the station: filed at its window, and dispatched to it.
+    cases = 0
+    for n, (days, category) in enumerate(((40, "sanitation"), (25, "sanitation"), (6, "sanitation"))):
+        with _at(anchor - dt.timedelta(days=days), 9):
+            link = services.station_case_file(actor=secretary, station=station, intake=case_services.Intake(
+                category=category, description="居民到服务站反映：楼道堆放杂物，影响通行", compound=home.pk,
+                channel=Channel.WALK_IN, contact_name="居民", contact_phone="13800000000"))
+            cases += 1
+        if n < 2:
+            _handle_at_station(secretary, station, link.case, anchor - dt.timedelta(days=days), n)
+    with _at(anchor - dt.timedelta(days=2), 8):
+        online = case_services.case_open(actor=resident_user, intake=case_services.Intake(
+            category="sanitation", description="单元门口垃圾桶满溢", compound=home.pk, channel=Channel.ONLINE))
+        services.station_case_assign(actor=secretary, station=station, case=online, note="请服务站协调保洁")
+        cases += 1
+    context.add("服务站承办诉求", cases)
+
+
+def _handle_at_station(actor, station, case, day, n):
+    """The station's own handling of a case filed at its window: taken, solved, called back and rated."""
+    from linli.cases import services as case_services
+    from linli.cases.models import HandlerKind, Rating
+
+    with _at(day, 10):
+        case_services.case_dispatch(actor=actor, case=case, handler_kind=HandlerKind.STATION,
+                                    handling_body=station.name)
+        case_services.case_accept(actor=actor, case=case)
+    with _at(day, 16 if n == 0 else 20):
+        case_services.case_solve(actor=actor, case=case, note="已联系物业清运杂物，楼道恢复通畅")
+    with _at(day + dt.timedelta(days=1), 10):
+        case_services.case_follow_up(actor=actor, case=case, note="电话回访，居民表示满意",
+                                     rating=Rating.SATISFIED if n == 0 else Rating.BASIC)

@@ -120,13 +120,91 @@ class ResourceForm(forms.Form):
     offer = forms.CharField(label="可提供的服务", max_length=300)
     capacity = forms.IntegerField(label="每月可接单数", min_value=1, max_value=100, initial=4)
     available = forms.CharField(label="服务时间", max_length=100, required=False)
-    handler = PickOne(people_pickers.RESIDENTS, label="接单人（须已开通账号）")
+    handler = PickOne(people_pickers.RESIDENTS, label="接单人（须已开通账号）", required=False)
+    partner_handler = forms.ModelChoiceField(label="或：共建单位人员账号", queryset=None, required=False,
+                                             help_text="在“共建单位人员账号”中开通")
 
     def __init__(self, *args, actor, **kwargs):
-        from linli.stations.models import Resource
+        from linli.stations.models import PartnerStaff, Resource
 
         super().__init__(*args, **kwargs)
         scope = scope_for(actor).work_area()
         self.fields["community"].queryset = visible(AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNITY), scope)
         self.fields["kind"].choices = Resource.Kind.choices
         self.fields["handler"].queryset = visible(Resident.objects.filter(user__isnull=False), scope)
+        self.fields["partner_handler"].queryset = visible(
+            PartnerStaff.objects.filter(active=True).select_related("partner"), scope)
+        self.fields["partner_handler"].label_from_instance = lambda s: f"{s.name}（{s.partner.name}）"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("handler") and not data.get("partner_handler"):
+            raise forms.ValidationError("请指定接单人：居民账号或共建单位人员账号。")
+        return data
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ErrandForm(forms.Form):
+    service = forms.ModelChoiceField(label="帮办代办事项", queryset=None)
+    resident = PickOne(people_pickers.RESIDENTS, label="服务对象")
+    outcome = forms.ChoiceField(label="结果", choices=[])
+    result = forms.CharField(label="办理情况", max_length=300, help_text="如：已代为提交社保卡申领材料")
+
+    def __init__(self, *args, actor, station, **kwargs):
+        from linli.stations.models import Errand, ServiceItem
+
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = visible(ServiceItem.objects.filter(station=station, active=True),
+                                                  scope_for(actor))
+        self.fields["resident"].queryset = visible(Resident.objects.all(), scope_for(actor).work_area())
+        self.fields["outcome"].choices = Errand.Outcome.choices
+
+
+class StationCaseForm(forms.Form):
+    case = forms.IntegerField(label="诉求编号", min_value=1, max_value=2**62, help_text="诉求详情页标题中的 # 号后数字")
+    note = forms.CharField(label="派单说明", max_length=200, required=False)
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label="项目名称", max_length=80)
+    community = forms.ModelChoiceField(label="社区", queryset=None)
+    body = forms.CharField(label="项目内容", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_on = forms.DateField(label="开始日期", widget=DATE)
+    ends_on = forms.DateField(label="计划完成日期", widget=DATE)
+    need = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, actor, **kwargs):
+        from linli.stations.models import Need
+
+        super().__init__(*args, **kwargs)
+        scope = scope_for(actor).work_area()
+        self.fields["community"].queryset = visible(AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNITY), scope)
+        self.fields["need"].queryset = visible(Need.objects.all(), scope)
+
+
+class ProjectOwnerForm(forms.Form):
+    partner = forms.ModelChoiceField(label="共建单位", queryset=None, required=False)
+    name = forms.CharField(label="或责任人/单位名称", max_length=100, required=False)
+    part = forms.CharField(label="分工", max_length=100, required=False)
+
+    def __init__(self, *args, actor, project, **kwargs):
+        from linli.orgs.models import PartnerUnit
+
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = visible(PartnerUnit.objects.filter(community=project.community),
+                                                  scope_for(actor).work_area())
+
+
+class PartnerStaffForm(forms.Form):
+    partner = forms.ModelChoiceField(label="共建单位", queryset=None)
+    name = forms.CharField(label="姓名", max_length=50)
+    username = forms.CharField(label="登录名", max_length=150, help_text="字母、数字和 . _ - @")
+    password = forms.CharField(label="初始密码", max_length=128, widget=forms.PasswordInput(render_value=False))
+
+    def __init__(self, *args, actor, **kwargs):
+        from linli.orgs.models import PartnerUnit
+
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = visible(PartnerUnit.objects.all(), scope_for(actor).work_area())

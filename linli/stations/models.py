@@ -411,3 +411,171 @@ class NeedEvent(models.Model):
         verbose_name = "需求进展"
         verbose_name_plural = "需求进展"
         ordering = ["at", "id"]
+
+
+# --- partner staff: accounts with a narrow role --------------------------------------------------
+
+class PartnerStaff(models.Model):
+    """A partner unit's staff member with a login of their own (合伙人/共建单位人员). The account holds
+    no assignment and no resident record: it sees only the resources it handles and the needs
+    dispatched to them (the `own` rules of Resource and Need)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.PROTECT,
+                                related_name="partner_staff")
+    partner = models.ForeignKey("orgs.PartnerUnit", verbose_name="共建单位", on_delete=models.PROTECT,
+                                related_name="+")
+    community = models.ForeignKey("places.AdminUnit", verbose_name="社区", on_delete=models.PROTECT,
+                                  related_name="+")
+    name = models.CharField("姓名", max_length=50)
+    active = models.BooleanField("在岗", default=True)
+    created_at = models.DateTimeField("开通时间", default=clock.now)
+
+    scoping = Scoping(code="community__code", own=lambda s: Q(user_id=s.user_id))
+
+    class Meta:
+        verbose_name = "共建单位人员"
+        verbose_name_plural = "共建单位人员"
+        ordering = ["community__code", "partner", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+# --- cases handled by a station ------------------------------------------------------------------
+
+class StationCase(models.Model):
+    """A case filed at a station or assigned to it: the case points at the station, and the case
+    figures can be read per station. A case is handled by one station at most."""
+
+    class How(models.TextChoices):
+        FILED = "filed", "在站受理"
+        ASSIGNED = "assigned", "派给服务站"
+
+    case = models.OneToOneField("cases.Case", verbose_name="诉求", on_delete=models.CASCADE,
+                                related_name="station_link")
+    station = models.ForeignKey(Station, verbose_name="服务站", on_delete=models.PROTECT, related_name="case_links")
+    how = models.CharField("方式", max_length=10, choices=How.choices)
+    at = models.DateTimeField("时间", default=clock.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+")
+
+    scoping = Scoping(code="station__community__code", compound="station__compound_id",
+                      grid=_station_grids("station__"))
+
+    class Meta:
+        verbose_name = "服务站诉求"
+        verbose_name_plural = "服务站诉求"
+        ordering = ["-at", "-id"]
+
+
+# --- co-building projects 共建项目清单 --------------------------------------------------------------
+
+class Project(models.Model):
+    """A need turned into a co-building project with owners, dates, a status and a result."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "筹备中"
+        ONGOING = "ongoing", "实施中"
+        DONE = "done", "已完成"
+        CANCELLED = "cancelled", "已终止"
+
+    community = models.ForeignKey("places.AdminUnit", verbose_name="社区", on_delete=models.PROTECT, related_name="+")
+    compound = models.ForeignKey("places.Compound", verbose_name="小区", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    need = models.ForeignKey(Need, verbose_name="来自需求", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="projects")
+    title = models.CharField("项目名称", max_length=80)
+    body = models.TextField("项目内容", max_length=1000, blank=True)
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("计划完成日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PLANNED)
+    result = models.CharField("项目成效", max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="立项人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("立项时间", default=clock.now)
+    finished_at = models.DateTimeField("结项时间", null=True, blank=True)
+
+    scoping = Scoping(code="community__code", compound="compound_id", grid=_grid_compounds,
+                      own=lambda s: Q(pk__in=ProjectOwner.objects.filter(user_id=s.user_id).values("project_id")))
+
+    class Meta:
+        verbose_name = "共建项目"
+        verbose_name_plural = "共建项目清单"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "计划完成日期不能早于开始日期。"})
+        if self.compound_id and self.community_id and self.compound.community_id != self.community_id:
+            raise ValidationError({"compound": "小区不在该社区。"})
+
+
+class ProjectOwner(models.Model):
+    """One owner of a project: a partner unit, a person (with or without a login), and their part."""
+
+    project = models.ForeignKey(Project, verbose_name="共建项目", on_delete=models.CASCADE, related_name="owners")
+    name = models.CharField("责任方", max_length=100)
+    partner = models.ForeignKey("orgs.PartnerUnit", verbose_name="共建单位", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="账号", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    part = models.CharField("分工", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "项目责任方"
+        verbose_name_plural = "项目责任方"
+        ordering = ["project", "id"]
+
+
+class ProjectEvent(models.Model):
+    class Kind(models.TextChoices):
+        CREATED = "created", "立项"
+        OWNER = "owner", "增加责任方"
+        STARTED = "started", "开始实施"
+        DONE = "done", "完成"
+        CANCELLED = "cancelled", "终止"
+
+    project = models.ForeignKey(Project, verbose_name="共建项目", on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("事件", max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField("时间", default=clock.now)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "项目进展"
+        verbose_name_plural = "项目进展"
+        ordering = ["at", "id"]
+
+
+# --- proxy errands 帮办代办 ---------------------------------------------------------------------
+
+class Errand(models.Model):
+    """A proxy errand done by a station for a resident: who did what (an item of the station's
+    catalogue) for whom, and the result."""
+
+    class Outcome(models.TextChoices):
+        DONE = "done", "已办结"
+        REFERRED = "referred", "已转办"
+        FAILED = "failed", "未办成"
+
+    station = models.ForeignKey(Station, verbose_name="服务站", on_delete=models.PROTECT, related_name="errands")
+    service = models.ForeignKey(ServiceItem, verbose_name="帮办代办事项", on_delete=models.PROTECT, related_name="errands")
+    resident = models.ForeignKey("people.Resident", verbose_name="服务对象", on_delete=models.PROTECT,
+                                 related_name="errands")
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT,
+                                related_name="+")
+    done_at = models.DateTimeField("办理时间", default=clock.now)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices, default=Outcome.DONE)
+    result = models.CharField("办理情况", max_length=300)
+
+    scoping = Scoping(code="station__community__code", compound="station__compound_id",
+                      grid=_station_grids("station__"), own=lambda s: Q(resident_id__in=s.resident_ids))
+
+    class Meta:
+        verbose_name = "帮办代办"
+        verbose_name_plural = "帮办代办"
+        ordering = ["-done_at", "-id"]
+        indexes = [models.Index(fields=["station", "done_at"], name="errand_station_time")]

@@ -5,7 +5,18 @@ from django.db.models.functions import TruncMonth
 
 from linli.core.scoping import scope_for, visible
 from linli.places.models import Building, Compound
-from linli.stations.models import MicroWish, Need, Resource, ServiceItem, Slot, Station
+from linli.stations.models import (
+    Errand,
+    MicroWish,
+    Need,
+    PartnerStaff,
+    Project,
+    Resource,
+    ServiceItem,
+    Slot,
+    Station,
+    StationCase,
+)
 
 
 def station_list_visible_to(*, actor, filters=None):
@@ -95,10 +106,8 @@ def indicators(*, actor, unit=None) -> dict:
                               fulfilled=Count("id", filter=Q(status__in=(MicroWish.Status.FULFILLED,
                                                                          MicroWish.Status.CONFIRMED))),
                               open=Count("id", filter=Q(status=MicroWish.Status.OPEN)))
-    delivered = (visible(Need.objects.filter(station__isnull=False, done_at__isnull=False), scope)
-                 .filter(station__in=stations)
-                 .annotate(month=TruncMonth("done_at")).values("station__name", "month")
-                 .annotate(n=Count("id")).order_by("-month", "station__name")[:60])
+    delivered = delivered_per_month(scope=scope, stations=stations)
+    cases = station_case_figures(scope=scope, stations=stations)[:60]
     compound_total = compounds.count()
     covered_count = covered.count()
     return {
@@ -107,6 +116,90 @@ def indicators(*, actor, unit=None) -> dict:
         "accepted_share": round(100 * accepted / total, 1) if total else None,
         "compounds": compound_total, "compounds_covered": covered_count,
         "covered_share": round(100 * covered_count / compound_total, 1) if compound_total else None,
-        "delivered": [(row["station__name"], row["month"], row["n"]) for row in delivered],
+        "delivered": delivered, "cases": cases,
         "wishes_posted": counts["posted"], "wishes_fulfilled": counts["fulfilled"], "wishes_open": counts["open"],
     }
+
+
+def delivered_per_month(*, scope, stations, limit=60) -> list[tuple[str, object, int, int, int]]:
+    """Services delivered per station and month: needs done for residents plus proxy errands done at
+    the station. Rows (station, month, total, needs, errands), newest month first (two grouped queries)."""
+    needs = (visible(Need.objects.filter(station__isnull=False, done_at__isnull=False), scope)
+             .filter(station__in=stations).annotate(month=TruncMonth("done_at"))
+             .values_list("station_id", "station__name", "month").annotate(n=Count("id")).order_by())
+    errands = (visible(Errand.objects.all(), scope).filter(station__in=stations)
+               .annotate(month=TruncMonth("done_at"))
+               .values_list("station_id", "station__name", "month").annotate(n=Count("id")).order_by())
+    found: dict[tuple, list] = {}
+    for station_id, name, month, n in needs:
+        found.setdefault((station_id, name, month), [0, 0])[0] += n
+    for station_id, name, month, n in errands:
+        found.setdefault((station_id, name, month), [0, 0])[1] += n
+    rows = sorted(found.items(), key=lambda kv: (-kv[0][2].toordinal(), kv[0][1]))
+    return [(name, month, a + b, a, b) for (_sid, name, month), (a, b) in rows[:limit]]
+
+
+def station_case_figures(*, scope, stations):
+    """The case figures per station and month of filing: cases, still open, solved, solved on time,
+    rated and satisfied (满意 or 基本满意), with the shares. One grouped query."""
+    from django.db.models import F
+
+    from linli.cases.models import OPEN_STATUSES, Rating
+
+    rows = (visible(StationCase.objects.all(), scope).filter(station__in=stations)
+            .annotate(month=TruncMonth("case__requested_at"))
+            .values("station_id", "station__name", "month")
+            .annotate(cases=Count("id"),
+                      open=Count("id", filter=Q(case__status__in=OPEN_STATUSES)),
+                      solved=Count("id", filter=Q(case__solved_at__isnull=False)),
+                      on_time=Count("id", filter=Q(case__solved_at__isnull=False, case__solved_at__lte=F("case__solve_by"))),
+                      rated=Count("id", filter=~Q(case__rating="")),
+                      satisfied=Count("id", filter=Q(case__rating__in=(Rating.SATISFIED, Rating.BASIC))))
+            .order_by("-month", "station__name"))
+
+    def pct(part, whole):
+        return round(100 * part / whole, 1) if whole else None
+
+    return [{**row, "on_time_pct": pct(row["on_time"], row["solved"]),
+             "satisfaction_pct": pct(row["satisfied"], row["rated"])} for row in rows]
+
+
+def station_figures(*, actor, station) -> dict:
+    """One station's page: its case figures and services delivered per month (the actor's sight)."""
+    scope = scope_for(actor)
+    stations = Station.objects.filter(pk=station.pk)
+    return {"cases": station_case_figures(scope=scope, stations=stations)[:12],
+            "delivered": delivered_per_month(scope=scope, stations=stations, limit=12)}
+
+
+def station_case_list_visible_to(*, actor, filters=None):
+    filters = filters or {}
+    qs = visible(StationCase.objects.select_related("case__category", "case__compound", "station"), scope_for(actor))
+    if filters.get("station"):
+        qs = qs.filter(station_id=filters["station"])
+    return qs
+
+
+def project_list_visible_to(*, actor, filters=None):
+    filters = filters or {}
+    qs = visible(Project.objects.select_related("community", "compound"), scope_for(actor))
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    return qs
+
+
+def errand_list_visible_to(*, actor, filters=None):
+    filters = filters or {}
+    qs = visible(Errand.objects.select_related("station", "service", "resident", "done_by"), scope_for(actor))
+    if filters.get("station"):
+        qs = qs.filter(station_id=filters["station"])
+    return qs
+
+
+def partner_staff_list_visible_to(*, actor, filters=None):
+    return visible(PartnerStaff.objects.select_related("partner", "user"), scope_for(actor).work_area())
+
+
+def is_partner_staff(user) -> bool:
+    """Whether the login belongs to a partner unit's staff (the narrow role 共建单位人员)."""
+    return PartnerStaff.objects.filter(user_id=user.pk, active=True).exists()

@@ -22,17 +22,23 @@ from linli.people.models import PartyMember, Resident
 from linli.places.models import AdminUnit, Compound
 from linli.stations.catalogue import DEFAULT_CATALOGUE, items_of
 from linli.stations.models import (
+    Errand,
     Evidence,
     Inspection,
     InspectionItem,
     MicroWish,
     Need,
     NeedEvent,
+    PartnerStaff,
+    Project,
+    ProjectEvent,
+    ProjectOwner,
     Resource,
     ServiceItem,
     Slot,
     StaffMember,
     Station,
+    StationCase,
     WishEvent,
     WishPhoto,
 )
@@ -377,9 +383,11 @@ def _need_event(need, actor, kind, note=""):
 
 
 def _handler_of(community, handler) -> bool:
-    """A login that may take the community's orders: a resident of it, or a member dual-registered with it."""
+    """A login that may take the community's orders: a resident of it, a member dual-registered with it,
+    or the staff of one of its partner units (`PartnerStaff`)."""
     return (Resident.objects.filter(user=handler, household__dwelling__entrance__building__compound__community=community)
-            .exists() or PartyMember.objects.filter(resident__user=handler, dual_registered_community=community).exists())
+            .exists() or PartyMember.objects.filter(resident__user=handler, dual_registered_community=community).exists()
+            or PartnerStaff.objects.filter(user=handler, community=community, active=True).exists())
 
 
 @transaction.atomic
@@ -393,6 +401,9 @@ def resource_create(*, actor, community, kind, name, offer, handler, capacity=4,
         raise Refused("handler_outside", "接单账号须为本社区居民，或向本社区双报到的党员。", field="handler")
     if partner is not None and partner.community_id != community.pk:
         raise Refused("partner_outside", "该共建单位不在本社区。", field="partner")
+    staff = PartnerStaff.objects.filter(user=handler, active=True).first()
+    if staff is not None and partner is not None and staff.partner_id != partner.pk:
+        raise Refused("handler_other_partner", "接单账号属于另一家共建单位。", field="handler")
     return core_services.create(actor=actor, model=Resource, data={
         "community": community, "kind": kind, "name": _clean_text(name, "name", "提供方", 100),
         "offer": _clean_text(offer, "offer", "可提供的服务", 300), "handler": handler, "capacity": capacity,
@@ -514,3 +525,215 @@ def need_rate(*, actor, need, rating, note="") -> Need:
     _need_event(done, actor, NeedEvent.Kind.RATED, f"{rating} 星")
     notify([done.resource.handler], f"“{done.title}”获得 {rating} 星评价", _need_link(done))
     return done
+
+
+# --- partner staff: logins with a narrow role -----------------------------------------------------
+
+USERNAME_MAX = 150
+
+
+@transaction.atomic
+def partner_staff_add(*, actor, partner, name, username, password) -> PartnerStaff:
+    """Open a login for a partner unit's staff member. It holds no assignment and no resident record,
+    so it sees only the resources it is made the handler of and the needs dispatched to them."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    if partner is None:
+        raise Refused("partner_required", "请选择共建单位。", field="partner")
+    require(may_dispatch(actor, partner.community), NOT_DISPATCHER)
+    name = _clean_text(name, "name", "姓名", 50)
+    username = _clean_text(username, "username", "登录名", USERNAME_MAX)
+    if not username.isascii() or not all(c.isalnum() or c in "._-@" for c in username):
+        raise Refused("username_invalid", "登录名只能包含字母、数字和 . _ - @。", field="username")
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise Refused("username_taken", "该登录名已被使用，请换一个。", status=409, field="username")
+    try:
+        validate_password(password or "")
+    except ValidationError as exc:
+        raise Refused("password_weak", "初始密码不符合要求：" + "；".join(exc.messages), field="password") from None
+    user = user_model.objects.create_user(username=username, password=password, display_name=name)
+    return core_services.create(actor=actor, model=PartnerStaff, data={
+        "user": user, "partner": partner, "community": partner.community, "name": name, "created_at": clock.now()},
+        action="partner_staff.add")
+
+
+@transaction.atomic
+def partner_staff_deactivate(*, actor, staff) -> PartnerStaff:
+    """Close a partner staff member's login: the needs already dispatched to them stay on record."""
+    require(may_dispatch(actor, staff.community), NOT_DISPATCHER)
+    type(staff.user).objects.filter(pk=staff.user_id).update(is_active=False)
+    return core_services.update(actor=actor, instance=staff, data={"active": False}, action="partner_staff.close")
+
+
+# --- cases handled by a station --------------------------------------------------------------------
+
+NOT_STATION_WORKER = "只有辖区内的工作人员可以在服务站受理诉求和登记帮办代办。"
+
+
+def may_work_at(actor, station) -> bool:
+    """Staff who may act for the station: editors whose work area holds it."""
+    return can_edit(actor) and visible(Station.objects.filter(pk=station.pk), scope_for(actor).work_area()).exists()
+
+
+def _link_case(actor, station, case, how) -> StationCase:
+    if StationCase.objects.filter(case=case).exists():
+        raise Refused("case_linked", "该诉求已由服务站承办。", status=409)
+    return core_services.create(actor=actor, model=StationCase, data={
+        "case": case, "station": station, "how": how, "at": clock.now(), "by": actor}, action="station.case")
+
+
+@transaction.atomic
+def station_case_file(*, actor, station, intake, photo_files=()) -> StationCase:
+    """A case filed at the station's window: the case services file it, and it points at the station."""
+    from linli.cases.services import case_open
+
+    require(may_work_at(actor, station), NOT_STATION_WORKER)
+    case = case_open(actor=actor, intake=intake, photo_files=photo_files)
+    if case.compound.community_id != station.community_id:
+        raise Refused("case_outside", "该诉求不在本服务站所在社区。", field="compound")
+    return _link_case(actor, station, case, StationCase.How.FILED)
+
+
+@transaction.atomic
+def station_case_assign(*, actor, station, case, note="") -> StationCase:
+    """Dispatch a case to the station (承办单位 = the station) and make it point at the station."""
+    from linli.cases.models import HandlerKind
+    from linli.cases.services import case_dispatch
+
+    require(may_work_at(actor, station), NOT_STATION_WORKER)
+    if case.compound.community_id != station.community_id:
+        raise Refused("case_outside", "只能把本社区的诉求派给本社区的服务站。", field="case")
+    if StationCase.objects.filter(case=case).exists():
+        raise Refused("case_linked", "该诉求已由服务站承办。", status=409)
+    case_dispatch(actor=actor, case=case, handler_kind=HandlerKind.STATION, handling_body=station.name[:100],
+                  note=pii.masked((note or "").strip())[:200])
+    return _link_case(actor, station, case, StationCase.How.ASSIGNED)
+
+
+# --- co-building projects 共建项目清单 --------------------------------------------------------------
+
+def _project_link(project) -> str:
+    return f"/stations/projects/{project.pk}/"
+
+
+def _project_event(project, actor, kind, note=""):
+    ProjectEvent.objects.create(project=project, kind=kind, actor=actor, at=clock.now(), note=note[:300])
+
+
+@transaction.atomic
+def project_create(*, actor, community, title, starts_on, ends_on, body="", compound=None, need=None) -> Project:
+    """Turn a need (or an idea of the community) into a co-building project."""
+    if community is None or community.level != AdminUnit.Level.COMMUNITY:
+        raise Refused("community_required", "请选择项目所在社区。", field="community")
+    require(may_dispatch(actor, community), NOT_DISPATCHER)
+    if need is not None and need.community_id != community.pk:
+        raise Refused("need_outside", "只能把本社区的需求转为共建项目。", field="need")
+    if compound is None and need is not None:
+        compound = need.compound
+    if starts_on is None or ends_on is None:
+        raise Refused("dates_required", "请填写开始日期和计划完成日期。", field="starts_on")
+    if ends_on < starts_on:
+        raise Refused("dates_invalid", "计划完成日期不能早于开始日期。", field="ends_on")
+    project = core_services.create(actor=actor, model=Project, data={
+        "community": community, "compound": compound, "need": need,
+        "title": pii.masked(_clean_text(title, "title", "项目名称", 80)),
+        "body": pii.masked((body or "").strip())[:1000], "starts_on": starts_on, "ends_on": ends_on,
+        "created_by": actor, "created_at": clock.now()}, action="project.create")
+    _project_event(project, actor, ProjectEvent.Kind.CREATED, f"由需求“{need.title}”转入" if need else "")
+    if need is not None:
+        notify([need.resident.user, need.posted_by], f"您的需求“{need.title}”已转为共建项目“{project.title}”",
+               _project_link(project))
+    return project
+
+
+@transaction.atomic
+def project_owner_add(*, actor, project, name="", partner=None, user=None, part="") -> ProjectOwner:
+    """An owner: a partner unit of the community, or a person (with a login, who then sees the project)."""
+    require(may_dispatch(actor, project.community), NOT_DISPATCHER)
+    if project.status in (Project.Status.DONE, Project.Status.CANCELLED):
+        raise Refused("project_closed", "项目已结束，不能再增加责任方。", status=409)
+    if partner is not None and partner.community_id != project.community_id:
+        raise Refused("partner_outside", "该共建单位不在本社区。", field="partner")
+    name = (name or "").strip() or (partner.name if partner else "") or (user.display_name or user.username if user else "")
+    owner = core_services.create(actor=actor, model=ProjectOwner, data={
+        "project": project, "name": _clean_text(name, "name", "责任方", 100), "partner": partner, "user": user,
+        "part": pii.masked((part or "").strip())[:100]}, action="project.owner")
+    _project_event(project, actor, ProjectEvent.Kind.OWNER, f"{owner.name}" + (f"：{owner.part}" if owner.part else ""))
+    if user is not None:
+        notify([user], f"您已成为共建项目“{project.title}”的责任方", _project_link(project))
+    return owner
+
+
+def _owners(project) -> list:
+    return [o.user for o in project.owners.select_related("user") if o.user_id]
+
+
+@transaction.atomic
+def project_start(*, actor, project) -> Project:
+    require(may_dispatch(actor, project.community), NOT_DISPATCHER)
+    if not project.owners.exists():
+        raise Refused("owners_required", "请先确定项目责任方，再开始实施。", status=409)
+    done = core_services.update_where(actor=actor, instance=project, where={"status": Project.Status.PLANNED},
+                                      data={"status": Project.Status.ONGOING}, action="project.start")
+    if done is None:
+        raise Refused("project_not_planned", "项目已开始或已结束。", status=409)
+    _project_event(done, actor, ProjectEvent.Kind.STARTED)
+    notify(_owners(done), f"共建项目“{done.title}”开始实施", _project_link(done))
+    return done
+
+
+@transaction.atomic
+def project_finish(*, actor, project, result) -> Project:
+    require(may_dispatch(actor, project.community), NOT_DISPATCHER)
+    result = pii.masked(_clean_text(result, "result", "项目成效", 500))
+    done = core_services.update_where(actor=actor, instance=project, where={"status": Project.Status.ONGOING},
+                                      data={"status": Project.Status.DONE, "result": result,
+                                            "finished_at": clock.now()}, action="project.finish")
+    if done is None:
+        raise Refused("project_not_ongoing", "只有实施中的项目可以登记完成。", status=409)
+    _project_event(done, actor, ProjectEvent.Kind.DONE, result)
+    users = _owners(done) + ([done.need.resident.user] if done.need_id else [])
+    notify(users, f"共建项目“{done.title}”已完成", _project_link(done))
+    return done
+
+
+@transaction.atomic
+def project_cancel(*, actor, project, reason) -> Project:
+    require(may_dispatch(actor, project.community), NOT_DISPATCHER)
+    reason = pii.masked(_clean_text(reason, "reason", "终止原因", 300))
+    done = core_services.update_where(
+        actor=actor, instance=project, where={"status__in": (Project.Status.PLANNED, Project.Status.ONGOING)},
+        data={"status": Project.Status.CANCELLED, "result": reason, "finished_at": clock.now()},
+        action="project.cancel")
+    if done is None:
+        raise Refused("project_closed", "项目已结束。", status=409)
+    _project_event(done, actor, ProjectEvent.Kind.CANCELLED, reason)
+    notify(_owners(done), f"共建项目“{done.title}”已终止", _project_link(done))
+    return done
+
+
+# --- proxy errands 帮办代办 ---------------------------------------------------------------------
+
+@transaction.atomic
+def errand_record(*, actor, station, service, resident, result, outcome=Errand.Outcome.DONE) -> Errand:
+    """Record an errand the station did for a resident: an item of its own catalogue, for a resident of
+    its community, with the result."""
+    require(may_work_at(actor, station), NOT_STATION_WORKER)
+    if service is None or service.station_id != station.pk or not service.active:
+        raise Refused("service_outside", "请选择本服务站清单中正在提供的事项。", field="service")
+    if resident is None or not visible(Resident.objects.filter(pk=resident.pk), scope_for(actor).work_area()).exists():
+        raise NotFound()
+    if _compound_of(resident).community_id != station.community_id:
+        raise Refused("resident_outside", "服务对象须为本服务站所在社区的居民。", field="resident")
+    if outcome not in Errand.Outcome.values:
+        raise Refused("outcome_invalid", "请选择办理结果。", field="outcome")
+    errand = core_services.create(actor=actor, model=Errand, data={
+        "station": station, "service": service, "resident": resident, "done_by": actor, "done_at": clock.now(),
+        "outcome": outcome, "result": pii.masked(_clean_text(result, "result", "办理情况", 300))},
+        action="errand.record")
+    if resident.user_id:
+        notify([resident.user], f"{station.name}已为您办理“{service.name}”：{errand.get_outcome_display()}",
+               f"/stations/{station.pk}/")
+    return errand

@@ -19,9 +19,9 @@ from linli.core.access import require
 from linli.core.errors import Refused
 from linli.core.ids import parse_id
 from linli.core.pages import page_errors, paginate
-from linli.core.scoping import scope_for
+from linli.core.scoping import scope_for, visible
 from linli.stations import access, forms, selectors, services
-from linli.stations.models import MicroWish, Need, Slot, Station, WishPhoto
+from linli.stations.models import MicroWish, Need, Project, Slot, Station, WishPhoto
 
 
 def _errors(exc) -> str:
@@ -109,7 +109,7 @@ def detail(request, pk):
     evidence = list(station.evidence.all()) if editor or inspector else []
     have = {e.item for e in evidence}
     return render(request, "stations/detail.html", {
-        "station": station, "editor": editor, "inspector": inspector,
+        "station": station, "editor": editor, "inspector": inspector, "worker": services.may_work_at(actor, station),
         "may_order": station.community_id in _home_communities(actor),
         "timetable": _timetable(selectors.slot_list_visible_to(actor=actor, station=station)),
         "catalogue": _by_category(catalogue),
@@ -373,6 +373,7 @@ def needs(request):
         "page": page, "query": query, "statuses": Need.Status.choices, "status": status, "tasks": tasks,
         "mine": selectors.need_list_visible_to(actor=actor, filters={"mine": "ordered"})[:20] if scope.resident_ids else [],
         "is_staff": scope.is_staff_scope, "may_order": bool(scope.resident_ids), "may_record": can_edit(actor),
+        "is_partner": selectors.is_partner_staff(actor),
     })
 
 
@@ -504,7 +505,10 @@ def resource_new(request):
     form = forms.ResourceForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        data["handler"] = data["handler"].user
+        staff = data.pop("partner_handler")
+        data["handler"] = staff.user if staff else data["handler"].user
+        if staff:
+            data["partner"] = staff.partner
         try:
             services.resource_create(actor=actor, **data)
         except (Refused, ValidationError) as exc:
@@ -513,3 +517,160 @@ def resource_new(request):
             messages.success(request, "已加入资源清单。")
             return redirect("stations:resources")
     return render(request, "stations/form.html", {"form": form, "title": "登记资源"})
+
+
+# --- partner staff, cases at a station, projects, errands -------------------------------------------
+
+@login_required
+@page_errors
+def partner_staff(request):
+    actor = request.user
+    require(can_edit(actor), services.NOT_DISPATCHER)
+    page, query = paginate(request, selectors.partner_staff_list_visible_to(actor=actor))
+    form = forms.PartnerStaffForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            staff = services.partner_staff_add(actor=actor, **data)
+        except (Refused, ValidationError) as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, f"已为{staff.name}开通账号“{staff.user.username}”，登记资源时可选为接单人。")
+            return redirect("stations:partner_staff")
+    return render(request, "stations/partner_staff.html", {"page": page, "query": query, "form": form})
+
+
+@login_required
+@page_errors
+def station_cases(request, pk):
+    actor = request.user
+    station = access.station_get(actor, pk)
+    worker = services.may_work_at(actor, station)
+    require(worker or scope_for(actor).is_staff_scope, "服务站承办的诉求由工作人员查看。")
+    form = forms.StationCaseForm(request.POST or None)
+    if request.method == "POST":
+        require(worker, services.NOT_STATION_WORKER)
+        if form.is_valid():
+            from linli.cases.models import Case
+
+            case = visible(Case.objects.filter(pk=form.cleaned_data["case"]), scope_for(actor)).first()
+            if case is None:
+                form.add_error("case", "未找到该诉求，或不在您的辖区。")
+            elif _act(request, lambda: services.station_case_assign(actor=actor, station=station, case=case,
+                                                                    note=form.cleaned_data["note"]),
+                      f"诉求 #{case.pk} 已派给{station.name}。"):
+                return redirect("stations:station_cases", pk)
+    page, query = paginate(request, selectors.station_case_list_visible_to(actor=actor, filters={"station": station.pk}))
+    return render(request, "stations/station_cases.html", {
+        "station": station, "page": page, "query": query, "form": form if worker else None,
+        "figures": selectors.station_figures(actor=actor, station=station)})
+
+
+@login_required
+@page_errors
+def errands(request, pk):
+    actor = request.user
+    station = access.station_get(actor, pk)
+    worker = services.may_work_at(actor, station)
+    form = forms.ErrandForm(request.POST or None, actor=actor, station=station) if worker else None
+    if request.method == "POST":
+        require(worker, services.NOT_STATION_WORKER)
+        if form.is_valid():
+            data = form.cleaned_data
+            if _act(request, lambda: services.errand_record(actor=actor, station=station, **data),
+                    "已登记帮办代办。"):
+                return redirect("stations:errands", pk)
+    page, query = paginate(request, selectors.errand_list_visible_to(actor=actor, filters={"station": station.pk}))
+    return render(request, "stations/errands.html", {"station": station, "page": page, "query": query, "form": form})
+
+
+@login_required
+@page_errors
+def projects(request):
+    actor = request.user
+    status = request.GET.get("status", "")
+    status = status if status in Project.Status.values else ""
+    page, query = paginate(request, selectors.project_list_visible_to(actor=actor, filters={"status": status}))
+    return render(request, "stations/projects.html", {
+        "page": page, "query": query, "statuses": Project.Status.choices, "status": status,
+        "may_add": can_edit(actor) and bool(scope_for(actor).work_area().unit_prefixes or scope_for(actor).everything)})
+
+
+@login_required
+@page_errors
+def project_new(request):
+    actor = request.user
+    require(can_edit(actor), services.NOT_DISPATCHER)
+    initial = {}
+    if request.method == "GET" and request.GET.get("need"):
+        try:
+            need = access.need_get(actor, parse_id(request.GET["need"]))
+        except ValueError:
+            raise Http404("未找到") from None
+        initial = {"need": need.pk, "title": need.title, "community": need.community_id}
+    form = forms.ProjectForm(request.POST or None, actor=actor, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(actor=actor, **form.cleaned_data)
+        except (Refused, ValidationError) as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "共建项目已立项，请确定责任方。")
+            return redirect("stations:project_detail", project.pk)
+    return render(request, "stations/form.html", {"form": form, "title": "共建项目立项", "button": "立项"})
+
+
+@login_required
+@page_errors
+def project_detail(request, pk):
+    actor = request.user
+    project = access.project_get(actor, pk)
+    manager = services.may_dispatch(actor, project.community)
+    return render(request, "stations/project_detail.html", {
+        "project": project, "manager": manager, "owners": project.owners.select_related("partner"),
+        "events": project.events.all(), "owner_form": forms.ProjectOwnerForm(actor=actor, project=project)})
+
+
+def _project_act(request, pk, work, success):
+    project = access.project_get(request.user, pk)
+    _act(request, lambda: work(project), success)
+    return redirect("stations:project_detail", pk)
+
+
+@login_required
+@page_errors
+@require_POST
+def project_owner_add(request, pk):
+    project = access.project_get(request.user, pk)
+    form = forms.ProjectOwnerForm(request.POST, actor=request.user, project=project)
+    if form.is_valid():
+        _act(request, lambda: services.project_owner_add(actor=request.user, project=project, **form.cleaned_data),
+             "已增加责任方。")
+    else:
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("stations:project_detail", pk)
+
+
+@login_required
+@page_errors
+@require_POST
+def project_start(request, pk):
+    return _project_act(request, pk, lambda p: services.project_start(actor=request.user, project=p), "项目开始实施。")
+
+
+@login_required
+@page_errors
+@require_POST
+def project_finish(request, pk):
+    return _project_act(request, pk, lambda p: services.project_finish(actor=request.user, project=p,
+                                                                       result=request.POST.get("result", "")),
+                        "已登记项目完成。")
+
+
+@login_required
+@page_errors
+@require_POST
+def project_cancel(request, pk):
+    return _project_act(request, pk, lambda p: services.project_cancel(actor=request.user, project=p,
+                                                                       reason=request.POST.get("reason", "")),
+                        "项目已终止。")

@@ -145,3 +145,59 @@ def test_resident_orders_an_errand_the_community_dispatches_the_member_does_it_t
     phone.wait_for_load_state("networkidle")
     assert phone.inner_text("#need-status") == "已评价"
     assert "5 星" in phone.inner_text("main")
+
+
+def test_a_partner_accepts_a_dispatched_need_on_the_phone_and_the_resident_rates_it(world, live_server, phone):
+    from linli.orgs.models import PartnerUnit
+    from linli.stations.models import Need, NeedEvent
+
+    # given a partner unit of the community whose staff member got a login of the narrow role
+    unit = PartnerUnit.objects.create(name="康宁家电维修部", kind="unit", community=world.community1, offer="家电维修")
+    staff = services.partner_staff_add(actor=world.user("community_secretary"), partner=unit, name="王师傅",
+                                       username="partner1", password="linli-demo")
+
+    # when the secretary puts the partner's login on the resource list, on the page
+    _as(phone, live_server, "community1")
+    phone.goto(f"{live_server.url}/stations/resources/new/")
+    phone.select_option("#id_community", label="康宁社区")
+    phone.select_option("#id_kind", value="partner")
+    phone.fill("#id_name", "康宁家电维修部")
+    phone.fill("#id_offer", "上门维修家电")
+    phone.select_option("#id_partner_handler", label="王师傅（康宁家电维修部）")
+    phone.click("main button[type=submit]")
+    phone.wait_for_load_state("networkidle")
+    assert "康宁家电维修部" in phone.inner_text("#resources")
+
+    # and the resident orders, the secretary dispatches it to the partner
+    need = services.need_post(actor=world.user("resident"), title="洗衣机不脱水")
+    phone.goto(f"{live_server.url}/stations/needs/{need.pk}/")
+    phone.select_option("#dispatch-resource", label="康宁家电维修部 · 上门维修家电")
+    phone.click("main button[type=submit]:has-text('派单')")
+    phone.wait_for_load_state("networkidle")
+    assert phone.inner_text("#need-status") == "已派单"
+
+    # when the partner logs in on the phone: the tab bar offers the needs, the task is there
+    _as(phone, live_server, "partner1")
+    phone.click("nav.tabs a:has-text('点单')")
+    phone.locator("#my-tasks a", has_text="洗衣机不脱水").click()
+    assert "张秀英" not in phone.content()
+    phone.click("main button[type=submit]:has-text('接单')")
+    phone.wait_for_load_state("networkidle")
+    assert phone.inner_text("#need-status") == "已接单"
+    phone.fill("#done-result", "更换了排水泵")
+    phone.click("main button[type=submit]:has-text('登记办理结果')")
+    phone.wait_for_load_state("networkidle")
+    assert phone.inner_text("#need-status") == "已办理待评价"
+    assert _fits(phone)
+
+    # then the resident rates it and the timeline tells every step
+    _as(phone, live_server, "resident1")
+    phone.goto(f"{live_server.url}/stations/needs/{need.pk}/")
+    phone.select_option("#rate-rating", value="4")
+    phone.fill("#rate-note", "师傅很专业")
+    phone.click("main button[type=submit]:has-text('提交评价')")
+    phone.wait_for_load_state("networkidle")
+    assert phone.inner_text("#need-status") == "已评价"
+    assert Need.objects.get().resource.handler == staff.user
+    assert list(NeedEvent.objects.filter(need=need).values_list("kind", flat=True)) == [
+        "ordered", "dispatched", "accepted", "done", "rated"]

@@ -164,7 +164,39 @@ CASES = [
     (stations.wish_list_visible_to, _wish, "grid_worker"),
     (stations.need_list_visible_to, _need, "grid_worker"),
     (stations.resource_list_visible_to, _resource_entry, "community_secretary"),
+    (stations.project_list_visible_to, lambda world, shop: _project(world), "community_secretary"),
+    (stations.errand_list_visible_to, lambda world, shop: _errand(world), "grid_worker"),
+    (stations.station_case_list_visible_to, lambda world, shop: _station_case(world, shop), "community_secretary"),
+    (stations.partner_staff_list_visible_to, lambda world, shop: _partner_staff(world), "community_secretary"),
 ]
+
+
+def _project(world):
+    from linli.core import clock
+
+    return station_services.project_create(actor=world.user("community_secretary"), community=world.community1,
+                                           title="加装楼道扶手", starts_on=clock.today(), ends_on=clock.today())
+
+
+def _errand(world):
+    from linli.stations.tests.helpers import station
+
+    home = station(world)
+    return station_services.errand_record(actor=world.user("grid_worker"), station=home,
+                                          service=home.services.first(), resident=world.resident, result="已办结")
+
+
+def _station_case(world, shop):
+    from linli.stations.tests.helpers import station
+
+    return station_services.station_case_assign(actor=world.user("community_secretary"), station=station(world),
+                                                case=_case(world, shop))
+
+
+def _partner_staff(world):
+    from linli.stations.tests.helpers import partner_login
+
+    return partner_login(world)[0].partner_staff
 
 
 @pytest.mark.parametrize(("selector", "make", "insider"), CASES, ids=[c[0].__name__ for c in CASES])

@@ -41,3 +41,21 @@ def station(world, **extra):
 
 def wish(world, title="想要一副老花镜"):
     return services.wish_post(actor=world.user("resident"), title=title, body="看药品说明书很吃力")
+
+
+def partner(world, community=None, name="康宁家电维修部"):
+    from linli.orgs.models import PartnerUnit
+
+    return PartnerUnit.objects.create(name=name, kind="unit", community=community or world.community1,
+                                      offer="家电维修")
+
+
+def partner_login(world, username="partner1", unit=None):
+    """A partner unit's staff member with a login of the narrow role, and the resource they handle."""
+    unit = unit or partner(world)
+    staff = services.partner_staff_add(actor=world.user("community_secretary"), partner=unit, name="王师傅",
+                                       username=username, password="Linli-partner-2026")
+    resource = services.resource_create(actor=world.user("community_secretary"), community=unit.community,
+                                        kind="partner", name=unit.name, offer="上门维修家电", handler=staff.user,
+                                        partner=unit, capacity=5)
+    return staff.user, resource

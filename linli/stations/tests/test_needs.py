@@ -235,7 +235,8 @@ def test_a_proxy_errand_ordered_from_the_catalogue_counts_for_its_station_and_mo
     services.need_done(actor=handler, need=need, result="已代为提交申领材料")
     # then the station's month counts one errand done
     figures = selectors.indicators(actor=world.user("street_officer"))
-    assert [(name, n) for name, _month, n in figures["delivered"]] == [("康宁小区党群服务站", 1)]
+    assert [(name, n, needs) for name, _month, n, needs, _errands in figures["delivered"]] == [
+        ("康宁小区党群服务站", 1, 1)]
     assert figures["delivered"][0][1].month == clock.now().month
     # and an item of another community's station, or a paused one, cannot be ordered
     other = services.station_create(actor=world.user("street_officer"), community=world.community2,
