@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/exports.py                      # 100,000 and 1,000,000 rows
     .venv/bin/python bench/exports.py --small 20000 --large 100000 --communities 1  # shared machine
+    BENCH_DB=linli_mine .venv/bin/python bench/exports.py --formats csv   # another database, CSV only
 
 It creates the PostgreSQL database `linli_exp` (dropped at the end, also after an error), migrates it
 with this checkout's `python -m linli`, and fills it with the project's generator (`linli generate-city
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _common import BenchDatabase, admin_dsn  # noqa: E402
 
-DBNAME = "linli_exp"
+DBNAME = os.environ.get("BENCH_DB", "linli_exp")
 
 
 class ExportDatabase(BenchDatabase):
@@ -119,9 +120,12 @@ def _child(db: ExportDatabase, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+FORMATS = ("csv", "xlsx")
+
+
 def _measure(db, size: int, results: dict) -> None:
     for key in ("residents", "cases"):
-        for fmt in ("csv", "xlsx"):
+        for fmt in FORMATS:
             got = _child(db, "export", key, fmt)
             results[(key, fmt, size)] = got
             print(f"{key:9} {fmt:4} {got['rows']:>9,} rows  {got['seconds']:7.1f} s  "
@@ -135,8 +139,11 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--communities", type=int, default=10,
                         help="communities of the generated street (10: about 75,000 residents)")
+    parser.add_argument("--formats", default="csv,xlsx", help="csv, xlsx or both (csv,xlsx)")
     parser.add_argument("--child", nargs="*")
     args = parser.parse_args()
+    global FORMATS
+    FORMATS = tuple(f for f in args.formats.split(",") if f in ("csv", "xlsx"))
     if args.child is not None:
         if args.child[0] == "grow":
             child_grow(int(args.child[1]))
@@ -160,7 +167,7 @@ def main() -> None:
         _measure(db, args.large, results)
     print(f"\npeak RSS ratio {args.large:,} / {args.small:,} rows (must be ≤ 1.10):")
     for key in ("residents", "cases"):
-        for fmt in ("csv", "xlsx"):
+        for fmt in FORMATS:
             ratio = results[(key, fmt, args.large)]["rss"] / results[(key, fmt, args.small)]["rss"]
             print(f"  {key:9} {fmt:4} {ratio:.3f}")
 

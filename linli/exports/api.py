@@ -84,6 +84,12 @@ def job_detail(request, job_id: uuid.UUID):
     return _job_out(services.owned_job(request.auth, job_id))
 
 
+@router.post("/exports/jobs/{job_id}/cancel", response={200: ExportJobOut, 404: ErrorOut, 409: ErrorOut},
+             summary="取消导出任务（仅导出人本人；任务在下一批行处停下，不留文件）")
+def job_cancel(request, job_id: uuid.UUID):
+    return _job_out(services.cancel_job(request.auth, job_id))
+
+
 @router.get("/exports/jobs/{job_id}/download", response={404: ErrorOut}, url_name="export_job_download",
             summary="下载导出文件（仅导出人本人）", openapi_extra=FILE_200)
 def job_download(request, job_id: uuid.UUID):

@@ -82,5 +82,14 @@ def secret(header: str, full: Callable, masked: Callable, *, related: tuple[str,
     return Col(header, lambda row, ok: (full(row) if ok else masked(row)) or "", related, sensitive=True)
 
 
+def prefetched(row, name: str):
+    """The related rows `prefetch_related(name)` already read: `row.<name>.all()` without a manager and a
+    queryset built per row (a tenth of a residents export's time went there)."""
+    cache = getattr(row, "_prefetched_objects_cache", None)
+    if cache is not None and name in cache:
+        return cache[name]
+    return getattr(row, name).all()
+
+
 def computed(header: str, value: Callable, *, related: tuple[str, ...] = ()) -> Col:
     return Col(header, lambda row, _full: plain(value(row)), related)

@@ -15,6 +15,7 @@ class ExportJob(models.Model):
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
         EXPIRED = "expired", "已过期删除"
+        CANCELLED = "cancelled", "已取消"
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel"

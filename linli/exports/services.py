@@ -142,19 +142,33 @@ def job_path(job: ExportJob) -> Path:
     return export_dir() / f"{job.pk}.{job.format}"
 
 
+class Cancelled(Exception):
+    """The owner cancelled the job while it was being written."""
+
+
+ACTIVE = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+
+
 def run_job(job_id: str) -> int:
-    """Write the job's file under the data dir, with progress; the rows written."""
+    """Write the job's file under the data dir, with progress; the rows written.
+
+    Between chunks the job's state is read with the progress: a job its owner cancelled stops there,
+    its partial file is deleted and it stays cancelled.
+    """
     job = ExportJob.objects.select_related("owner").filter(pk=job_id).first()
     if job is None or job.status != ExportJob.Status.QUEUED:
         return 0
     clean_expired()
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
+    if not ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(
+            status=ExportJob.Status.RUNNING):
+        return 0  # cancelled between the read above and now
     spec = specs.get(job.spec)
     path = job_path(job)
     part = path.with_suffix(path.suffix + ".part")
 
     def progress(n: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(rows_written=n)
+        if not ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(rows_written=n):
+            raise Cancelled
 
     try:
         if spec is None:
@@ -173,6 +187,10 @@ def run_job(job_id: str) -> int:
             written = writer.write_xlsx(str(part), spec, qs, job.filters, unmask=job.unmask, total=total,
                                         progress=progress)
         os.replace(part, path)
+    except Cancelled:
+        part.unlink(missing_ok=True)
+        log.info("export job %s cancelled by its owner", job.pk)
+        return 0
     except (Forbidden, Refused, NotFound, OSError) as exc:
         part.unlink(missing_ok=True)
         message = getattr(exc, "message", "") or str(exc) or "导出失败"
@@ -180,9 +198,27 @@ def run_job(job_id: str) -> int:
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=message[:200],
                                                    finished_at=clock.now())
         return 0
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.DONE, rows_written=written,
-                                               file_name=path.name, finished_at=clock.now())
+    finished = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
+        status=ExportJob.Status.DONE, rows_written=written, file_name=path.name, finished_at=clock.now())
+    if not finished:  # cancelled after the last chunk: no file is left behind
+        path.unlink(missing_ok=True)
+        return 0
     return written
+
+
+def cancel_job(actor, job_id) -> ExportJob:
+    """Cancel the actor's own queued or running job: the task stops at its next chunk and leaves no file.
+
+    Anybody else's job is 404 (`owned_job`); a job that has already ended is refused (409), unchanged.
+    """
+    job = owned_job(actor, job_id)
+    with transaction.atomic():
+        cancelled = ExportJob.objects.filter(pk=job.pk, status__in=ACTIVE).update(
+            status=ExportJob.Status.CANCELLED, finished_at=clock.now())
+    if not cancelled:
+        raise Refused("not_active", "这项导出已经结束，不能再取消。", status=409)
+    job.refresh_from_db()
+    return job
 
 
 def owned_job(actor, job_id) -> ExportJob:

@@ -15,7 +15,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from linli.core.errors import Forbidden
 from linli.core.scoping import scope_for
 from linli.core.validators import mask_id_number, mask_phone
-from linli.exports.columns import Col, computed, field, fields, secret
+from linli.exports.columns import Col, computed, field, fields, prefetched, secret
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def _people() -> None:
         field(Resident, "gender", "性别"),
         field(Resident, "birth_date", "出生日期"),
         computed("党员", lambda r: hasattr(r, "party_member"), related=("party_member",)),
-        computed("关怀标签", lambda r: "、".join(t.name for t in r.care_tags.all())),
+        computed("关怀标签", lambda r: "、".join(t.name for t in prefetched(r, "care_tags"))),
     ), "/residents", registry=True, prepare=_head_id_number,
         choice_labels={"status": dict(Resident.Status.choices)}))
     register(Spec("households", "户", s.household_list_visible_to, (

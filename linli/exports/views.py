@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from linli.core.errors import Forbidden, NotFound, Refused
 from linli.core.pages import paginate
@@ -48,6 +49,27 @@ def job_row(request, pk):
     except NotFound:
         raise Http404("未找到") from None
     return render(request, "exports/_job.html", {"job": job})
+
+
+@login_required
+@never_cache
+@require_POST
+def cancel(request, pk):
+    """取消: the owner's queued or running job stops; anybody else's is 404. htmx gets the job's row back."""
+    message = ""
+    try:
+        job = services.cancel_job(request.user, pk)
+    except NotFound:
+        raise Http404("未找到") from None
+    except Refused as exc:
+        message = exc.message
+        job = services.owned_job(request.user, pk)
+    if request.headers.get("HX-Request"):
+        return render(request, "exports/_job.html", {"job": job, "message": message},
+                      status=409 if message else 200)
+    if message:
+        return _refused(request, message, 409)
+    return redirect("exports:mine")
 
 
 @login_required

@@ -8,6 +8,7 @@ spreadsheet would take for a formula is written as text (`core.spreadsheet`; in 
 leading apostrophe).
 """
 
+import contextlib
 import csv
 import datetime as dt
 import re
@@ -116,19 +117,35 @@ def write_xlsx(target, spec: Spec, qs, filters: dict, *, unmask: bool, total: in
     headers = [c.header for c in spec.columns]
     sheet, used = _sheet(book, spec, filters, unmask=unmask, total=total, headers=headers, number=1)
     written = 0
-    for cells in values(spec, qs.iterator(chunk_size=CHUNK), unmask=unmask):
-        if used == SHEET_ROWS:
-            sheet, used = _sheet(book, spec, filters, unmask=unmask, total=total, headers=headers,
-                                 number=len(book.worksheets) + 1)
-        sheet.append(spreadsheet.row(sheet, cells))
-        used += 1
-        written += 1
-        if progress and written % CHUNK == 0:
-            progress(written)
+    try:
+        for cells in values(spec, qs.iterator(chunk_size=CHUNK), unmask=unmask):
+            if used == SHEET_ROWS:
+                sheet, used = _sheet(book, spec, filters, unmask=unmask, total=total, headers=headers,
+                                     number=len(book.worksheets) + 1)
+            sheet.append(spreadsheet.row(sheet, cells))
+            used += 1
+            written += 1
+            if progress and written % CHUNK == 0:
+                progress(written)
+    except BaseException:
+        _discard(book)  # stopped (cancelled, failed): openpyxl's temporary sheet files go now
+        raise
     book.save(target)
     if progress:
         progress(written)
     return written
+
+
+def _discard(book) -> None:
+    """Close a write-only workbook's sheets and delete their temporary files without saving it."""
+    for sheet in book.worksheets:
+        rows, out = getattr(sheet, "_rows", None), getattr(sheet, "_writer", None)
+        with contextlib.suppress(Exception):
+            if rows is not None:
+                rows.close()
+            if out is not None:
+                out.close()
+                out.cleanup()
 
 
 def _sheet(book, spec, filters, *, unmask, total, headers, number):

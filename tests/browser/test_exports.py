@@ -46,3 +46,22 @@ def test_a_community_secretary_exports_the_filtered_residents_on_a_phone(world, 
     with phone.expect_download() as info:
         phone.click("a:has-text('下载')")
     assert "张秀英" in open(info.value.path(), encoding="utf-8-sig").read()
+
+
+def test_the_owner_cancels_a_waiting_export_on_a_phone(world, live_server, phone, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    owner = world.user("community_secretary")
+    job = ExportJob.objects.create(owner=owner, spec="residents", title="居民", format="csv", rows_total=80_000,
+                                   rows_written=12_000, status="running")
+    login(phone, live_server, owner.username)
+    phone.goto(f"{live_server.url}/exports/mine/")
+    button = phone.locator(f"#job-{job.pk} button:has-text('取消导出')")
+    assert button.bounding_box()["height"] >= 44
+    button.click()
+    phone.wait_for_selector(f"#job-{job.pk}:has-text('已取消')")
+    assert "没有留下文件" in phone.inner_text(f"#job-{job.pk}")
+    assert phone.locator(f"#job-{job.pk} button").count() == 0
+    phone.screenshot(path=os.path.join(SHOT, "linli-export-cancelled.png"))
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    assert run_job(str(job.pk)) == 0 and not list(tmp_path.glob("exports/*"))
