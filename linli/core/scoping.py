@@ -180,8 +180,10 @@ def visible_q(model, scope: Scope, *, write: bool = False) -> Q:
         term = _term(lookup, values, kind)
         if term is not None:
             q |= term
-    # `own` rules must filter through subqueries, never joins, so rows are not duplicated.
-    if rules.own is not None and scope.resident_ids:
+    # `own` rules must filter through subqueries, never joins, so rows are not duplicated. They apply
+    # to residents, and to a login with neither a home nor a jurisdiction (a volunteer or partner's
+    # staff without a resident record), which then sees only what its own rules give its user id.
+    if rules.own is not None and (scope.resident_ids or (scope.user_id and not scope.is_staff_scope)):
         q |= rules.own(scope)
     return q
 
