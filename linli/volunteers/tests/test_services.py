@@ -86,7 +86,7 @@ def test_only_members_sign_up_and_never_beyond_capacity(world, counts):
     the_team = team(world)
     users = [volunteer(world), volunteer(world, world.resident, "vol2")]
     outsider = volunteer(world, world.far_resident, "vol3")
-    for u, r in zip(users, (world.neighbour, world.resident), strict=True):
+    for r in (world.neighbour, world.resident):
         join(world, the_team, resident=r)
     act = activity(world, the_team, capacity=1)
     before = counts()
