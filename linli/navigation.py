@@ -54,6 +54,9 @@ SECTIONS = {
     "imports:home": (_("数据导入"), "list", IMPORTERS),
     "exports:mine": (_("我的导出"), "list", STAFF),
     "core:audit_list": (_("审计日志"), "audit", {"admin"}),
+    "volunteers:mine": (_("我的活动"), "calendar", {"resident", "volunteer"}),
+    "volunteers:teams": (_("志愿服务队"), "people", REGISTRY),
+    "volunteers:report": (_("双报到统计"), "chart", OFFICERS),
 }
 
 # Each role's tab bar after 首页 (at most four, then 更多): the work they do every day.
@@ -68,9 +71,11 @@ TABS = {
     "property_staff": ["cases:case_list", "property:home", "council:home", "orgs:propertycompany_list"],
     "committee_member": ["council:home", "property:home", "cases:case_list"],
     "resident": ["cases:my_cases", "points:my_points", "council:home", "points:shop"],
+    # A volunteer or partner's staff with a login of their own (no home, no jurisdiction).
+    "volunteer": ["volunteers:mine"],
 }
 ROLE_ORDER = ["admin", "district_officer", "street_officer", "community_secretary", "community_worker",
-              "branch_secretary", "grid_worker", "property_staff", "committee_member", "resident"]
+              "branch_secretary", "grid_worker", "property_staff", "committee_member", "resident", "volunteer"]
 
 
 def roles_of(user) -> set[str]:
@@ -80,6 +85,11 @@ def roles_of(user) -> set[str]:
         roles.add("resident")
     if scope.everything:
         roles.add("admin")
+    if not roles and user.is_authenticated:
+        from linli.volunteers.selectors import is_volunteer
+
+        if is_volunteer(user):
+            roles.add("volunteer")
     return roles
 
 

@@ -18,7 +18,8 @@ def team_list_visible_to(*, actor, filters=None):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("mine"):
         qs = qs.filter(pk__in=Member.objects.filter(user=actor, active=True).values("team_id"))
-    return qs.annotate(member_count=Count("members", filter=Q(members__active=True), distinct=True))
+    return (qs.annotate(member_count=Count("members", filter=Q(members__active=True), distinct=True))
+            .order_by("community__code", "kind", "name", "id"))
 
 
 def member_list_visible_to(*, actor, team):
@@ -32,7 +33,8 @@ def activity_list_visible_to(*, actor, filters=None):
         qs = qs.filter(team_id=filters["team"])
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
-    return qs.annotate(taken=Count("attendances", filter=~Q(attendances__status=Attendance.Status.CANCELLED)))
+    return (qs.annotate(taken=Count("attendances", filter=~Q(attendances__status=Attendance.Status.CANCELLED)))
+            .order_by("-starts_at", "-id"))
 
 
 def my_activities(*, actor):
@@ -56,8 +58,13 @@ def attendance_list_visible_to(*, actor, filters=None):
 
 
 def my_hours(*, actor) -> Decimal:
-    return (Attendance.objects.filter(user=actor, status=Attendance.Status.OUT)
-            .aggregate(total=Sum("hours"))["total"] or Decimal(0))
+    return _tenths(Attendance.objects.filter(user=actor, status=Attendance.Status.OUT)
+                   .aggregate(total=Sum("hours"))["total"])
+
+
+def _tenths(value) -> Decimal:
+    """Sums of hours the same on every database (SQLite answers 2 where PostgreSQL answers 2.0)."""
+    return Decimal(value or 0).quantize(Decimal("0.1"))
 
 
 def registration_list_visible_to(*, actor, filters=None):
@@ -91,11 +98,11 @@ def report(*, actor, unit=None) -> dict:
                  .values_list("resource__handler_id").annotate(n=Count("id")))
 
     def grouped(key):
-        out = defaultdict(lambda: {"members": 0, "hours": Decimal(0), "wishes": 0, "needs": 0})
+        out = defaultdict(lambda: {"members": 0, "hours": _tenths(0), "wishes": 0, "needs": 0})
         for r in rows:
             line, user = out[key(r)], r["member__resident__user_id"]
             line["members"] += 1
-            line["hours"] += hours.get(user) or Decimal(0)
+            line["hours"] += _tenths(hours.get(user))
             line["wishes"] += wishes.get(user, 0)
             line["needs"] += needs.get(user, 0)
         return [{"name": name, **values} for name, values in sorted(out.items())]
@@ -104,11 +111,11 @@ def report(*, actor, unit=None) -> dict:
     team_hours = dict(attendances.values_list("activity__community__name").annotate(h=Sum("hours")))
     by_community = {line["name"]: line for line in grouped(lambda r: r["community__name"])}
     for name in set(team_counts) | set(team_hours):
-        by_community.setdefault(name, {"name": name, "members": 0, "hours": Decimal(0), "wishes": 0, "needs": 0})
-    communities = [{**line, "teams": team_counts.get(name, 0), "team_hours": team_hours.get(name) or Decimal(0)}
+        by_community.setdefault(name, {"name": name, "members": 0, "hours": _tenths(0), "wishes": 0, "needs": 0})
+    communities = [{**line, "teams": team_counts.get(name, 0), "team_hours": _tenths(team_hours.get(name))}
                    for name, line in sorted(by_community.items())]
     return {"employers": grouped(lambda r: r["employer"]), "communities": communities,
-            "members": len(rows), "hours": sum((line["hours"] for line in communities), Decimal(0))}
+            "members": len(rows), "hours": sum((line["hours"] for line in communities), _tenths(0))}
 
 
 def is_volunteer(user) -> bool:
