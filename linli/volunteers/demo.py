@@ -122,7 +122,7 @@ def populate(context) -> None:
         services.member_add(actor=secretary, team=teams[0], user=partner)
         services.member_add(actor=secretary, team=teams[1], user=partner)
     context.add("志愿服务队", len(teams))
-    everyone = people + [partner]
+    everyone = [partner] + people
     attended = 0
     for n, (days, hour, hours, index, title, place) in enumerate(ACTIVITIES):
         day = anchor - dt.timedelta(days=days)
