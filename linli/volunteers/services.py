@@ -14,6 +14,7 @@ import math
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from linli.accounts.scope import can_edit
 from linli.core import clock
@@ -115,9 +116,17 @@ def _coordinate(value, field, label, bound) -> Decimal:
     return number
 
 
+def _aware(moment):
+    """A time without a zone (a form, an API client) is read in the site's zone."""
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
 def activity_create(*, actor, team, title, place, latitude, longitude, starts_at, ends_at, capacity,
                     radius=None, description="") -> Activity:
     _require_manager(actor, team)
+    starts_at, ends_at = _aware(starts_at), _aware(ends_at)
     if not team.active:
         raise Refused("team_inactive", "该队伍已不在册，不能发布活动。")
     if starts_at is None or ends_at is None or ends_at <= starts_at:
