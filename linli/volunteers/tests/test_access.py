@@ -190,3 +190,29 @@ def test_the_check_in_page_round_trip(world):
                        {"latitude": str(NEAR[0]), "longitude": str(NEAR[1]), "accuracy": "12"}, follow=True)
     assert "本次服务 1.5 小时" in done.content.decode()
     assert Team.objects.count() == 1
+
+
+def test_dual_registration_over_the_api_once_only(world, counts):
+    from linli.people.models import PartyMember
+
+    start(world)
+    user = volunteer(world)
+    PartyMember.objects.create(resident=world.neighbour, category="in_service", employer="市税务局机关党支部")
+    client = _client(user)
+    made = client.post("/api/v1/dual-registrations", {"community_id": world.community1.pk},
+                       content_type="application/json")
+    assert made.status_code == 201 and made.json()["employer"] == "市税务局机关党支部"
+    before = counts()
+    again = client.post("/api/v1/dual-registrations", {"community_id": world.community2.pk},
+                        content_type="application/json")
+    assert again.status_code == 409 and again.json()["code"] == "already_registered"
+    # a resident who is no Party member has no record to register; staff cannot name one out of sight
+    assert _client(world.user("resident")).post("/api/v1/dual-registrations", {
+        "community_id": world.community1.pk}, content_type="application/json").status_code == 404
+    assert _client(world.user("outsider")).post("/api/v1/dual-registrations", {
+        "community_id": world.community3.pk, "party_member_id": made.json()["member_id"]},
+        content_type="application/json").status_code == 404
+    assert counts() == before
+    # the member's own list shows it; the outsider's does not
+    assert client.get("/api/v1/dual-registrations").json()["count"] == 1
+    assert _client(world.user("outsider")).get("/api/v1/dual-registrations").json()["count"] == 0
