@@ -121,7 +121,7 @@ class AttendanceOut(Schema):
     booking: str
 
 
-class PositionIn(Schema):
+class AttendancePositionIn(Schema):
     latitude: Decimal = Field(ge=-90, le=90, max_digits=12, decimal_places=9)
     longitude: Decimal = Field(ge=-180, le=180, max_digits=12, decimal_places=9)
     accuracy: float = Field(ge=0, le=100000, description="定位精度（米）")
@@ -278,14 +278,14 @@ def cancel_signup(request, attendance_id: Id):
 
 @router.post("/volunteer-attendances/{attendance_id}/check-in", response={200: AttendanceOut, **ERRORS},
              summary="现场签到（位置与定位精度）")
-def check_in(request, attendance_id: Id, payload: PositionIn):
+def check_in(request, attendance_id: Id, payload: AttendancePositionIn):
     attendance = access.attendance_get(request.auth, attendance_id)
     return services.check_in(actor=request.auth, attendance=attendance, **payload.dict())
 
 
 @router.post("/volunteer-attendances/{attendance_id}/check-out", response={200: AttendanceOut, **ERRORS},
              summary="签退：时长按活动时间计，记入时间银行")
-def check_out(request, attendance_id: Id, payload: PositionIn):
+def check_out(request, attendance_id: Id, payload: AttendancePositionIn):
     attendance = access.attendance_get(request.auth, attendance_id)
     return services.check_out(actor=request.auth, attendance=attendance, **payload.dict())
 
