@@ -27,7 +27,7 @@ run: install
 	$(BIN)/linli demo --if-empty
 	@echo ""
 	@echo "  邻里 Linli 已启动：http://127.0.0.1:$(PORT)/"
-	@echo "  演示账号（密码均为 linli-demo）：resident1 member1 partner1 grid1 grid2 community1 branch1 property1 street1 district1 admin"
+	@echo "  演示账号（密码均为 linli-demo）：resident1 member1 volunteer1 volunteer2 partner1 grid1 grid2 community1 branch1 property1 street1 district1 admin"
 	@echo "  后台：任务 worker（日志 data/worker.log）与每 60 秒一次的 sla-sweep（日志 data/sweep.log）"
 	@echo ""
 	$(BIN)/linli db_worker --queue-name '*' >> data/worker.log 2>&1 & \

@@ -52,6 +52,7 @@ def _register_routers():
     from linli.points.api import router as points_router
     from linli.property.api import router as property_router
     from linli.stations.api import router as stations_router
+    from linli.volunteers.api import router as volunteers_router
 
     # First: `/residents/export` must be matched before `/residents/{resident_id}`.
     api.add_router("", exports_router)
@@ -66,6 +67,7 @@ def _register_routers():
     api.add_router("", property_router)
     api.add_router("", gridwork_router)
     api.add_router("", stations_router)
+    api.add_router("", volunteers_router)
 
 
 _register_routers()

@@ -55,6 +55,9 @@ SECTIONS = {
     "imports:home": (_("数据导入"), "list", IMPORTERS),
     "exports:mine": (_("我的导出"), "list", STAFF),
     "core:audit_list": (_("审计日志"), "audit", {"admin"}),
+    "volunteers:mine": (_("我的活动"), "calendar", {"resident", "volunteer"}),
+    "volunteers:teams": (_("志愿服务队"), "people", REGISTRY),
+    "volunteers:report": (_("双报到统计"), "chart", OFFICERS),
 }
 
 # Each role's tab bar after 首页 (at most four, then 更多): the work they do every day.
@@ -69,11 +72,15 @@ TABS = {
     "property_staff": ["cases:case_list", "property:home", "council:home", "orgs:propertycompany_list"],
     "committee_member": ["council:home", "property:home", "cases:case_list"],
     "resident": ["cases:my_cases", "points:my_points", "council:home", "points:shop"],
-    # A partner unit's staff (a login with no assignment and no home): the needs dispatched to them.
-    "partner": ["stations:needs", "stations:projects"],
+    # A partner unit's staff (a login with no assignment and no home): the needs dispatched to them,
+    # and their activities when they also volunteer in a team (the tab shows only for that role).
+    "partner": ["stations:needs", "stations:projects", "volunteers:mine"],
+    # A volunteer with a login of their own (no home, no jurisdiction).
+    "volunteer": ["volunteers:mine"],
 }
 ROLE_ORDER = ["admin", "district_officer", "street_officer", "community_secretary", "community_worker",
-              "branch_secretary", "grid_worker", "property_staff", "committee_member", "resident", "partner"]
+              "branch_secretary", "grid_worker", "property_staff", "committee_member", "resident", "partner",
+              "volunteer"]
 
 
 def roles_of(user) -> set[str]:
@@ -84,11 +91,15 @@ def roles_of(user) -> set[str]:
     if scope.everything:
         roles.add("admin")
     if not roles and user.is_authenticated:
-        # Only a login with neither a role nor a home asks: the narrow role of a partner unit's staff.
+        # Only a login with neither a role nor a home asks: the narrow roles of a partner unit's
+        # staff and of a volunteer (one login may be both).
         from linli.stations.selectors import is_partner_staff
+        from linli.volunteers.selectors import is_volunteer
 
         if is_partner_staff(user):
             roles.add("partner")
+        if is_volunteer(user):
+            roles.add("volunteer")
     return roles
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "linli.cases",
     "linli.points",
     "linli.stations",
+    "linli.volunteers",
     "linli.council",
     "linli.property",
     "linli.open311",

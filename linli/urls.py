@@ -27,6 +27,7 @@ urlpatterns = [
     path("cases/", include("linli.cases.urls")),
     path("points/", include("linli.points.urls")),
     path("stations/", include("linli.stations.urls")),
+    path("volunteers/", include("linli.volunteers.urls")),
     path("council/", include("linli.council.urls")),
     path("property/", include("linli.property.urls")),
     path("open311/v2/", include("linli.open311.urls")),

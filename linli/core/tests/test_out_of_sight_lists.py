@@ -309,3 +309,29 @@ def test_a_grid_work_row_out_of_sight_is_not_listed(world, shop, selector, make)
     # when the outsider of community3 (and a resident of grid1) ask the same list, then it is absent
     for persona in ("outsider", "resident"):
         assert row.pk not in {r.pk for r in selector(actor=world.user(persona))}
+
+
+def test_volunteer_rows_out_of_sight_are_not_listed(world, shop):
+    from linli.core import clock
+    from linli.volunteers import selectors as volunteers
+    from linli.volunteers import services as volunteer_services
+    from linli.volunteers.tests import helpers
+
+    # given a team of community1 with an activity, a member signed up and a dual registration
+    clock.freeze(helpers.NOW)
+    team = helpers.team(world)
+    act = helpers.activity(world, team)
+    user = helpers.volunteer(world)
+    helpers.join(world, team, resident=world.neighbour)
+    signed = volunteer_services.sign_up(actor=user, activity=act)
+    member = PartyMemberFactory(resident=world.neighbour, category="in_service", employer="市税务局机关党支部")
+    registration = volunteer_services.dual_register(actor=user, member=member, community=world.community1)
+    lists = [(volunteers.team_list_visible_to, team), (volunteers.activity_list_visible_to, act),
+             (volunteers.attendance_list_visible_to, signed), (volunteers.registration_list_visible_to, registration)]
+    for selector, row in lists:
+        # the community's secretary lists it; the outsider of community3 and another resident do not
+        assert row.pk in {r.pk for r in selector(actor=world.user("community_secretary"))}
+        for persona in ("outsider", "resident"):
+            assert row.pk not in {r.pk for r in selector(actor=world.user(persona))}, (selector.__name__, persona)
+    joined = volunteers.member_list_visible_to(actor=world.user("community_secretary"), team=team).get()
+    assert joined.pk not in {r.pk for r in volunteers.member_list_visible_to(actor=world.user("outsider"), team=team)}
