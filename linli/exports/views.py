@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from linli.core.errors import Forbidden, NotFound, Refused
 from linli.core.pages import paginate
+from linli.core.replica import lagged_reads
 from linli.exports import services
 from linli.exports.responses import _headers, file_reply
 from linli.exports.writer import CSV, XLSX
@@ -18,6 +19,7 @@ def _refused(request, message: str, status: int):
 
 @login_required
 @never_cache
+@lagged_reads()
 def export(request, key):
     try:
         prepared = services.start(request.user, key, request.GET)
