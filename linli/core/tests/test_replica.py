@@ -1,7 +1,12 @@
 """The read router's rules, on any database (the real replica: test_replica_postgres.py)."""
 
+import base64
+import json
 import logging
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -100,3 +105,27 @@ def test_sight_is_built_on_the_primary_even_inside_lagged_reads(db, monkeypatch)
         scoping.scope_for(user)
         assert replica.is_lagged()
     assert seen == [False]
+
+
+def _settings_with(tmp_path, **env) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_REPLICA_URL")}
+    base.update(SECRET_KEY="s" * 50, LINLI_DATA_KEY=base64.urlsafe_b64encode(b"k" * 32).decode(), DEBUG="0",
+                LINLI_DEMO="0", LINLI_DATA_DIR=str(tmp_path), **env)
+    code = ("import json, linli.settings as s; print(json.dumps({'dbs': {k: [v['HOST'], v.get('TEST')] for k, v in "
+            "s.DATABASES.items()}, 'routers': getattr(s, 'DATABASE_ROUTERS', [])}))")
+    return subprocess.run([sys.executable, "-c", code], env=base, capture_output=True, text=True, timeout=60,
+                          cwd=settings.BASE_DIR)
+
+
+def test_the_setting_adds_the_alias_and_the_router_and_needs_a_primary(tmp_path):
+    done = _settings_with(tmp_path, DATABASE_URL="postgres://linli@db1/linli",
+                          DATABASE_REPLICA_URL="postgres://linli@db2/linli")
+    read = json.loads(done.stdout)
+    assert read["dbs"]["replica"] == ["db2", {"MIRROR": "default"}] and read["dbs"]["default"][0] == "db1"
+    assert read["routers"] == ["linli.core.replica.ReplicaRouter"]
+    # unset: no alias, no router
+    read = json.loads(_settings_with(tmp_path, DATABASE_URL="postgres://linli@db1/linli").stdout)
+    assert list(read["dbs"]) == ["default"] and read["routers"] == []
+    # a replica without a primary is a configuration error, named
+    done = _settings_with(tmp_path, DATABASE_REPLICA_URL="postgres://linli@db2/linli")
+    assert done.returncode != 0 and "DATABASE_REPLICA_URL" in done.stderr
