@@ -128,6 +128,21 @@ else:
         }
     }
 
+# A streaming replica for reads that tolerate a few seconds of lag (linli/core/replica.py): the cockpit,
+# exports, public Open311 reads. Unset, everything reads the primary.
+_replica_url = env_str("DATABASE_REPLICA_URL", "")
+if _replica_url:
+    if not _database_url:
+        raise ConfigError("设置 DATABASE_REPLICA_URL 时必须同时设置 DATABASE_URL（主库）")
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+                                                 conn_health_checks=True)
+    # An unreachable replica must cost a read little: it then goes to the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
+    # Tests read the primary's test database through it; it is never created, flushed or migrated.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["linli.core.replica.ReplicaRouter"]
+LINLI_REPLICA_RETRY_SECONDS = env_int("LINLI_REPLICA_RETRY_SECONDS", 30)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from linli.cockpit import geo, report, selectors
 from linli.core.access import require
 from linli.core.pages import page_errors
+from linli.core.replica import lagged_reads
 from linli.core.scoping import scope_for
 
 OFFICERS_ONLY = "驾驶舱仅供区、街道干部和社区书记查看。"
@@ -21,6 +22,7 @@ def _officer(request) -> None:
 
 @login_required
 @page_errors
+@lagged_reads()
 def home(request):
     """The officer's entry: their one unit's cockpit (shown here, the navigation's link answers 200), or
     the list of the units they watch."""
@@ -61,18 +63,21 @@ def _chart_data(context) -> dict:
 
 @login_required
 @page_errors
+@lagged_reads()
 def unit(request, pk):
     return _page(request, "unit", pk)
 
 
 @login_required
 @page_errors
+@lagged_reads()
 def compound(request, pk):
     return _page(request, "compound", pk)
 
 
 @login_required
 @page_errors
+@lagged_reads()
 def unit_map(request, pk):
     _officer(request)
     node = selectors.node_in_sight(request.user, "unit", pk)
@@ -81,6 +86,7 @@ def unit_map(request, pk):
 
 @login_required
 @page_errors
+@lagged_reads()
 def compound_map(request, pk):
     _officer(request)
     node = selectors.node_in_sight(request.user, "compound", pk)
@@ -101,11 +107,13 @@ def _report(request, kind: str, pk: int, fmt: str):
 
 @login_required
 @page_errors
+@lagged_reads()
 def unit_report(request, pk, fmt):
     return _report(request, "unit", pk, fmt)
 
 
 @login_required
 @page_errors
+@lagged_reads()
 def compound_report(request, pk, fmt):
     return _report(request, "compound", pk, fmt)

@@ -25,6 +25,8 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from linli.core.replica import primary_reads
+
 Lookup = str | Callable[[tuple], Q] | None
 
 
@@ -111,7 +113,8 @@ def scope_for(user) -> Scope:
     key = f"linli:scope:{user.pk}:{provider.version(user)}"
     scope = cache.get(key)
     if scope is None:
-        scope = provider.build(user)
+        with primary_reads():  # sight is never built from a lagging replica (core/replica.py)
+            scope = provider.build(user)
         cache.set(key, scope, SCOPE_CACHE_SECONDS)
     user._linli_scope = scope
     return scope

@@ -3,6 +3,7 @@ from ninja import Router, Schema
 from linli.core.access import require
 from linli.core.api import ErrorOut
 from linli.core.ids import Id
+from linli.core.replica import lagged_reads
 from linli.core.scoping import scope_for
 from linli.dashboard import selectors
 from linli.dashboard.views import OFFICERS_ONLY, drill_target
@@ -52,6 +53,7 @@ class IndicatorPageOut(Schema):
 
 
 @router.get("/indicators", response={200: IndicatorPageOut, 403: ErrorOut, 404: ErrorOut}, summary="辖区指标（可按 unit 或 grid 下钻）")
+@lagged_reads()
 def indicators(request, unit: Id | None = None, grid: Id | None = None):
     actor = request.auth
     require(scope_for(actor).is_officer, OFFICERS_ONLY)

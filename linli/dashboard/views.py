@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from linli.core.access import get_visible, require
 from linli.core.pages import page_errors
+from linli.core.replica import lagged_reads
 from linli.core.scoping import scope_for
 from linli.dashboard import selectors
 from linli.places.models import AdminUnit, Grid
@@ -22,6 +23,7 @@ def drill_target(actor, params) -> dict:
 
 @login_required
 @page_errors
+@lagged_reads()
 def indicators(request):
     require(scope_for(request.user).is_officer, OFFICERS_ONLY)
     target = drill_target(request.user, request.GET)

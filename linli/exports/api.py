@@ -13,6 +13,7 @@ from ninja import Router, Schema
 
 from linli.core.api import ErrorOut
 from linli.core.pagination import paginated
+from linli.core.replica import lagged_reads
 from linli.exports import services, specs
 from linli.exports.models import ExportJob
 from linli.exports.responses import _headers, file_reply
@@ -61,7 +62,7 @@ def _operation(spec: specs.Spec):
         return file_reply(prepared)
 
     export.__name__ = f"export_{spec.key}"
-    return export
+    return lagged_reads()(export)
 
 
 for _spec in specs.all_specs():

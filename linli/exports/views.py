@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.errors import Forbidden, NotFound, Refused
 from linli.core.pages import paginate
+from linli.core.replica import lagged_reads
 from linli.exports import services
 from linli.exports.responses import _headers, file_reply
 from linli.exports.writer import CSV, XLSX
@@ -19,6 +20,7 @@ def _refused(request, message: str, status: int):
 
 @login_required
 @never_cache
+@lagged_reads()
 def export(request, key):
     try:
         prepared = services.start(request.user, key, request.GET)

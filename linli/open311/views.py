@@ -9,6 +9,7 @@ The key travels in the POST body or the `X-Api-Key` header, never in the URL (se
 
 import datetime as dt
 import functools
+from contextlib import nullcontext
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from linli.core import clock
 from linli.core.errors import Forbidden, NotFound
 from linli.core.ids import MAX_ID
+from linli.core.replica import lagged_reads
 from linli.open311 import definitions, render, selectors, services
 from linli.open311.present import request_out
 
@@ -93,7 +95,8 @@ def endpoint(*methods, key_for=()):
                 return response
             try:
                 call = Call(request, fmt, key_required=request.method in key_for)
-                return view(request, call, **kwargs)
+                with lagged_reads() if request.method == "GET" and call.public else nullcontext():
+                    return view(request, call, **kwargs)
             except Open311Error as exc:
                 return render.errors(fmt, exc.status, exc.descriptions)
             except NotFound:
