@@ -528,10 +528,8 @@ def team_figures(request, paging: Query[PageIn], month: str = Query("", pattern=
                  grid: Id | None = None):
     access.officer_required(request.auth)
     first = _month(month)
-    workers = list(selectors.workers_visible_to(actor=request.auth, grid=grid))
-    months = figures.per_worker(workers, first)
-    total = figures.total(months)
+    months, total, grids = figures.team_month(selectors.workers_visible_to(actor=request.auth, grid=grid), first)
     page = page_of(request, months, paging)
     return {"month": f"{first:%Y-%m}", "visit_share_rule": figures.VISIT_SHARE_RULE, "total": total.as_dict(),
-            "below_rule": total.below_rule, "grids": [m.as_dict() for m in figures.by_grid(workers, months)],
+            "below_rule": total.below_rule, "grids": [m.as_dict() for m in grids],
             "count": page["count"], "items": [m.as_dict() for m in page["items"]]}

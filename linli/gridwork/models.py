@@ -327,3 +327,44 @@ class RosterMember(models.Model):
             raise ValidationError({"entrance": ["单元长须选择单元；其他职务不选单元。"]})
         if self.entrance_id and self.entrance.building_id != self.building_id:
             raise ValidationError({"entrance": ["所选单元不在这栋楼。"]})
+
+
+class WorkMonth(models.Model):
+    """A worker's month of grid work, counted (see `gridwork.rollups`): what the figures of a community or
+    a district sum, so they cost as many rows as there are workers, whatever the number of records.
+
+    The days with a check-in and those whose first check-in was on time are kept as bit masks (bit d−1
+    for day d), so punctuality and the missed working days are exact for any day of asking. Written only
+    by `gridwork.rollups`.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    month = models.DateField()
+    worker_id = models.IntegerField()
+    check_in_mask = models.BigIntegerField(default=0)
+    on_time_mask = models.BigIntegerField(default=0)
+    working_minutes = models.BigIntegerField(default=0)
+    patrols = models.IntegerField(default=0)
+    findings = models.IntegerField(default=0)
+    cases = models.IntegerField(default=0)
+    visits = models.IntegerField(default=0)
+    visit_minutes = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "网格员月度汇总"
+        verbose_name_plural = "网格员月度汇总"
+        constraints = [models.UniqueConstraint(fields=["month", "worker_id"], name="gridwork_workmonth_once")]
+
+
+class WorkDirty(models.Model):
+    """A worker whose months from `since` to `until` need recounting: written by database triggers on
+    check-ins, patrols, findings and visits (migration gridwork 0005), consumed by `rollups.refresh`."""
+
+    id = models.BigAutoField(primary_key=True)
+    worker_id = models.IntegerField()
+    since = models.DateTimeField()
+    until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "待汇总网格员"
+        verbose_name_plural = "待汇总网格员"

@@ -291,17 +291,17 @@ def team(request):
     access.officer_required(request.user)
     month = _month(request)
     grid = _id(request.GET.get("grid"))
-    workers = list(selectors.workers_visible_to(actor=request.user, grid=grid))
-    months = figures.per_worker(workers, month)
+    workers = selectors.workers_visible_to(actor=request.user, grid=grid)
+    months, total, grids = figures.team_month(workers, month)
     page, query = paginate(request, months)
     now = timezone.localtime(clock.now())
     late = now.date().weekday() < 5 and now.time() > settings.LINLI_CHECKIN_BY
-    checked = set(CheckIn.objects.filter(worker__in=workers, checked_in_at__date=now.date()).values_list("worker_id",
-                                                                                                           flat=True))
+    checked = set(CheckIn.objects.filter(worker__in=workers.order_by().values("pk"), checked_in_at__date=now.date())
+                  .values_list("worker_id", flat=True))
     return render(request, "gridwork/team.html", {
-        "not_in_today": [w.name for w in workers if w.pk not in checked][:50] if late and month == now.date().replace(day=1)
-        else [], "checkin_by": settings.LINLI_CHECKIN_BY,
-        "month": month, "total": figures.total(months), "grids": figures.by_grid(workers, months),
+        "not_in_today": [m.name for m in months if m.worker_id not in checked][:50]
+        if late and month == now.date().replace(day=1) else [], "checkin_by": settings.LINLI_CHECKIN_BY,
+        "month": month, "total": total, "grids": grids,
         "page": page, "query": query, "rule": figures.VISIT_SHARE_RULE,
         "grid_choices": visible(Grid.objects.select_related("community"), scope_for(request.user)).order_by("code")[:200],
         "grid": grid,
