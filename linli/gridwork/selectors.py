@@ -1,6 +1,7 @@
 """Every list of grid work, always through the jurisdiction filter."""
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -97,27 +98,47 @@ class PlanStatus:
 
 
 def plan_status_visible_to(*, actor, worker=None, grid=None, overdue_limit: int = 20) -> list[PlanStatus]:
-    """Each plan in sight with its households' state; a query per plan (a community has a few dozen)."""
+    """Each plan in sight with its households' state, in four queries whatever the number of plans: the
+    plans, their households in sight with their last visit, which of the plans' care groups each household
+    is in, and the overdue households shown."""
     plans = visible(VisitPlan.objects.select_related("grid", "care_tag"), scope_for(actor))
     if worker is not None:
         plans = plans.filter(grid__in=worker.grids.all())
     if grid:
         plans = plans.filter(grid_id=grid)
+    plans = list(plans)
+    if not plans:
+        return []
     now = clock.now()
+    grids, tags = {p.grid_id for p in plans}, {p.care_tag_id for p in plans}
     last = Visit.objects.filter(household=OuterRef("pk")).order_by("-visited_at").values("visited_at")[:1]
-    out = []
+    households = visible(Household.objects.filter(
+        dwelling__entrance__building__grid__in=grids,
+        pk__in=Resident.objects.filter(care_tags__in=tags).values("household_id"),
+    ), scope_for(actor))
+    state = {pk: (grid_id, last_visit) for pk, grid_id, last_visit in households.annotate(last_visit=Subquery(last))
+             .values_list("pk", "dwelling__entrance__building__grid_id", "last_visit")}
+    groups: dict = defaultdict(set)
+    for household_id, tag_id in Resident.care_tags.through.objects.filter(
+            caretag_id__in=tags, resident__household_id__in=list(state)).values_list(
+            "resident__household_id", "caretag_id").distinct():
+        groups[household_id].add(tag_id)
+    out, shown = [], {}
     for plan in plans:
-        households = visible(Household.objects.filter(
-            dwelling__entrance__building__grid=plan.grid,
-            pk__in=Resident.objects.filter(care_tags=plan.care_tag).values("household_id"),
-        ), scope_for(actor)).annotate(last_visit=Subquery(last))
         since = now - dt.timedelta(days=plan.every_days)
-        status = PlanStatus(plan=plan, total=households.count(),
-                            on_schedule=households.filter(last_visit__gte=since).count())
-        waiting = households.filter(Q(last_visit__lt=since) | Q(last_visit__isnull=True))
-        status.overdue = list(waiting.select_related("dwelling__entrance__building__compound")
-                              .order_by(F("last_visit").asc(nulls_first=True), "id")[:overdue_limit])
+        members = [(pk, visit) for pk, (grid_id, visit) in state.items()
+                   if grid_id == plan.grid_id and plan.care_tag_id in groups[pk]]
+        waiting = sorted(((pk, visit) for pk, visit in members if visit is None or visit < since),
+                         key=lambda m: (m[1] is not None, m[1] or now, m[0]))
+        status = PlanStatus(plan=plan, total=len(members), on_schedule=len(members) - len(waiting))
+        status.overdue = [pk for pk, _visit in waiting[:overdue_limit]]
+        shown.update({pk: visit for pk, visit in waiting[:overdue_limit]})
         out.append(status)
+    objects = Household.objects.select_related("dwelling__entrance__building__compound").in_bulk(list(shown))
+    for status in out:
+        status.overdue = [objects[pk] for pk in status.overdue]
+        for household in status.overdue:
+            household.last_visit = shown[household.pk]
     return out
 
 
