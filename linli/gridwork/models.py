@@ -368,3 +368,39 @@ class WorkDirty(models.Model):
     class Meta:
         verbose_name = "待汇总网格员"
         verbose_name_plural = "待汇总网格员"
+
+
+class Reminder(models.Model):
+    """A notice sent once about a visit that became overdue or a working day without a check-in.
+
+    `subject` and `day` make the notice's key: the household and the day its visit fell due (last visit
+    plus the plan's period), or the worker and the day they missed. The sweep writes a row only for a key
+    it has not seen, so a re-run notifies no one twice; a new visit gives a new due day, hence a new key.
+    """
+
+    class Kind(models.TextChoices):
+        OVERDUE_VISIT = "overdue_visit", "走访逾期"
+        MISSED_CHECK_IN = "missed_check_in", "工作日未报到"
+
+    kind = models.CharField("提醒类别", max_length=16, choices=Kind.choices)
+    grid = models.ForeignKey("places.Grid", verbose_name="网格", on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey("people.GridWorker", verbose_name="网格员", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    household = models.ForeignKey("people.Household", verbose_name="走访户", null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="+")
+    care_tag = models.ForeignKey("people.CareTag", verbose_name="关爱对象", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    subject = models.BigIntegerField("提醒对象")
+    day = models.DateField("应访或未报到日期")
+    notified_at = models.DateTimeField("提醒时间", default=clock.now)
+
+    scoping = ON_GRID
+
+    class Meta:
+        verbose_name = "逾期提醒"
+        verbose_name_plural = "逾期提醒"
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "subject", "day"], name="gridwork_remind_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.day}"

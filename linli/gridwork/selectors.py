@@ -8,6 +8,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from linli.core import clock
 from linli.core.scoping import scope_for, visible
+from linli.gridwork import reminders
 from linli.gridwork.figures import month_bounds
 from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, RosterMember, Trial, Visit, VisitPlan
 from linli.people.models import GridWorker, Household, Resident
@@ -179,3 +180,26 @@ def roster_buildings(*, actor, q: str = ""):
     households = Household.objects.filter(dwelling__entrance__building=OuterRef("pk")).order_by().values(
         "dwelling__entrance__building").annotate(n=Count("pk")).values("n")
     return qs.annotate(households=Subquery(households)).order_by("compound__name", "number", "id")
+
+
+def overdue_visible_to(*, actor, worker=None) -> list:
+    """Overdue visits of the plans in sight (the worker's grids' when given), the longest due first, each with
+    its household (and dwelling) loaded."""
+    plans = visible(VisitPlan.objects.all(), scope_for(actor))
+    if worker is not None:
+        plans = plans.filter(grid__in=worker.grids.all())
+    rows = reminders.overdue_visits(plans, visible(Household.objects.all(), scope_for(actor)))
+    households = Household.objects.select_related("dwelling__entrance__building__compound").in_bulk(
+        {r.household_id for r in rows})
+    for row in rows:
+        row.household = households[row.household_id]
+    return rows
+
+
+def missed_check_ins_visible_to(*, actor, worker=None) -> list[dict]:
+    """Working days of the last week without a check-in: the worker's own, or of the workers in sight."""
+    workers = GridWorker.objects.filter(pk=worker.pk) if worker is not None else workers_visible_to(actor=actor)
+    names = dict(workers.values_list("pk", "name"))
+    missed = reminders.missed_check_ins(workers.order_by())
+    return sorted(({"worker_id": w, "name": names[w], "day": day} for w, day in missed),
+                  key=lambda m: (m["day"], m["name"], m["worker_id"]))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("tasks/", views.tasks, name="tasks"),
     path("plans/", views.plans, name="plans"),
+    path("reminders/", views.overdue, name="overdue"),
     path("trials/", views.trials, name="trials"),
     path("roster/", views.roster, name="roster"),
     path("roster/buildings/<int:pk>/", views.roster_building, name="roster_building"),

@@ -441,3 +441,18 @@ def roster_end(request, pk):
     services.roster_end(actor=request.user, member=member)
     messages.success(request, f"{member.resident.name}已卸任{member.get_post_display()}。")
     return redirect("gridwork:roster_building", member.building_id)
+
+
+# --- overdue visits and missed check-ins ----------------------------------------------------------
+
+@login_required
+@page_errors
+def overdue(request):
+    worker = _worker(request)
+    if worker is None:
+        access.officer_required(request.user)
+    visits = selectors.overdue_visible_to(actor=request.user, worker=worker)
+    page, query = paginate(request, visits)
+    return render(request, "gridwork/overdue.html", {
+        "worker": worker, "page": page, "query": query, "overdue_count": len(visits),
+        "missed": selectors.missed_check_ins_visible_to(actor=request.user, worker=worker)[:200]})
