@@ -6,14 +6,15 @@ district's monthly figures read from the rollups, beside the same figures counte
 Creates the database `--db` on the local server (BENCH_PG_HOST/PORT/USER), migrates it, writes the
 place tree (districts of 10 streets of 10 communities of 20 grids, one worker a grid) with bulk_create
 and the month's check-ins, patrols with their stops, findings and visits with COPY (the triggers mark
-the workers as for any write), refreshes the rollups, then times the figures the team page and the API
-read (`figures.team_month` over the workers in sight: each worker's, the total, each grid's) as a community secretary and as a
-district officer: p50/p95 of `--reads` reads, and as baseline the same figures counted from the
-records (`figures.count_live`, what the pages did before the rollups).
+the workers as for any write), refreshes the rollups, then times, as a community secretary and as a
+district officer, the node's month summed by the database (`figures.node_total`) and the team page's and
+API's reading (`figures.team_month`: each worker's, each grid's and the total): p50/p95 of `--reads`
+reads, each checked equal to the baseline, the same figures counted from the records
+(`figures.count_live`, what the pages did before the rollups).
 Drops the database at the end unless `--keep`.
 
-Per worker and month: 22 working days with a check-in, 2 patrols a day of 12 buildings each, a finding
-on every second patrol, 8 visits a day — about 780 rows a worker, 9.4 million for 12,000 workers.
+Per worker and month: the working days (21 in November 2026) with a check-in, 2 patrols a day of 12 buildings each, a finding
+on every second patrol, 8 visits a day — 756 rows a worker, 9.07 million for 12,000 workers.
 """
 
 import argparse
@@ -241,7 +242,10 @@ def _run(args) -> None:
         cursor.execute("ANALYZE")
     clock.freeze(clock.now().replace(year=2026, month=12, day=8))
 
-    def read(actor):
+    def node(actor):
+        return figures.node_total(selectors.workers_visible_to(actor=actor), MONTH)
+
+    def team(actor):
         months, total, grids = figures.team_month(selectors.workers_visible_to(actor=actor), MONTH)
         return total, grids, len(months)
 
@@ -250,18 +254,22 @@ def _run(args) -> None:
         months = figures.count_live(workers_, MONTH)
         return figures.total(months), figures.by_grid(workers_, months), len(workers_)
 
-    print(f"读取 {MONTH:%Y-%m} 月度统计：每项 {args.reads} 次（汇总），{args.live_reads} 次（按记录现数，基线）")
-    print(f"{'读取':<24}{'网格员':>8}{'p50 ms':>10}{'p95 ms':>10}{'查询数':>8}")
-    for label, actor in (("社区（汇总）", secretary), ("区县（汇总）", officer)):
-        read(actor)
-        with CaptureQueriesContext(connection) as queries:
-            total, _grids, n = read(actor)
-        live_total, _g, _n = count(actor)
-        assert total.as_dict() == live_total.as_dict(), (total.as_dict(), live_total.as_dict())
-        p50, p95 = _time(lambda a=actor: read(a), args.reads)
-        print(f"{label:<24}{n:>8,}{p50:>10.1f}{p95:>10.1f}{len(queries):>8}")
+    print(f"读取 {MONTH:%Y-%m} 月度统计：汇总每项 {args.reads} 次，按记录现数（基线）{args.live_reads} 次")
+    print(f"{'读取':<30}{'网格员':>8}{'p50 ms':>10}{'p95 ms':>10}{'查询数':>8}")
+    for unit, actor in (("社区", secretary), ("区县", officer)):
+        node(actor)
+        live_total, _g, n = count(actor)
+        for label, fn in ((f"{unit}合计（汇总，数据库求和）", node), (f"{unit}每人每网格（汇总）", team)):
+            with CaptureQueriesContext(connection) as queries:
+                got = fn(actor)
+            got = got if isinstance(got, figures.Month) else got[0]
+            assert got.as_dict() == live_total.as_dict(), (label, got.as_dict(), live_total.as_dict())
+            assert got.below_rule == live_total.below_rule, (label, got.below_rule[:5], live_total.below_rule[:5])
+            p50, p95 = _time(lambda a=actor, f=fn: f(a), args.reads)
+            print(f"{label:<26}{n:>8,}{p50:>10.1f}{p95:>10.1f}{len(queries):>8}")
         p50, p95 = _time(lambda a=actor: count(a), args.live_reads)
-        print(f"{label.replace('汇总', '按记录现数'):<22}{n:>8,}{p50:>10.1f}{p95:>10.1f}")
+        print(f"{unit + '每人每网格（按记录现数，基线）':<24}{n:>8,}{p50:>10.1f}{p95:>10.1f}")
+        total = live_total
     print(f"区县本月：巡查 {total.patrols:,}，发现 {total.findings:,}，走访 {total.visits:,}，"
           f"走访占比 {total.visit_share:.1%}，按时报到 {total.punctuality:.1%}")
 

@@ -15,7 +15,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from linli.gridwork import rollups
@@ -114,6 +116,41 @@ def team_month(workers, month: dt.date) -> tuple[list[Month], Month, list[Month]
         grids[grid_id].append(by_id[worker_id])
         names[grid_id] = name
     return months, total(months), [total(grids[pk], names[pk]) for pk in sorted(grids, key=lambda k: names[k])]
+
+
+def node_total(workers, month: dt.date, name: str = "合计") -> Month:
+    """The node's month (`total` of its workers') summed by the database from the rollups, in three queries
+    after the refresh: a district's thousands of workers never reach Python. `workers` is a queryset."""
+    month = month.replace(day=1)
+    working = _working_mask(month)
+    rollups.refresh()
+    ids = workers.order_by().values("pk")
+    rows = WorkMonth.objects.filter(month=month, worker_id__in=ids)
+    sums = ("working_minutes", "patrols", "findings", "cases", "visits", "visit_minutes")
+    out = Month(name=name, workers=workers.order_by().count())
+    if connection.vendor == "postgresql":
+        def bits(expression: str):
+            return Sum(RawSQL(f"bit_count(({expression})::bit(64))", [working] if "%s" in expression else []))
+
+        got = rows.aggregate(check_in_days=bits("check_in_mask"), on_time_days=bits("on_time_mask"),
+                             missed_days=bits("%s::bigint & ~check_in_mask"), counted=Count("pk"),
+                             **{f: Sum(f) for f in sums})
+    else:
+        got = dict.fromkeys(("check_in_days", "on_time_days", "missed_days", "counted", *sums), 0)
+        for check_in, on_time, *values in rows.values_list("check_in_mask", "on_time_mask", *sums):
+            got["check_in_days"] += check_in.bit_count()
+            got["on_time_days"] += on_time.bit_count()
+            got["missed_days"] += (working & ~check_in).bit_count()
+            got["counted"] += 1
+            for f, v in zip(sums, values, strict=True):
+                got[f] += v
+    for attr in ("check_in_days", "on_time_days", "missed_days", *sums):
+        setattr(out, attr, int(got[attr] or 0))
+    out.missed_days += (out.workers - got["counted"]) * working.bit_count()
+    below = rows.filter(working_minutes__gt=0, visit_minutes__lt=F("working_minutes") * VISIT_SHARE_RULE)
+    out.below_rule = list(GridWorker.objects.filter(pk__in=below.values("worker_id")).order_by("name", "id")
+                          .values_list("name", flat=True))
+    return out
 
 
 def _working_mask(month: dt.date) -> int:

@@ -129,6 +129,8 @@ def _take_dirty(limit: int) -> list[tuple[int, dt.datetime, dt.datetime]]:
 def refresh(*, limit: int = DIRTY_CHUNK) -> int:
     """Recount every (month, worker) marked since the last refresh; returns how many."""
     done = 0
+    if not WorkDirty.objects.exists():  # the usual read: nothing to take, no lock to wait for
+        return done
     while True:
         with transaction.atomic():
             marks = _take_dirty(limit)

@@ -17,17 +17,6 @@ from linli.testing import PERSONAS, refused, table_counts
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alone(world, crew):
-    """张秀英 (household1) and 李建国 (the neighbour's household) live alone in grid1; a plan of 30 days."""
-    tag, _ = CareTag.objects.get_or_create(code="living_alone", defaults={"name": "独居"})
-    world.resident.care_tags.add(tag)
-    world.neighbour.care_tags.add(tag)
-    world.far_resident.care_tags.add(tag)
-    plan = services.plan_set(actor=world.user("community_secretary"), grid=world.grid1, care_tag=tag, every_days=30)
-    return tag, plan
-
-
 def test_overdue_households_are_those_not_visited_within_the_period(world, alone):
     _, plan = alone
     worker = world.user("grid_worker")

@@ -10,8 +10,6 @@ from linli.cases.models import Notification
 from linli.core import clock
 from linli.gridwork import reminders, selectors, services
 from linli.gridwork.models import CheckIn, Reminder
-from linli.gridwork.tests.conftest import NOW
-from linli.gridwork.tests.test_plans import alone  # noqa: F401  (fixture)
 from linli.testing import PERSONAS, table_counts
 
 pytestmark = pytest.mark.django_db

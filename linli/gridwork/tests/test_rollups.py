@@ -11,6 +11,7 @@ from linli.core import clock
 from linli.gridwork import figures, rollups
 from linli.gridwork.models import CheckIn, Finding, Patrol, Visit, WorkMonth
 from linli.gridwork.tests.conftest import NOW
+from linli.people.models import GridWorker
 from linli.people.tests.factories import GridWorkerFactory
 
 FIELDS = ("worker_id", "check_in_days", "on_time_days", "working_minutes", "patrols", "findings", "cases", "visits",
@@ -44,6 +45,17 @@ def _random_month(world, workers, rng, n=120):
                                  minutes=rng.randrange(10, 90), purpose="care")
 
 
+def _same_totals(workers, month):
+    """A node's total read in the database and the team's rows equal the total counted from the records."""
+    counted = figures.total(figures.count_live(workers, month))
+    for some in (workers, workers[:2]):
+        counted = figures.total(figures.count_live(some, month))
+        node = figures.node_total(GridWorker.objects.filter(pk__in=[w.pk for w in some]), month)
+        _months, team, _grids = figures.team_month(GridWorker.objects.filter(pk__in=[w.pk for w in some]), month)
+        assert node.as_dict() == team.as_dict() == counted.as_dict()
+        assert node.below_rule == team.below_rule == sorted(counted.below_rule)
+
+
 def test_rollups_match_counting_the_records_over_random_writes(world):
     clock.freeze(NOW)
     workers = [GridWorkerFactory(name=f"网格员{i}", grids=[world.grid1 if i % 2 else world.grid4]) for i in range(5)]
@@ -51,6 +63,7 @@ def test_rollups_match_counting_the_records_over_random_writes(world):
     _random_month(world, workers, rng)
     for month in (dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)):
         assert _values(figures.per_worker(workers, month)) == _values(figures.count_live(workers, month))
+        _same_totals(workers, month)
     assert WorkMonth.objects.filter(month=dt.date(2026, 11, 1)).count() == 5
     # Updates and deletes of every kind move the figures the same way, months apart included.
     CheckIn.objects.filter(pk__in=CheckIn.objects.order_by("id").values("pk")[:5]).update(on_time=True)
@@ -68,6 +81,7 @@ def test_rollups_match_counting_the_records_over_random_writes(world):
     for month in (dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)):
         assert _values(figures.per_worker(workers, month)) == _values(figures.count_live(workers, month))
         assert rollups.drift(month) == []
+        _same_totals(workers, month)
     rollups.rebuild()
     assert _values(figures.per_worker(workers, dt.date(2026, 11, 1))) == _values(
         figures.count_live(workers, dt.date(2026, 11, 1)))
