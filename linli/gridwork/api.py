@@ -578,3 +578,38 @@ def overdue_visits(request, paging: Query[PageIn]):
 def missed_check_ins(request, paging: Query[PageIn]):
     return page_of(request, selectors.missed_check_ins_visible_to(actor=request.auth,
                                                                   worker=_own_worker(request.auth)), paging)
+
+
+# --- training records -----------------------------------------------------------------------------
+
+class TrainingIn(Schema):
+    worker_id: Id
+    course: str = Field(..., min_length=1, max_length=100)
+    held_on: dt.date
+    hours: Decimal = Field(..., gt=0, le=200, max_digits=4, decimal_places=1)
+    certificate: str = Field("", max_length=100)
+
+
+class TrainingOut(Schema):
+    id: int
+    worker_id: int
+    worker_name: str = Field(..., alias="worker.name")
+    grid_id: int
+    course: str
+    held_on: dt.date
+    hours: Decimal
+    certificate: str
+
+
+@router.get("/gridwork/trainings", response=page_schema(TrainingOut),
+            summary="培训记录（网格员本人的网格，或社区、街道、区的辖区）")
+def training_list(request, paging: Query[PageIn], worker: Id | None = None):
+    return page_of(request, selectors.training_list_visible_to(actor=request.auth, worker=worker), paging)
+
+
+@router.post("/gridwork/trainings", response={201: TrainingOut, **ERRORS},
+             summary="登记网格员的培训（课程、日期、学时、证书；网格员所在社区或上级登记）")
+def training_record(request, payload: TrainingIn):
+    worker = access.worker_get(request.auth, payload.worker_id)
+    return 201, services.training_record(actor=request.auth, worker=worker, course=payload.course,
+                                         held_on=payload.held_on, hours=payload.hours, certificate=payload.certificate)

@@ -404,3 +404,35 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.day}"
+
+
+class Training(models.Model):
+    """A course a grid worker attended (培训记录): date, hours and the certificate if one was given. It hangs on
+    the worker's grid when recorded, so the worker, their community and the units above see it."""
+
+    worker = models.ForeignKey("people.GridWorker", verbose_name="网格员", on_delete=models.PROTECT,
+                               related_name="trainings")
+    grid = models.ForeignKey("places.Grid", verbose_name="网格", on_delete=models.PROTECT, related_name="+")
+    course = models.CharField("培训课程", max_length=100)
+    held_on = models.DateField("培训日期")
+    hours = models.DecimalField("学时", max_digits=4, decimal_places=1)
+    certificate = models.CharField("证书（名称或编号）", max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("登记时间", default=clock.now)
+
+    scoping = ON_GRID
+
+    class Meta:
+        verbose_name = "培训记录"
+        verbose_name_plural = "培训记录"
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.worker.name} {self.course} {self.held_on}"
+
+    def clean(self):
+        if self.hours is not None and not 0 < self.hours <= 200:
+            raise ValidationError({"hours": ["学时应大于 0、不超过 200。"]})
+        if not (self.course or "").strip():
+            raise ValidationError({"course": ["请填写培训课程。"]})

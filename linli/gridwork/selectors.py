@@ -10,7 +10,17 @@ from linli.core import clock
 from linli.core.scoping import scope_for, visible
 from linli.gridwork import reminders
 from linli.gridwork.figures import month_bounds
-from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, RosterMember, Trial, Visit, VisitPlan
+from linli.gridwork.models import (
+    CheckIn,
+    Finding,
+    GridTask,
+    Patrol,
+    RosterMember,
+    Training,
+    Trial,
+    Visit,
+    VisitPlan,
+)
 from linli.people.models import GridWorker, Household, Resident
 from linli.places.models import Building
 
@@ -203,3 +213,15 @@ def missed_check_ins_visible_to(*, actor, worker=None) -> list[dict]:
     missed = reminders.missed_check_ins(workers.order_by())
     return sorted(({"worker_id": w, "name": names[w], "day": day} for w, day in missed),
                   key=lambda m: (m["day"], m["name"], m["worker_id"]))
+
+
+def training_list_visible_to(*, actor, worker=None):
+    qs = visible(Training.objects.select_related("worker", "grid"), scope_for(actor))
+    if worker:
+        qs = qs.filter(worker_id=worker)
+    return qs
+
+
+def training_workers(*, actor, limit=500):
+    """Workers whose community the actor may record trainings for (the actor's whole units)."""
+    return visible(GridWorker.objects.all(), scope_for(actor).unit_area()).order_by("name", "id")[:limit]

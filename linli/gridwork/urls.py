@@ -21,6 +21,7 @@ urlpatterns = [
     path("tasks/", views.tasks, name="tasks"),
     path("plans/", views.plans, name="plans"),
     path("reminders/", views.overdue, name="overdue"),
+    path("trainings/", views.trainings, name="trainings"),
     path("trials/", views.trials, name="trials"),
     path("roster/", views.roster, name="roster"),
     path("roster/buildings/<int:pk>/", views.roster_building, name="roster_building"),

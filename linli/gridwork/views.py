@@ -456,3 +456,33 @@ def overdue(request):
     return render(request, "gridwork/overdue.html", {
         "worker": worker, "page": page, "query": query, "overdue_count": len(visits),
         "missed": selectors.missed_check_ins_visible_to(actor=request.user, worker=worker)[:200]})
+
+
+# --- training records -----------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@page_errors
+def trainings(request):
+    worker = _worker(request)
+    if worker is not None:
+        rows = selectors.training_list_visible_to(actor=request.user, worker=worker.pk)
+        page, query = paginate(request, rows)
+        return render(request, "gridwork/trainings.html", {"worker": worker, "page": page, "query": query})
+    access.officer_required(request.user)
+    candidates = list(selectors.training_workers(actor=request.user))
+    form = forms.TrainingForm(request.POST or None, workers=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            chosen = next(w for w in candidates if str(w.pk) == data["worker"])
+            training = services.training_record(actor=request.user, worker=chosen, course=data["course"],
+                                                held_on=data["held_on"], hours=data["hours"],
+                                                certificate=data["certificate"])
+        except (Refused, ValidationError) as exc:
+            _say(request, exc)
+        else:
+            messages.success(request, f"已登记{training.worker.name}的培训：{training.course}。")
+            return redirect("gridwork:trainings")
+    page, query = paginate(request, selectors.training_list_visible_to(actor=request.user))
+    return render(request, "gridwork/trainings.html", {"form": form, "page": page, "query": query})
