@@ -13,7 +13,7 @@ PASSWORD = "linli-demo"
 # Caches derived from other tables, rebuilt on reads (the figures refresh their rollups): a read that
 # refreshes them wrote no data of anyone's.
 DERIVED_TABLES = ("cases.caseday", "cases.casedaydirty", "cases.casecategoryday", "people.registrycount",
-                  "people.registrydirty", "people.registryanchor")
+                  "people.registrydirty", "people.registryanchor", "gridwork.workmonth", "gridwork.workdirty")
 
 
 def table_counts() -> dict[str, int]:

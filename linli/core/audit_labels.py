@@ -49,6 +49,7 @@ ACTIONS = {
     "gridwork_task_push": "向网格派单", "gridwork_task_done": "网格任务完成", "gridwork_plan_set": "制定走访计划",
     "gridwork_trial_start": "开始试用期", "gridwork_trial_assess": "试用期考核",
     "gridwork_roster_appoint": "两长四员任职", "gridwork_roster_end": "两长四员卸任",
+    "gridwork_training_record": "登记培训记录",
     "export_unmasked": "不脱敏导出",
 }
 

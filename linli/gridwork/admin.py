@@ -4,7 +4,7 @@ own acts (the services), never edited here: a wrong visit or check-in stays in t
 from django.contrib import admin
 
 from linli.core.admin_base import ScopedAdmin
-from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Visit
+from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Reminder, Training, Visit
 
 
 class _ReadOnly(ScopedAdmin):
@@ -49,3 +49,16 @@ class GridTaskAdmin(_ReadOnly):
     list_display = ("title", "grid", "matter", "department", "due_on", "done_at")
     list_filter = ("matter",)
     list_select_related = ("grid",)
+
+
+@admin.register(Training)
+class TrainingAdmin(_ReadOnly):
+    list_display = ("worker", "course", "held_on", "hours", "certificate", "grid")
+    list_select_related = ("worker", "grid")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(_ReadOnly):
+    list_display = ("kind", "grid", "worker", "household", "day", "notified_at")
+    list_filter = ("kind",)
+    list_select_related = ("grid", "worker", "household")

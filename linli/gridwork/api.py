@@ -18,7 +18,7 @@ from linli.core.pagination import PageIn, page_of, page_schema
 from linli.gridwork import access, figures, selectors, services
 from linli.gridwork.duties import ADMITTED, ASSISTANT_DUTIES, GRID_WORKER_DUTIES, REFUSED
 from linli.gridwork.models import TEXT_MAX, Visit
-from linli.people.models import CareTag
+from linli.people.models import CareTag, GridWorker
 from linli.places.access import grid_get
 
 router = Router(tags=["网格工作"])
@@ -528,10 +528,88 @@ def team_figures(request, paging: Query[PageIn], month: str = Query("", pattern=
                  grid: Id | None = None):
     access.officer_required(request.auth)
     first = _month(month)
-    workers = list(selectors.workers_visible_to(actor=request.auth, grid=grid))
-    months = figures.per_worker(workers, first)
-    total = figures.total(months)
+    months, total, grids = figures.team_month(selectors.workers_visible_to(actor=request.auth, grid=grid), first)
     page = page_of(request, months, paging)
     return {"month": f"{first:%Y-%m}", "visit_share_rule": figures.VISIT_SHARE_RULE, "total": total.as_dict(),
-            "below_rule": total.below_rule, "grids": [m.as_dict() for m in figures.by_grid(workers, months)],
+            "below_rule": total.below_rule, "grids": [m.as_dict() for m in grids],
             "count": page["count"], "items": [m.as_dict() for m in page["items"]]}
+
+
+# --- overdue visits and missed check-ins ----------------------------------------------------------
+
+class OverdueVisitOut(Schema):
+    household_id: int
+    household: str
+    grid_id: int
+    grid: str
+    care_tag: str
+    every_days: int
+    due: dt.date
+    last_visit: dt.datetime | None
+
+
+class MissedCheckInOut(Schema):
+    worker_id: int
+    name: str
+    day: dt.date
+
+
+def _own_worker(actor):
+    """The actor's own worker record, or None for an officer (who sees the units' lists)."""
+    worker = GridWorker.objects.filter(user_id=actor.pk).first()
+    if worker is None:
+        access.officer_required(actor)
+    return worker
+
+
+@router.get("/gridwork/overdue-visits", response={200: page_schema(OverdueVisitOut), **ERRORS},
+            summary="逾期未走访的关爱对象（网格员本人的网格，或社区书记、街道、区的辖区）")
+def overdue_visits(request, paging: Query[PageIn]):
+    rows = selectors.overdue_visible_to(actor=request.auth, worker=_own_worker(request.auth))
+    page = page_of(request, rows, paging)
+    return {"count": page["count"], "items": [
+        {"household_id": o.household_id, "household": str(o.household.dwelling), "grid_id": o.plan.grid_id,
+         "grid": o.plan.grid.name, "care_tag": o.plan.care_tag.name, "every_days": o.plan.every_days, "due": o.due,
+         "last_visit": o.last_visit} for o in page["items"]]}
+
+
+@router.get("/gridwork/missed-check-ins", response={200: page_schema(MissedCheckInOut), **ERRORS},
+            summary="近一周未报到的工作日（网格员本人，或辖区内的网格员）")
+def missed_check_ins(request, paging: Query[PageIn]):
+    return page_of(request, selectors.missed_check_ins_visible_to(actor=request.auth,
+                                                                  worker=_own_worker(request.auth)), paging)
+
+
+# --- training records -----------------------------------------------------------------------------
+
+class TrainingIn(Schema):
+    worker_id: Id
+    course: str = Field(..., min_length=1, max_length=100)
+    held_on: dt.date
+    hours: Decimal = Field(..., gt=0, le=200, max_digits=4, decimal_places=1)
+    certificate: str = Field("", max_length=100)
+
+
+class TrainingOut(Schema):
+    id: int
+    worker_id: int
+    worker_name: str = Field(..., alias="worker.name")
+    grid_id: int
+    course: str
+    held_on: dt.date
+    hours: Decimal
+    certificate: str
+
+
+@router.get("/gridwork/trainings", response=page_schema(TrainingOut),
+            summary="培训记录（网格员本人的网格，或社区、街道、区的辖区）")
+def training_list(request, paging: Query[PageIn], worker: Id | None = None):
+    return page_of(request, selectors.training_list_visible_to(actor=request.auth, worker=worker), paging)
+
+
+@router.post("/gridwork/trainings", response={201: TrainingOut, **ERRORS},
+             summary="登记网格员的培训（课程、日期、学时、证书；网格员所在社区或上级登记）")
+def training_record(request, payload: TrainingIn):
+    worker = access.worker_get(request.auth, payload.worker_id)
+    return 201, services.training_record(actor=request.auth, worker=worker, course=payload.course,
+                                         held_on=payload.held_on, hours=payload.hours, certificate=payload.certificate)

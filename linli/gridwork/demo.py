@@ -18,7 +18,7 @@ from django.utils import timezone
 from linli.accounts.models import Assignment, Role, User
 from linli.cases import services as cases
 from linli.core import clock
-from linli.gridwork import services
+from linli.gridwork import reminders, services
 from linli.gridwork.models import CheckIn
 from linli.people.models import CareTag, GridWorker, Household
 from linli.places.models import Building
@@ -151,6 +151,19 @@ def _roster(actor, grid) -> int:
     return n
 
 
+COURSES = (("网格员岗前培训", 16, "岗前培训合格证"), ("矛盾纠纷调解实务", 4, ""), ("应急处置与消防安全", 3, "消防安全培训证书"))
+
+
+def _trainings(secretary, workers, today) -> int:
+    n = 0
+    for worker in workers:
+        for back, (course, hours, certificate) in zip((40, 21, 6), COURSES, strict=True):
+            services.training_record(actor=secretary, worker=worker, course=course, hours=hours,
+                                     held_on=today - dt.timedelta(days=back), certificate=certificate)
+            n += 1
+    return n
+
+
 def populate(context) -> None:
     first_user = context.users.get("grid1")
     first = getattr(first_user, "grid_worker", None) if first_user is not None else None
@@ -186,6 +199,10 @@ def populate(context) -> None:
             services.plan_set(actor=secretary, grid=grid, care_tag=tag, every_days=30)
             counts["走访计划"] = counts.get("走访计划", 0) + 1
         counts["试用期考核"] = _trials(secretary, grid, today)
+        counts["培训记录"] = _trainings(secretary, [w for w, _g, _s in crew], today)
     counts["两长四员"] = _roster(first.user, grid)
+    # The morning's reminders: overdue visits of the plans and the working days someone missed.
+    swept = reminders.sweep()
+    counts["逾期提醒"] = swept.overdue_visits + swept.missed_check_ins
     for label, n in counts.items():
         context.add(label, n)

@@ -1,5 +1,7 @@
 """Forms of the grid worker's pages: each field as the service takes it; the service checks the rules."""
 
+import decimal
+
 from django import forms
 
 from linli.cases.models import ServiceCategory
@@ -94,6 +96,20 @@ class TrialForm(forms.Form):
     starts_on = forms.DateField(label="试用开始", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                 help_text="不填为今天；试用期两个月")
     trained_on = forms.DateField(label="岗前培训日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].choices = [(str(w.pk), f"{w.name}（{w.get_kind_display()}）") for w in workers]
+
+
+class TrainingForm(forms.Form):
+    worker = forms.ChoiceField(label="网格员")
+    course = forms.CharField(label="培训课程", max_length=100)
+    held_on = forms.DateField(label="培训日期", widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(label="学时", min_value=decimal.Decimal("0.5"), max_value=200, decimal_places=1,
+                               widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))
+    certificate = forms.CharField(label="证书（名称或编号）", max_length=100, required=False,
+                                  help_text="没有证书可不填")
 
     def __init__(self, *args, workers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -327,3 +327,112 @@ class RosterMember(models.Model):
             raise ValidationError({"entrance": ["单元长须选择单元；其他职务不选单元。"]})
         if self.entrance_id and self.entrance.building_id != self.building_id:
             raise ValidationError({"entrance": ["所选单元不在这栋楼。"]})
+
+
+class WorkMonth(models.Model):
+    """A worker's month of grid work, counted (see `gridwork.rollups`): what the figures of a community or
+    a district sum, so they cost as many rows as there are workers, whatever the number of records.
+
+    The days with a check-in and those whose first check-in was on time are kept as bit masks (bit d−1
+    for day d), so punctuality and the missed working days are exact for any day of asking. Written only
+    by `gridwork.rollups`.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    month = models.DateField()
+    worker_id = models.IntegerField()
+    check_in_mask = models.BigIntegerField(default=0)
+    on_time_mask = models.BigIntegerField(default=0)
+    working_minutes = models.BigIntegerField(default=0)
+    patrols = models.IntegerField(default=0)
+    findings = models.IntegerField(default=0)
+    cases = models.IntegerField(default=0)
+    visits = models.IntegerField(default=0)
+    visit_minutes = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "网格员月度汇总"
+        verbose_name_plural = "网格员月度汇总"
+        constraints = [models.UniqueConstraint(fields=["month", "worker_id"], name="gridwork_workmonth_once")]
+
+
+class WorkDirty(models.Model):
+    """A worker whose months from `since` to `until` need recounting: written by database triggers on
+    check-ins, patrols, findings and visits (migration gridwork 0005), consumed by `rollups.refresh`."""
+
+    id = models.BigAutoField(primary_key=True)
+    worker_id = models.IntegerField()
+    since = models.DateTimeField()
+    until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "待汇总网格员"
+        verbose_name_plural = "待汇总网格员"
+
+
+class Reminder(models.Model):
+    """A notice sent once about a visit that became overdue or a working day without a check-in.
+
+    `subject` and `day` make the notice's key: the household and the day its visit fell due (last visit
+    plus the plan's period), or the worker and the day they missed. The sweep writes a row only for a key
+    it has not seen, so a re-run notifies no one twice; a new visit gives a new due day, hence a new key.
+    """
+
+    class Kind(models.TextChoices):
+        OVERDUE_VISIT = "overdue_visit", "走访逾期"
+        MISSED_CHECK_IN = "missed_check_in", "工作日未报到"
+
+    kind = models.CharField("提醒类别", max_length=16, choices=Kind.choices)
+    grid = models.ForeignKey("places.Grid", verbose_name="网格", on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey("people.GridWorker", verbose_name="网格员", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    household = models.ForeignKey("people.Household", verbose_name="走访户", null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="+")
+    care_tag = models.ForeignKey("people.CareTag", verbose_name="关爱对象", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    subject = models.BigIntegerField("提醒对象")
+    day = models.DateField("应访或未报到日期")
+    notified_at = models.DateTimeField("提醒时间", default=clock.now)
+
+    scoping = ON_GRID
+
+    class Meta:
+        verbose_name = "逾期提醒"
+        verbose_name_plural = "逾期提醒"
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "subject", "day"], name="gridwork_remind_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.day}"
+
+
+class Training(models.Model):
+    """A course a grid worker attended (培训记录): date, hours and the certificate if one was given. It hangs on
+    the worker's grid when recorded, so the worker, their community and the units above see it."""
+
+    worker = models.ForeignKey("people.GridWorker", verbose_name="网格员", on_delete=models.PROTECT,
+                               related_name="trainings")
+    grid = models.ForeignKey("places.Grid", verbose_name="网格", on_delete=models.PROTECT, related_name="+")
+    course = models.CharField("培训课程", max_length=100)
+    held_on = models.DateField("培训日期")
+    hours = models.DecimalField("学时", max_digits=4, decimal_places=1)
+    certificate = models.CharField("证书（名称或编号）", max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField("登记时间", default=clock.now)
+
+    scoping = ON_GRID
+
+    class Meta:
+        verbose_name = "培训记录"
+        verbose_name_plural = "培训记录"
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.worker.name} {self.course} {self.held_on}"
+
+    def clean(self):
+        if self.hours is not None and not 0 < self.hours <= 200:
+            raise ValidationError({"hours": ["学时应大于 0、不超过 200。"]})
+        if not (self.course or "").strip():
+            raise ValidationError({"course": ["请填写培训课程。"]})

@@ -1,14 +1,26 @@
 """Every list of grid work, always through the jurisdiction filter."""
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from linli.core import clock
 from linli.core.scoping import scope_for, visible
+from linli.gridwork import reminders
 from linli.gridwork.figures import month_bounds
-from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, RosterMember, Trial, Visit, VisitPlan
+from linli.gridwork.models import (
+    CheckIn,
+    Finding,
+    GridTask,
+    Patrol,
+    RosterMember,
+    Training,
+    Trial,
+    Visit,
+    VisitPlan,
+)
 from linli.people.models import GridWorker, Household, Resident
 from linli.places.models import Building
 
@@ -97,27 +109,47 @@ class PlanStatus:
 
 
 def plan_status_visible_to(*, actor, worker=None, grid=None, overdue_limit: int = 20) -> list[PlanStatus]:
-    """Each plan in sight with its households' state; a query per plan (a community has a few dozen)."""
+    """Each plan in sight with its households' state, in four queries whatever the number of plans: the
+    plans, their households in sight with their last visit, which of the plans' care groups each household
+    is in, and the overdue households shown."""
     plans = visible(VisitPlan.objects.select_related("grid", "care_tag"), scope_for(actor))
     if worker is not None:
         plans = plans.filter(grid__in=worker.grids.all())
     if grid:
         plans = plans.filter(grid_id=grid)
+    plans = list(plans)
+    if not plans:
+        return []
     now = clock.now()
+    grids, tags = {p.grid_id for p in plans}, {p.care_tag_id for p in plans}
     last = Visit.objects.filter(household=OuterRef("pk")).order_by("-visited_at").values("visited_at")[:1]
-    out = []
+    households = visible(Household.objects.filter(
+        dwelling__entrance__building__grid__in=grids,
+        pk__in=Resident.objects.filter(care_tags__in=tags).values("household_id"),
+    ), scope_for(actor))
+    state = {pk: (grid_id, last_visit) for pk, grid_id, last_visit in households.annotate(last_visit=Subquery(last))
+             .values_list("pk", "dwelling__entrance__building__grid_id", "last_visit")}
+    groups: dict = defaultdict(set)
+    for household_id, tag_id in Resident.care_tags.through.objects.filter(
+            caretag_id__in=tags, resident__household_id__in=list(state)).values_list(
+            "resident__household_id", "caretag_id").distinct():
+        groups[household_id].add(tag_id)
+    out, shown = [], {}
     for plan in plans:
-        households = visible(Household.objects.filter(
-            dwelling__entrance__building__grid=plan.grid,
-            pk__in=Resident.objects.filter(care_tags=plan.care_tag).values("household_id"),
-        ), scope_for(actor)).annotate(last_visit=Subquery(last))
         since = now - dt.timedelta(days=plan.every_days)
-        status = PlanStatus(plan=plan, total=households.count(),
-                            on_schedule=households.filter(last_visit__gte=since).count())
-        waiting = households.filter(Q(last_visit__lt=since) | Q(last_visit__isnull=True))
-        status.overdue = list(waiting.select_related("dwelling__entrance__building__compound")
-                              .order_by(F("last_visit").asc(nulls_first=True), "id")[:overdue_limit])
+        members = [(pk, visit) for pk, (grid_id, visit) in state.items()
+                   if grid_id == plan.grid_id and plan.care_tag_id in groups[pk]]
+        waiting = sorted(((pk, visit) for pk, visit in members if visit is None or visit < since),
+                         key=lambda m: (m[1] is not None, m[1] or now, m[0]))
+        status = PlanStatus(plan=plan, total=len(members), on_schedule=len(members) - len(waiting))
+        status.overdue = [pk for pk, _visit in waiting[:overdue_limit]]
+        shown.update({pk: visit for pk, visit in waiting[:overdue_limit]})
         out.append(status)
+    objects = Household.objects.select_related("dwelling__entrance__building__compound").in_bulk(list(shown))
+    for status in out:
+        status.overdue = [objects[pk] for pk in status.overdue]
+        for household in status.overdue:
+            household.last_visit = shown[household.pk]
     return out
 
 
@@ -158,3 +190,38 @@ def roster_buildings(*, actor, q: str = ""):
     households = Household.objects.filter(dwelling__entrance__building=OuterRef("pk")).order_by().values(
         "dwelling__entrance__building").annotate(n=Count("pk")).values("n")
     return qs.annotate(households=Subquery(households)).order_by("compound__name", "number", "id")
+
+
+def overdue_visible_to(*, actor, worker=None) -> list:
+    """Overdue visits of the plans in sight (the worker's grids' when given), the longest due first, each with
+    its household (and dwelling) loaded."""
+    plans = visible(VisitPlan.objects.all(), scope_for(actor))
+    if worker is not None:
+        plans = plans.filter(grid__in=worker.grids.all())
+    rows = reminders.overdue_visits(plans, visible(Household.objects.all(), scope_for(actor)))
+    households = Household.objects.select_related("dwelling__entrance__building__compound").in_bulk(
+        {r.household_id for r in rows})
+    for row in rows:
+        row.household = households[row.household_id]
+    return rows
+
+
+def missed_check_ins_visible_to(*, actor, worker=None) -> list[dict]:
+    """Working days of the last week without a check-in: the worker's own, or of the workers in sight."""
+    workers = GridWorker.objects.filter(pk=worker.pk) if worker is not None else workers_visible_to(actor=actor)
+    names = dict(workers.values_list("pk", "name"))
+    missed = reminders.missed_check_ins(workers.order_by())
+    return sorted(({"worker_id": w, "name": names[w], "day": day} for w, day in missed),
+                  key=lambda m: (m["day"], m["name"], m["worker_id"]))
+
+
+def training_list_visible_to(*, actor, worker=None):
+    qs = visible(Training.objects.select_related("worker", "grid"), scope_for(actor))
+    if worker:
+        qs = qs.filter(worker_id=worker)
+    return qs
+
+
+def training_workers(*, actor, limit=500):
+    """Workers whose community the actor may record trainings for (the actor's whole units)."""
+    return visible(GridWorker.objects.all(), scope_for(actor).unit_area()).order_by("name", "id")[:limit]

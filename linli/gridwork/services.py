@@ -34,6 +34,7 @@ from linli.gridwork.models import (
     Patrol,
     PatrolStop,
     RosterMember,
+    Training,
     Trial,
     Visit,
     VisitPlan,
@@ -504,3 +505,24 @@ def roster_end(*, actor, member: RosterMember) -> RosterMember:
     if member.until is not None:
         return member
     return core.update(actor=actor, instance=member, data={"until": clock.today()}, action="gridwork_roster_end")
+
+
+def training_record(*, actor, worker: GridWorker, course: str, held_on, hours, certificate: str = "") -> Training:
+    """A course the worker attended, recorded by the community of their (first) grid or the units above."""
+    grid = worker.grids.select_related("community").order_by("id").first()
+    if grid is None:
+        raise Refused("worker_without_grid", "该网格员还没有负责的网格，无法确定由哪个社区登记。")
+    require(can_edit(actor) and scope_for(actor).covers_unit(grid.community.code),
+            "培训记录由网格员所在社区（或上级街道、区）的工作人员登记。")
+    if held_on is None:
+        raise Refused("training_date_missing", "请填写培训日期。", field="held_on")
+    if held_on > clock.today():
+        raise Refused("training_in_future", "培训日期不能晚于今天。", field="held_on")
+    try:
+        hours = decimal.Decimal(str(hours))
+    except (decimal.InvalidOperation, ValueError):
+        raise Refused("bad_hours", "学时应为数字，如 2 或 1.5。", field="hours") from None
+    with transaction.atomic():
+        return core.create(actor=actor, model=Training, action="gridwork_training_record", data={
+            "worker": worker, "grid": grid, "course": (course or "").strip(), "held_on": held_on, "hours": hours,
+            "certificate": (certificate or "").strip(), "recorded_by": actor})

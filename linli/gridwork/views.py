@@ -291,17 +291,17 @@ def team(request):
     access.officer_required(request.user)
     month = _month(request)
     grid = _id(request.GET.get("grid"))
-    workers = list(selectors.workers_visible_to(actor=request.user, grid=grid))
-    months = figures.per_worker(workers, month)
+    workers = selectors.workers_visible_to(actor=request.user, grid=grid)
+    months, total, grids = figures.team_month(workers, month)
     page, query = paginate(request, months)
     now = timezone.localtime(clock.now())
     late = now.date().weekday() < 5 and now.time() > settings.LINLI_CHECKIN_BY
-    checked = set(CheckIn.objects.filter(worker__in=workers, checked_in_at__date=now.date()).values_list("worker_id",
-                                                                                                           flat=True))
+    checked = set(CheckIn.objects.filter(worker__in=workers.order_by().values("pk"), checked_in_at__date=now.date())
+                  .values_list("worker_id", flat=True))
     return render(request, "gridwork/team.html", {
-        "not_in_today": [w.name for w in workers if w.pk not in checked][:50] if late and month == now.date().replace(day=1)
-        else [], "checkin_by": settings.LINLI_CHECKIN_BY,
-        "month": month, "total": figures.total(months), "grids": figures.by_grid(workers, months),
+        "not_in_today": [m.name for m in months if m.worker_id not in checked][:50]
+        if late and month == now.date().replace(day=1) else [], "checkin_by": settings.LINLI_CHECKIN_BY,
+        "month": month, "total": total, "grids": grids,
         "page": page, "query": query, "rule": figures.VISIT_SHARE_RULE,
         "grid_choices": visible(Grid.objects.select_related("community"), scope_for(request.user)).order_by("code")[:200],
         "grid": grid,
@@ -441,3 +441,48 @@ def roster_end(request, pk):
     services.roster_end(actor=request.user, member=member)
     messages.success(request, f"{member.resident.name}已卸任{member.get_post_display()}。")
     return redirect("gridwork:roster_building", member.building_id)
+
+
+# --- overdue visits and missed check-ins ----------------------------------------------------------
+
+@login_required
+@page_errors
+def overdue(request):
+    worker = _worker(request)
+    if worker is None:
+        access.officer_required(request.user)
+    visits = selectors.overdue_visible_to(actor=request.user, worker=worker)
+    page, query = paginate(request, visits)
+    return render(request, "gridwork/overdue.html", {
+        "worker": worker, "page": page, "query": query, "overdue_count": len(visits),
+        "missed": selectors.missed_check_ins_visible_to(actor=request.user, worker=worker)[:200]})
+
+
+# --- training records -----------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@page_errors
+def trainings(request):
+    worker = _worker(request)
+    if worker is not None:
+        rows = selectors.training_list_visible_to(actor=request.user, worker=worker.pk)
+        page, query = paginate(request, rows)
+        return render(request, "gridwork/trainings.html", {"worker": worker, "page": page, "query": query})
+    access.officer_required(request.user)
+    candidates = list(selectors.training_workers(actor=request.user))
+    form = forms.TrainingForm(request.POST or None, workers=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            chosen = next(w for w in candidates if str(w.pk) == data["worker"])
+            training = services.training_record(actor=request.user, worker=chosen, course=data["course"],
+                                                held_on=data["held_on"], hours=data["hours"],
+                                                certificate=data["certificate"])
+        except (Refused, ValidationError) as exc:
+            _say(request, exc)
+        else:
+            messages.success(request, f"已登记{training.worker.name}的培训：{training.course}。")
+            return redirect("gridwork:trainings")
+    page, query = paginate(request, selectors.training_list_visible_to(actor=request.user))
+    return render(request, "gridwork/trainings.html", {"form": form, "page": page, "query": query})

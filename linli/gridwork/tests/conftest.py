@@ -7,6 +7,8 @@ from django.utils import timezone
 from PIL import Image
 
 from linli.core import clock
+from linli.gridwork import services
+from linli.people.models import CareTag
 from linli.people.tests.factories import GridWorkerFactory
 from linli.places.models import Building
 
@@ -31,3 +33,15 @@ def photo(name="finding.png", color=(200, 30, 30)):
     out = io.BytesIO()
     Image.new("RGB", (40, 30), color).save(out, format="PNG")
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def alone(world, crew):
+    """张秀英 (household1) and 李建国 (the neighbour's household) live alone in grid1; a plan of 30 days."""
+    tag, _ = CareTag.objects.get_or_create(code="living_alone", defaults={"name": "独居"})
+    world.resident.care_tags.add(tag)
+    world.neighbour.care_tags.add(tag)
+    world.far_resident.care_tags.add(tag)
+
+    plan = services.plan_set(actor=world.user("community_secretary"), grid=world.grid1, care_tag=tag, every_days=30)
+    return tag, plan

@@ -6,7 +6,7 @@ import pytest
 
 from linli.cases.models import Case
 from linli.gridwork import demo, figures
-from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Trial, Visit
+from linli.gridwork.models import CheckIn, Finding, GridTask, Patrol, Reminder, Training, Trial, Visit
 from linli.people.models import GridWorker
 from linli.people.tests.factories import GridWorkerFactory, HouseholdFactory
 from linli.places.models import Dwelling
@@ -37,6 +37,8 @@ def test_demo_writes_a_month_of_two_workers_through_the_services(world, crew):
     assert Finding.objects.filter(case__isnull=False).count() == Case.objects.filter(channel="patrol").count() > 0
     assert GridTask.objects.count() == 2 and context.counts["走访"] == Visit.objects.count()
     assert list(Trial.objects.values_list("outcome", flat=True)) == ["confirmed"]  # the one assistant
+    assert Training.objects.filter(worker=first).count() == Training.objects.filter(worker=second).count() == 3
+    assert Reminder.objects.count() == context.counts["逾期提醒"]
     # and grid1's worker meets the 50 % rule while the second does not
     month = Visit.objects.order_by("visited_at").last().visited_at.date()
     shares = {m.worker_id: m.visit_share for m in figures.per_worker(GridWorker.objects.all(), month)}

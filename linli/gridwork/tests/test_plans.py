@@ -17,17 +17,6 @@ from linli.testing import PERSONAS, refused, table_counts
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alone(world, crew):
-    """张秀英 (household1) and 李建国 (the neighbour's household) live alone in grid1; a plan of 30 days."""
-    tag, _ = CareTag.objects.get_or_create(code="living_alone", defaults={"name": "独居"})
-    world.resident.care_tags.add(tag)
-    world.neighbour.care_tags.add(tag)
-    world.far_resident.care_tags.add(tag)
-    plan = services.plan_set(actor=world.user("community_secretary"), grid=world.grid1, care_tag=tag, every_days=30)
-    return tag, plan
-
-
 def test_overdue_households_are_those_not_visited_within_the_period(world, alone):
     _, plan = alone
     worker = world.user("grid_worker")
@@ -94,3 +83,22 @@ def test_a_plan_for_an_unknown_care_tag_is_refused(world, alone, client_for):
                                                     {"grid_id": world.grid1.pk, "care_tag": "nope"},
                                                     content_type="application/json")
     assert (answer.status_code, answer.json()["code"]) == (400, "unknown_care_tag")
+
+
+def test_plan_status_reads_in_four_queries_whatever_the_number_of_plans(world, alone, django_assert_num_queries):
+    tag, _plan = alone
+    secretary = world.user("community_secretary")
+    selectors.plan_status_visible_to(actor=secretary)  # the scope is cached from here on
+    with django_assert_num_queries(4):
+        one = selectors.plan_status_visible_to(actor=secretary)
+    elderly, _ = CareTag.objects.get_or_create(code="elderly_alone", defaults={"name": "高龄"})
+    world.neighbour.care_tags.add(elderly)
+    services.plan_set(actor=secretary, grid=world.grid1, care_tag=elderly, every_days=7)
+    services.plan_set(actor=secretary, grid=world.grid2, care_tag=tag, every_days=30)
+    with django_assert_num_queries(4):
+        three = selectors.plan_status_visible_to(actor=secretary)
+    assert len(one) == 1 and len(three) == 3
+    by_plan = {(s.plan.grid_id, s.plan.care_tag_id): s for s in three}
+    assert (by_plan[world.grid1.pk, elderly.pk].total, by_plan[world.grid1.pk, tag.pk].total) == (1, 2)
+    assert by_plan[world.grid2.pk, tag.pk].total == 0
+    assert [h.pk for h in by_plan[world.grid1.pk, elderly.pk].overdue] == [world.neighbour.household_id]
