@@ -19,14 +19,14 @@ from django.db.models import Q
 from django.urls import reverse
 
 from linli.cases import rollups
-from linli.cases.figures import UNIT_LEVEL, case_figures
+from linli.cases.figures import UNIT_LEVEL, case_figures_of_periods
 from linli.cases.models import RollupLevel, Tier
 from linli.core import clock
 from linli.core.access import get_visible
 from linli.core.scoping import Scope, scope_for, visible
 from linli.dashboard.selectors import Node, indicators, indicators_of, node_for_unit, officer_units
 from linli.places.models import AdminUnit, Compound
-from linli.property.selectors import coverage, served_of
+from linli.property.selectors import served_of
 
 TREND_MONTHS = 12
 LEVEL_LABEL = {"district": "区县", "street": "街道", "community": "社区", "compound": "小区"}
@@ -261,12 +261,17 @@ def _records(node: CockpitNode, key: str, period: Period) -> str:
     return f"{reverse('places:compound_list')}?{unit.level}_id={unit.pk}"
 
 
-def figures_of(actor, node: CockpitNode, spans: tuple[Period, ...]) -> list[Figure]:
+def case_periods(actor, node: CockpitNode, spans: tuple[Period, ...]):
+    """The case figures of the node and its children for every period, from the rollups in one read."""
+    return case_figures_of_periods(actor=actor, filters=node.figure_filters(),
+                                   spans=[(p.since, p.until) for p in spans])
+
+
+def figures_of(actor, node: CockpitNode, spans: tuple[Period, ...], cases=None) -> list[Figure]:
     """Every figure of the node: the registry as of today, cases and property over the periods."""
     registry = indicators(node.dashboard_node())
-    rows = [case_figures(actor=actor, filters={**node.figure_filters(), "since": p.since, "until": p.until}).total
-            for p in spans]
-    covers = [coverage(node.dashboard_node(), as_of=p.until) for p in spans]
+    rows = [f.total for f in (cases if cases is not None else case_periods(actor, node, spans))]
+    covers = [SimpleNamespace(coverage=served_of([node.dashboard_node()], as_of=p.until)[0]) for p in spans]
     out = [Figure(key, label, "登记", [read(registry)], unit, _records(node, key, spans[0]))
            for key, (label, read, unit) in REGISTRY.items()]
     out += [Figure(key, label, "诉求", [read(r) for r in rows], unit, _records(node, key, spans[0]))
@@ -282,13 +287,13 @@ class ChildRow:
     values: dict = field(default_factory=dict)  # figure key → value this period
 
 
-def children_figures(actor, node: CockpitNode, period: Period) -> list[ChildRow]:
+def children_figures(actor, node: CockpitNode, period: Period, figures=None) -> list[ChildRow]:
     """Every child with every figure of the period (the case figures in one call for all children)."""
     children = children_of(actor, node)
     if not children:
         return []
-    figures = case_figures(actor=actor, filters={**node.figure_filters(), "since": period.since,
-                                                 "until": period.until})
+    if figures is None:
+        figures = case_periods(actor, node, (period,))[0]
     by_child = {(next(iter(r.params)), next(iter(r.params.values()))): r for r in figures.children if r.params}
     nodes = [child.dashboard_node() for child in children]
     registries = indicators_of(nodes)
@@ -394,14 +399,15 @@ def cockpit(actor, node: CockpitNode, month_param=None, rank: str | None = None)
     today = clock.today()
     month = parse_month(month_param, today)
     spans = periods(month, today)
-    children = children_figures(actor, node, spans[0])
+    cases = case_periods(actor, node, spans)
+    children = children_figures(actor, node, spans[0], cases[0])
     rank = rank if rank in ALL_KEYS else None
     return {
         "node": node,
         "parent": parent_of(actor, node),
         "month": month,
         "periods": spans,
-        "figures": figures_of(actor, node, spans),
+        "figures": figures_of(actor, node, spans, cases),
         "children": ranked(children, rank) if rank else children,
         "child_label": CHILD_LABEL.get(node.level, ""),
         "rank": rank,
