@@ -42,7 +42,7 @@ from linli.dashboard.selectors import (
 )
 from linli.gridwork import figures as gridwork_figures
 from linli.people.models import GridWorker
-from linli.places.models import AdminUnit, Compound
+from linli.places.models import AdminUnit, Compound, Grid
 from linli.points.selectors import award_list_visible_to, redemption_list_visible_to
 from linli.property.selectors import served_of
 from linli.stations import selectors as stations
@@ -383,7 +383,11 @@ def _node_only(actor, node: CockpitNode, period: Period) -> list[Figure]:
         found = stations.indicators(actor=actor, unit=node.obj)
         out += [Figure(key, label, group, [read(found)], unit, reverse(url), rankable=False)
                 for key, (label, group, read, unit, url) in STATIONS.items()]
-    workers = list(visible(GridWorker.objects.all(), node.dashboard_node().scope).order_by("pk"))
+    # The node's grid workers (those serving its grids), by id only: the totals need no names.
+    grids = visible(Grid.objects.all(), node.dashboard_node().scope)
+    ids = (GridWorker.grids.through.objects.filter(grid__in=grids).order_by("gridworker_id")
+           .values_list("gridworker_id", flat=True).distinct())
+    workers = [SimpleNamespace(pk=pk, name="") for pk in ids]
     until = timezone.make_aware(dt.datetime.combine(period.until + dt.timedelta(days=1), dt.time.min))
     month = gridwork_figures.total(gridwork_figures.per_worker(workers, period.since, until=until))
     out += [Figure(key, label, group, [read(month)], unit, f"{reverse(url)}?month={period.since:%Y-%m}",

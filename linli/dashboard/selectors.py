@@ -17,7 +17,7 @@ from linli.core import clock
 from linli.core.scoping import Scope, disjoint, scope_for, scope_index, visible
 from linli.orgs.models import PartyOrg, Position, PropertyService, SelfOrg
 from linli.people import rollups
-from linli.people.models import CareTag, GridWorker, Household, PartyMember, Resident, elderly_born_before
+from linli.people.models import CareTag, Household, PartyMember, Resident, elderly_born_before
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Grid
 
 NO_VALUE = "—"
@@ -282,10 +282,10 @@ def _grid_workers(nodes: list[Node]) -> list[dict]:
     """Per node: its grid workers. A worker may serve grids of several nodes, so the workers are
     counted from their grids (which belong to one community each), once per node."""
     union, index = scope_index(Grid, [n.scope for n in nodes])
-    node_of = Grid.objects.filter(union, pk=OuterRef("grid_id")).annotate(node=index).values("node")[:1]
     out = [{"n": 0} for _ in nodes]
-    rows = (GridWorker.grids.through.objects.annotate(node=Subquery(node_of)).filter(node__isnull=False)
-            .order_by().values("node").annotate(n=Count("gridworker_id", distinct=True)))
+    # Grids joined to their workers, grouped by node (a join, not a subquery per worker's grid).
+    rows = (Grid.objects.filter(union).filter(workers__isnull=False).annotate(node=index).order_by()
+            .values("node").annotate(n=Count("workers", distinct=True)))
     for row in rows:
         out[row.pop("node")] = row
     return out
