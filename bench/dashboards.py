@@ -8,6 +8,10 @@ in that process, so the figures are the application and the database, without HT
 The clock is frozen at the end of the generated case window (the generator's anchor day), so "the
 last 30 days" holds the newest cases.
 
+The cockpit is timed too: the district's and a street's page as `district1`, and its case figures
+read the way the cockpit did before (`case_figures` once per period and once more for the children)
+beside the one read of every period it makes now (`case_figures_of_periods`), in the same run.
+
     .venv/bin/python bench/dashboards.py --small linli_city_1m --large linli_city_10m
 
 The databases must be migrated and their rollups current (`linli case-rollups --rebuild` and
@@ -177,9 +181,36 @@ def _child(dbname: str, requests: int) -> dict:
         ("grid worker: open cases page /cases/", "grid1", "/cases/", {}),
         ("district officer: open cases API, page 1", "district1", "/api/v1/cases", {"status": "open"}),
     ]
+    # The cockpit: its pages, and its case figures read the way it did before (one case_figures call
+    # per period, and one more for the children) beside the one read of all periods it makes now.
+    from linli.cases.figures import case_figures, case_figures_of_periods
+    from linli.cockpit import selectors as cockpit
+
+    street = district.children.order_by("code").first()
+    spans = cockpit.periods(until.replace(day=1), until)
+
+    def cases_before(unit):
+        return lambda: [case_figures(actor=officer, filters={"unit": unit.pk, "since": p.since, "until": p.until})
+                        for p in (*spans, spans[0])]
+
+    def cases_now(unit):
+        return lambda: case_figures_of_periods(actor=officer, filters={"unit": unit.pk},
+                                               spans=[(p.since, p.until) for p in spans])
+
+    measures += [
+        ("cockpit page, district", "district1", f"/cockpit/units/{district.pk}/", {}),
+        ("cockpit page, a street", "district1", f"/cockpit/units/{street.pk}/", {}),
+        ("cockpit cases, district, 4 x case_figures (before)", "", cases_before(district), {}),
+        ("cockpit cases, district, all periods in one (now)", "", cases_now(district), {}),
+        ("cockpit cases, street, 4 x case_figures (before)", "", cases_before(street), {}),
+        ("cockpit cases, street, all periods in one (now)", "", cases_now(street), {}),
+    ]
     results = []
     for label, login, path, params in measures:
-        client = clients[login]
+        client = clients.get(login)
+        if callable(path):
+            results.append({"label": label, **_time(path, requests)})
+            continue
         for _ in range(3):
             response = client.get(path, params)
             assert response.status_code == 200, (path, response.status_code, response.content[:300])

@@ -21,9 +21,16 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    Case as Case_,
+)
+from django.db.models import (
     Count,
     F,
+    IntegerField,
     Q,
+    Sum,
+    Value,
+    When,
     Window,
 )
 from django.db.models.functions import RowNumber, Substr
@@ -443,3 +450,111 @@ def case_figures(*, actor, filters: dict | None = None) -> Figures:
         total, tiers, rows, heading = _live_figures(node, scope, base, tier, now)
     return Figures(label=node.label, kind=node.kind, node_id=getattr(node.obj, "pk", None), since=since,
                    until=until, tier=tier, total=total, tiers=tiers, children=rows, children_label=heading)
+
+
+# ---------------------------------------------------------------- several periods at once
+
+PERIOD_COUNTERS = ("cases", "arrive_settled", "arrive_on_time", "solve_settled", "solve_on_time", "solved",
+                   "handling_us", "rated", "satisfied", "escalations", "reopened")
+
+
+def _span_of(field: str, spans, as_datetime: bool):
+    """A CASE giving, for a row, the index of the span its `field` falls in (spans may not overlap)."""
+    whens = []
+    for i, (since, until) in enumerate(spans):
+        if as_datetime:
+            cond = Q(**{f"{field}__gte": _midnight(since), f"{field}__lt": _midnight(until + dt.timedelta(days=1))})
+        else:
+            cond = Q(**{f"{field}__gte": since, f"{field}__lte": until})
+        whens.append(When(cond, then=Value(i)))
+    return Case_(*whens, default=None, output_field=IntegerField())
+
+
+def case_figures_of_periods(*, actor, filters: dict, spans: list[tuple[dt.date, dt.date]]) -> list[Figures]:
+    """`case_figures` of one node for several periods (non-overlapping), children included, in a fixed
+    number of queries whatever the number of periods, children or cases.
+
+    The node's and its children's settled counters are summed by the database from the daily rollups
+    in one query (period × node × tier); what is overdue now is counted from the open cases in one
+    query (period × child × tier). Same definitions as `case_figures`, without the 90th percentile
+    (`handling_p90` is None: the rollups' histograms would have to be merged row by row).
+    Nodes the rollups do not answer for (grids, partial sight) are read period by period.
+    """
+    scope = scope_for(actor)
+    require(scope.is_staff_scope, "统计仅供工作人员查看")
+    node = _resolve(actor, scope, filters)
+    rolled = _rollup_nodes(node, scope)
+    checked = [period({"since": since, "until": until}) for since, until in spans]
+    if rolled is None or node.kind == "all" or not spans:
+        return [case_figures(actor=actor, filters={**filters, "since": since, "until": until})
+                for since, until in checked]
+    nodes, child_level = rolled
+    key, children, heading = _children(node, scope)
+    if child_level is None:
+        children = []
+    if node.kind == "unit":
+        own = (UNIT_LEVEL[node.obj.level], node.obj.prefix)
+    else:
+        own = (RollupLevel.COMPOUND, str(node.obj.pk))
+    wanted = nodes
+    if children:
+        wanted = wanted | Q(level=child_level, parent=node.obj.prefix)
+    days = Q()
+    for since, until in checked:
+        days |= Q(day__gte=since, day__lte=until)
+    rollups.refresh()
+    rows = (CaseDay.objects.filter(wanted).filter(days).order_by()
+            .annotate(span=_span_of("day", checked, as_datetime=False))
+            .values("span", "level", "unit", "tier")
+            .annotate(**{name: Sum(name) for name in PERIOD_COUNTERS}))
+    settled: dict = {}
+    for r in rows:
+        settled[r["span"], None if (r["level"], r["unit"]) == own else r["unit"], r["tier"]] = r
+    now = clock.now()
+    first, last = min(s for s, _ in checked), max(u for _, u in checked)
+    base = visible(Case.objects.all(), scope).filter(
+        node.cases, status__in=OPEN_STATUSES, requested_at__gte=_midnight(first),
+        requested_at__lt=_midnight(last + dt.timedelta(days=1)))
+    live_rows = base.order_by().annotate(span=_span_of("requested_at", checked, as_datetime=True))
+    if children:
+        live_rows = live_rows.annotate(group=key)
+    live: dict = {}
+    for r in (live_rows.filter(span__isnull=False).values("span", *(["group"] if children else []), "tier")
+              .annotate(arrive=Count("pk", filter=rollups.arrive_live(now)),
+                        solve=Count("pk", filter=rollups.solve_live(now)))):
+        live[r["span"], str(r.get("group", "")), r["tier"]] = r
+
+    def row_of(span, unit, live_key, label) -> tuple[Row, list[Row]]:
+        total, tiers = Row(key="all", label=label), []
+        for value, tier_label in Tier.choices:
+            row = Row(key=value, label=tier_label)
+            found = settled.get((span, unit, value)) or {}
+            row.cases = found.get("cases") or 0
+            row.arrive_due = found.get("arrive_settled") or 0
+            row.arrive_on_time = found.get("arrive_on_time") or 0
+            row.solve_due = found.get("solve_settled") or 0
+            row.solve_on_time = found.get("solve_on_time") or 0
+            row.solved = found.get("solved") or 0
+            row.handling_total = dt.timedelta(microseconds=found.get("handling_us") or 0)
+            for name in ("rated", "satisfied", "escalations", "reopened"):
+                setattr(row, name, found.get(name) or 0)
+            for group in ([live_key] if live_key is not None else
+                          {g for (s, g, t) in live if s == span and t == value}):
+                overdue = live.get((span, group, value)) or {}
+                row.arrive_due += overdue.get("arrive", 0)
+                row.solve_due += overdue.get("solve", 0)
+            total.add(row)
+            tiers.append(row)
+        return total, tiers
+
+    out = []
+    for index, (since, until) in enumerate(checked):
+        total, tiers = row_of(index, None, None, node.label)
+        rows_ = []
+        for child_key, label, params in children:
+            child, _tiers = row_of(index, child_key, child_key, label)
+            child.key, child.params = child_key, params
+            rows_.append(child)
+        out.append(Figures(label=node.label, kind=node.kind, node_id=getattr(node.obj, "pk", None), since=since,
+                           until=until, tier="", total=total, tiers=tiers, children=rows_, children_label=heading))
+    return out

@@ -89,7 +89,8 @@ def _sheet(book, title: str, headers: list, rows) -> None:
 
 
 def xlsx(page: dict) -> bytes:
-    """Sheets: 概况, 登记, 诉求, 物业, 诉求趋势, 分类趋势, 下级 (one per domain, then the trends and children)."""
+    """Sheets: 概况, 登记, 诉求, 物业, 积分, 议事, 站点, 网格, 诉求趋势, 分类趋势, 下级 (one per domain, then the
+    trends and children); a figure of today or of this period only leaves the other periods empty."""
     book = Workbook(write_only=True)
     node, periods = page["node"], page["periods"]
     _sheet(book, "概况", ["项目", "内容"], [
@@ -102,6 +103,10 @@ def xlsx(page: dict) -> bytes:
     compare = ["指标", "本期", "上期", "去年同期", "单位"]
     _sheet(book, "诉求", compare, [(f.label, *f.values, f.unit) for f in by_group.get("诉求", [])])
     _sheet(book, "物业", compare, [(f.label, *f.values, f.unit) for f in by_group.get("物业", [])])
+    for group in ("积分", "议事", "站点", "网格"):
+        if group in by_group:
+            _sheet(book, group, compare, [(f.label, *f.values, *[None] * (3 - len(f.values)), f.unit)
+                                          for f in by_group[group]])
     trend = page["trend"]
     tiers = list(trend[0].by_tier) if trend else []
     _sheet(book, "诉求趋势", ["月份", "受理", *tiers, "按时响应率%", "按时办结率%", "满意率%"], [

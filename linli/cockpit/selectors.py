@@ -3,8 +3,13 @@
 A node is a district, street or community (`AdminUnit`) or a compound. The cockpit adds no figure of
 its own: it calls the domains' figure functions as they are —
 - the registry (`dashboard.selectors.indicators`) as of today,
-- the 1341 case figures (`cases.figures.case_figures`, read from the daily rollups) for a period,
-- property coverage (`property.selectors.coverage`) as of a period's last day,
+- the 1341 case figures of the node and its children for the three periods at once
+  (`cases.figures.case_figures_of_periods`, read from the daily rollups),
+- property coverage (`property.selectors.served_of`) as of a period's last day,
+- points issued and redeemed, council meetings, decisions and ballots per period, counted over the
+  domains' list selectors (`points.selectors`, `council.selectors`), grouped by child and period,
+- the node's stations (`stations.selectors.indicators`, as of today) and grid work of this period
+  (`gridwork.figures.per_worker` of the node's grid workers), for the node only,
 and lays them side by side: this period, the previous one, the same period last year.
 
 Periods are calendar months: the chosen month up to today (or the whole month if it is over); the
@@ -15,18 +20,32 @@ import datetime as dt
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.db.models import Q
+from django.db.models import Case as Case_
+from django.db.models import Count, IntegerField, Q, Sum, Value, When
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.cases import rollups
-from linli.cases.figures import UNIT_LEVEL, case_figures
+from linli.cases.figures import UNIT_LEVEL, case_figures_of_periods
 from linli.cases.models import RollupLevel, Tier
 from linli.core import clock
 from linli.core.access import get_visible
-from linli.core.scoping import Scope, scope_for, visible
-from linli.dashboard.selectors import Node, indicators, indicators_of, node_for_unit, officer_units
-from linli.places.models import AdminUnit, Compound
-from linli.property.selectors import coverage, served_of
+from linli.core.scoping import Scope, scope_for, scope_index, visible
+from linli.council.selectors import ballot_list_visible_to, meeting_list_visible_to
+from linli.dashboard.selectors import (
+    Node,
+    indicators,
+    indicators_of,
+    indicators_with_children,
+    node_for_unit,
+    officer_units,
+)
+from linli.gridwork import figures as gridwork_figures
+from linli.people.models import GridWorker
+from linli.places.models import AdminUnit, Compound, Grid
+from linli.points.selectors import award_list_visible_to, redemption_list_visible_to
+from linli.property.selectors import served_of
+from linli.stations import selectors as stations
 
 TREND_MONTHS = 12
 LEVEL_LABEL = {"district": "区县", "street": "街道", "community": "社区", "compound": "小区"}
@@ -228,11 +247,56 @@ CASES = {
 PROPERTY = {
     "property_coverage": ("物业服务覆盖率", lambda c: _ratio_pct(c.coverage), "%"),
 }
-ALL_KEYS = {**REGISTRY, **CASES, **PROPERTY}
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A count or sum of a domain's records over a period, read through the domain's list selector."""
+
+    label: str
+    group: str
+    records: object  # actor → the domain's queryset of the records in the actor's sight
+    at: str  # the time field that puts a record in a period
+    aggregate: object
+    unit: str
+    url: str  # the list page of the records
+
+
+ACTIVITY = {
+    # booked awards decided in the period, net of deductions and corrections (as the points reports)
+    "points_issued": Activity(
+        "发放积分（净）", "积分", lambda actor: award_list_visible_to(actor=actor, filters={"status": "booked"}),
+        "decided_at", Sum("points"), "分", "points:staff_home"),
+    "points_redeemed": Activity(
+        "兑换积分", "积分", lambda actor: redemption_list_visible_to(actor=actor).exclude(status="cancelled"),
+        "created_at", Sum("points"), "分", "points:staff_home"),
+    "meetings": Activity("议事会议", "议事", lambda actor: meeting_list_visible_to(actor=actor),
+                         "starts_at", Count("pk"), "次", "council:meetings"),
+    "decisions": Activity("会议决定", "议事", lambda actor: meeting_list_visible_to(actor=actor),
+                          "starts_at", Count("decisions"), "项", "council:meetings"),
+    "ballots": Activity("业主表决", "议事", lambda actor: ballot_list_visible_to(actor=actor),
+                        "opened_at", Count("pk"), "次", "council:home"),
+}
+# Figures of the node alone (not per child): (label, group, reader, unit, records url name).
+STATIONS = {
+    "stations": ("党群服务站点", "站点", lambda i: i["stations"], "个", "stations:home"),
+    "stations_covered": ("站点覆盖小区率", "站点", lambda i: i["covered_share"], "%", "stations:indicators"),
+}
+GRIDWORK = {
+    "grid_patrols": ("网格巡查", "网格", lambda m: m.patrols, "次", "gridwork:team"),
+    "grid_findings": ("巡查发现", "网格", lambda m: m.findings, "件", "gridwork:team"),
+    "grid_visits": ("入户走访", "网格", lambda m: m.visits, "次", "gridwork:team"),
+    "grid_visit_share": ("走访时间占比", "网格", lambda m: None if m.visit_share is None
+                         else round(100 * m.visit_share, 1), "%", "gridwork:team"),
+}
+RANKABLE = {**REGISTRY, **CASES, **PROPERTY, **{k: (a.label, None, a.unit) for k, a in ACTIVITY.items()}}
+ALL_KEYS = {**RANKABLE, **STATIONS, **GRIDWORK}
 
 
 def _records(node: CockpitNode, key: str, period: Period) -> str:
     """The list page of the records behind a figure, filtered to the node."""
+    if key in ACTIVITY:  # the domain's list, of the records in the officer's sight
+        return reverse(ACTIVITY[key].url)
     if node.kind == "compound":
         pk = node.obj.pk
         if key in CASES:
@@ -261,18 +325,73 @@ def _records(node: CockpitNode, key: str, period: Period) -> str:
     return f"{reverse('places:compound_list')}?{unit.level}_id={unit.pk}"
 
 
-def figures_of(actor, node: CockpitNode, spans: tuple[Period, ...]) -> list[Figure]:
+def case_periods(actor, node: CockpitNode, spans: tuple[Period, ...]):
+    """The case figures of the node and its children for every period, from the rollups in one read."""
+    return case_figures_of_periods(actor=actor, filters=node.figure_filters(),
+                                   spans=[(p.since, p.until) for p in spans])
+
+
+def figures_of(actor, node: CockpitNode, spans: tuple[Period, ...], cases=None, registry=None) -> list[Figure]:
     """Every figure of the node: the registry as of today, cases and property over the periods."""
-    registry = indicators(node.dashboard_node())
-    rows = [case_figures(actor=actor, filters={**node.figure_filters(), "since": p.since, "until": p.until}).total
-            for p in spans]
-    covers = [coverage(node.dashboard_node(), as_of=p.until) for p in spans]
+    registry = registry if registry is not None else indicators(node.dashboard_node())
+    rows = [f.total for f in (cases if cases is not None else case_periods(actor, node, spans))]
+    covers = [SimpleNamespace(coverage=served_of([node.dashboard_node()], as_of=p.until)[0]) for p in spans]
     out = [Figure(key, label, "登记", [read(registry)], unit, _records(node, key, spans[0]))
            for key, (label, read, unit) in REGISTRY.items()]
     out += [Figure(key, label, "诉求", [read(r) for r in rows], unit, _records(node, key, spans[0]))
             for key, (label, read, unit) in CASES.items()]
     out += [Figure(key, label, "物业", [read(c) for c in covers], unit, _records(node, key, spans[0]))
             for key, (label, read, unit) in PROPERTY.items()]
+    activity = activity_of(actor, [node], spans)[0]
+    out += [Figure(key, a.label, a.group, activity[key], a.unit, _records(node, key, spans[0]))
+            for key, a in ACTIVITY.items()]
+    out += _node_only(actor, node, spans[0])
+    return out
+
+
+def _span_of(field_name: str, spans) -> Case_:
+    """The index of the period a record's time falls in (None outside them)."""
+    tz = timezone.get_current_timezone()
+    whens = []
+    for i, p in enumerate(spans):
+        start = timezone.make_aware(dt.datetime.combine(p.since, dt.time.min), tz)
+        end = timezone.make_aware(dt.datetime.combine(p.until + dt.timedelta(days=1), dt.time.min), tz)
+        whens.append(When(Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end}), then=Value(i)))
+    return Case_(*whens, default=None, output_field=IntegerField())
+
+
+def activity_of(actor, nodes: list[CockpitNode], spans) -> list[dict]:
+    """Per node, {activity key: [value per period]}: one query per figure for all the nodes and periods
+    (nodes sharing no record, as a node's children), whatever their number."""
+    scopes = [n.dashboard_node().scope for n in nodes]
+    out = [{key: [0] * len(spans) for key in ACTIVITY} for _ in nodes]
+    for key, a in ACTIVITY.items():
+        records = a.records(actor)
+        union, index = scope_index(records.model, scopes)
+        rows = (records.filter(union).annotate(node=index, span=_span_of(a.at, spans)).filter(span__isnull=False)
+                .order_by().values("node", "span").annotate(v=a.aggregate))
+        for row in rows:
+            if row["node"] is not None:
+                out[row["node"]][key][row["span"]] = row["v"] or 0
+    return out
+
+
+def _node_only(actor, node: CockpitNode, period: Period) -> list[Figure]:
+    """Stations (as of today) and grid work (this period) of the node, from the domains' figures."""
+    out = []
+    if node.kind == "unit":
+        found = stations.indicators(actor=actor, unit=node.obj)
+        out += [Figure(key, label, group, [read(found)], unit, reverse(url), rankable=False)
+                for key, (label, group, read, unit, url) in STATIONS.items()]
+    # The node's grid workers (those serving its grids), by id only: the totals need no names.
+    grids = visible(Grid.objects.all(), node.dashboard_node().scope)
+    ids = (GridWorker.grids.through.objects.filter(grid__in=grids).order_by("gridworker_id")
+           .values_list("gridworker_id", flat=True).distinct())
+    workers = [SimpleNamespace(pk=pk, name="") for pk in ids]
+    until = timezone.make_aware(dt.datetime.combine(period.until + dt.timedelta(days=1), dt.time.min))
+    month = gridwork_figures.total(gridwork_figures.per_worker(workers, period.since, until=until))
+    out += [Figure(key, label, group, [read(month)], unit, f"{reverse(url)}?month={period.since:%Y-%m}",
+                   rankable=False) for key, (label, group, read, unit, url) in GRIDWORK.items()]
     return out
 
 
@@ -282,16 +401,17 @@ class ChildRow:
     values: dict = field(default_factory=dict)  # figure key → value this period
 
 
-def children_figures(actor, node: CockpitNode, period: Period) -> list[ChildRow]:
+def children_figures(actor, node: CockpitNode, period: Period, figures=None, children=None,
+                     registries=None) -> list[ChildRow]:
     """Every child with every figure of the period (the case figures in one call for all children)."""
-    children = children_of(actor, node)
+    children = children if children is not None else children_of(actor, node)
     if not children:
         return []
-    figures = case_figures(actor=actor, filters={**node.figure_filters(), "since": period.since,
-                                                 "until": period.until})
+    if figures is None:
+        figures = case_periods(actor, node, (period,))[0]
     by_child = {(next(iter(r.params)), next(iter(r.params.values()))): r for r in figures.children if r.params}
     nodes = [child.dashboard_node() for child in children]
-    registries = indicators_of(nodes)
+    registries = registries if registries is not None else indicators_of(nodes)
     served = served_of(nodes, as_of=period.until)
     rows = []
     for child, registry, ratio in zip(children, registries, served, strict=True):
@@ -304,6 +424,8 @@ def children_figures(actor, node: CockpitNode, period: Period) -> list[ChildRow]
         for key, (_label, read, _unit) in PROPERTY.items():
             row.values[key] = read(SimpleNamespace(coverage=ratio))
         rows.append(row)
+    for row, activity in zip(rows, activity_of(actor, children, (period,)), strict=True):
+        row.values.update({key: values[0] for key, values in activity.items()})
     return rows
 
 
@@ -394,14 +516,17 @@ def cockpit(actor, node: CockpitNode, month_param=None, rank: str | None = None)
     today = clock.today()
     month = parse_month(month_param, today)
     spans = periods(month, today)
-    children = children_figures(actor, node, spans[0])
-    rank = rank if rank in ALL_KEYS else None
+    cases = case_periods(actor, node, spans)
+    kids = children_of(actor, node)
+    registry, registries = indicators_with_children(node.dashboard_node(), [c.dashboard_node() for c in kids])
+    children = children_figures(actor, node, spans[0], cases[0], kids, registries)
+    rank = rank if rank in RANKABLE else None
     return {
         "node": node,
         "parent": parent_of(actor, node),
         "month": month,
         "periods": spans,
-        "figures": figures_of(actor, node, spans),
+        "figures": figures_of(actor, node, spans, cases, registry),
         "children": ranked(children, rank) if rank else children,
         "child_label": CHILD_LABEL.get(node.level, ""),
         "rank": rank,

@@ -17,7 +17,7 @@ from linli.core import clock
 from linli.core.scoping import Scope, disjoint, scope_for, scope_index, visible
 from linli.orgs.models import PartyOrg, Position, PropertyService, SelfOrg
 from linli.people import rollups
-from linli.people.models import CareTag, GridWorker, Household, PartyMember, Resident, elderly_born_before
+from linli.people.models import CareTag, Household, PartyMember, Resident, elderly_born_before
 from linli.places.models import AdminUnit, Building, Compound, Dwelling, Grid
 
 NO_VALUE = "—"
@@ -282,10 +282,10 @@ def _grid_workers(nodes: list[Node]) -> list[dict]:
     """Per node: its grid workers. A worker may serve grids of several nodes, so the workers are
     counted from their grids (which belong to one community each), once per node."""
     union, index = scope_index(Grid, [n.scope for n in nodes])
-    node_of = Grid.objects.filter(union, pk=OuterRef("grid_id")).annotate(node=index).values("node")[:1]
     out = [{"n": 0} for _ in nodes]
-    rows = (GridWorker.grids.through.objects.annotate(node=Subquery(node_of)).filter(node__isnull=False)
-            .order_by().values("node").annotate(n=Count("gridworker_id", distinct=True)))
+    # Grids joined to their workers, grouped by node (a join, not a subquery per worker's grid).
+    rows = (Grid.objects.filter(union).filter(workers__isnull=False).annotate(node=index).order_by()
+            .values("node").annotate(n=Count("workers", distinct=True)))
     for row in rows:
         out[row.pop("node")] = row
     return out
@@ -347,3 +347,54 @@ def indicator_page(*, actor, unit: AdminUnit | None = None, grid: Grid | None = 
                      "child_level": _child_level(u)}
                     for u in ([unit] if unit is not None else officer_units(actor))]
     return {"sections": sections, "definition": CROSS_APPOINTMENT_DEFINITION}
+
+
+def _sum_ratios(ratios: list[Ratio]) -> Ratio:
+    return Ratio(sum(r.count for r in ratios), sum(r.total for r in ratios))
+
+
+def _summed_list(lists: list[list[tuple]]) -> list[tuple]:
+    """Lists of (code, label, n) of the same codes, summed code by code."""
+    return [(code, label, sum(items[i][2] for items in lists)) for i, (code, label, _n) in enumerate(lists[0])]
+
+
+def indicators_with_children(node: Node, children: list[Node]) -> tuple[Indicators, list[Indicators]]:
+    """`indicators` of a node and of its children, reading each compound once.
+
+    When the children share no compound and hold every compound of the node (a unit's children
+    units, a community's compounds; one count query checks it), the node's figures are the sums of
+    its children's, except what may be shared across children (grids, grid workers, companies with a
+    Party organisation), read for the node in one query each. Otherwise the node is
+    read on its own."""
+    of_children = indicators_of(children)
+    if not children or not disjoint([c.scope for c in children]):
+        return indicators(node), of_children
+    total = visible(Compound.objects.all(), node.scope).count()
+    if total != sum(c.compounds for c in of_children):
+        return indicators(node), of_children
+    today = clock.today()
+    union, index = scope_index(Compound, [node.scope])
+    services = PropertyService.objects.filter(_current(today), company__isnull=False)
+    companies = _grouped_services(services, union, index, [node])[0]
+    first = of_children[0]
+    return Indicators(
+        node=node,
+        compounds=total,
+        party_coverage=_sum_ratios([c.party_coverage for c in of_children]),
+        three_carriages=_sum_ratios([c.three_carriages for c in of_children]),
+        cross_appointment=_sum_ratios([c.cross_appointment for c in of_children]),
+        companies_with_party_org=Ratio(companies["with_party"], companies["total"]),
+        sanwu=sum(c.sanwu for c in of_children),
+        compounds_by_kind=_summed_list([c.compounds_by_kind for c in of_children]),
+        buildings=sum(c.buildings for c in of_children),
+        dwellings=sum(c.dwellings for c in of_children),
+        households=sum(c.households for c in of_children),
+        residents=sum(c.residents for c in of_children),
+        elderly=sum(c.elderly for c in of_children),
+        party_members=sum(c.party_members for c in of_children),
+        party_members_by_category=_summed_list([c.party_members_by_category for c in of_children]),
+        grids=_grouped(Grid.objects.all(), [node], n=Count("pk"))[0]["n"],  # a grid may cover several compounds
+        grid_workers=_grid_workers([node])[0]["n"],
+        today=first.today,
+        care_groups=_summed_list([c.care_groups for c in of_children]),
+    ), of_children

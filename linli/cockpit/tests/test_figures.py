@@ -226,3 +226,25 @@ def test_a_nodes_queries_do_not_grow_with_its_children(world):
     # then
     assert len(page["children"]) == children + 8
     assert len(after) == len(before)
+
+
+def test_a_nodes_queries_do_not_grow_with_its_history(world):
+    # given the district cockpit with a few cases, then with many more over fourteen months
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clock.freeze(NOW)
+    _random_cases(world, 11, n=10)
+    officer = world.user("district_officer")
+    node = selectors.node_in_sight(officer, "unit", world.district.pk)
+    selectors.cockpit(officer, node, "2026-05")
+    with CaptureQueriesContext(connection) as before:
+        selectors.cockpit(officer, node, "2026-05")
+    _random_cases(world, 12, n=150)
+    selectors.cockpit(officer, node, "2026-05")  # the rollups catch up once
+    # when
+    with CaptureQueriesContext(connection) as after:
+        page = selectors.cockpit(officer, node, "2026-05")
+    # then
+    assert sum(m.cases for m in page["trend"]) > 100
+    assert len(after) == len(before)

@@ -32,11 +32,16 @@ def test_the_xlsx_has_a_sheet_per_domain_with_the_pages_figures(client, month_of
     assert reply.status_code == 200 and reply["Content-Type"] == report.XLSX
     assert "attachment" in reply["Content-Disposition"]
     book = load_workbook(io.BytesIO(reply.content))
-    assert book.sheetnames == ["概况", "登记", "诉求", "物业", "诉求趋势", "分类趋势", "下级"]
+    assert book.sheetnames == ["概况", "登记", "诉求", "物业", "积分", "议事", "站点", "网格", "诉求趋势", "分类趋势",
+                               "下级"]
     cases = {row[0]: row[1:4] for row in book["诉求"].iter_rows(min_row=2, values_only=True)}
     assert cases["受理诉求"] == (3, 1, 0)  # May so far; April 1–20; May 2025
     registry = {row[0]: row[1] for row in book["登记"].iter_rows(min_row=2, values_only=True)}
     assert registry["小区数"] == 4 and registry["居民"] == 3
+    council = {row[0]: row[1:5] for row in book["议事"].iter_rows(min_row=2, values_only=True)}
+    assert council["议事会议"] == (0, 0, 0, "次")
+    stations = {row[0]: row[1:5] for row in book["站点"].iter_rows(min_row=2, values_only=True)}
+    assert stations["党群服务站点"][1:] == (None, None, "个")  # as of today: no earlier periods
     streets = {row[0] for row in book["下级"].iter_rows(min_row=2, values_only=True)}
     assert streets == {world.street1.name, world.street2.name}
     trend = list(book["诉求趋势"].iter_rows(min_row=2, values_only=True))

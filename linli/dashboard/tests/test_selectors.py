@@ -219,3 +219,26 @@ def test_indicators_of_children_do_not_grow_in_queries_with_the_children(landsca
     assert [r.compounds for r in compounds] == [1] * 6
     assert len(q_one) == len(q_three) <= 12
     assert len(q_first) == len(q_six) <= 12
+
+
+@pytest.mark.parametrize("level", ["district", "street1", "street2", "community1", "community2", "community3"])
+def test_a_node_read_with_its_children_equals_the_node_alone(landscape, level):
+    # given a unit and its children (streets, communities, or a community's compounds)
+    from linli.places.models import AdminUnit, Compound
+
+    w = landscape.world
+    unit = getattr(w, level)
+    if unit.level == AdminUnit.Level.COMMUNITY:
+        children = [selectors.Node(c.name, selectors.Scope(compound_ids=(c.pk,)))
+                    for c in Compound.objects.filter(community=unit)]
+    else:
+        children = [node_for_unit(u) for u in unit.children.all()]
+    # when
+    node, of_children = selectors.indicators_with_children(node_for_unit(unit), children)
+    # then the node's figures are those read on their own, and so are the children's
+    assert node.as_dict() == indicators(node_for_unit(unit)).as_dict()
+    assert [i.as_dict() for i in of_children] == [indicators(c).as_dict() for c in children]
+    # and with a child missing (out of sight), the node is still read whole
+    if len(children) > 1:
+        node, _ = selectors.indicators_with_children(node_for_unit(unit), children[:1])
+        assert node.as_dict() == indicators(node_for_unit(unit)).as_dict()
