@@ -120,8 +120,11 @@ def _escalate_batch(rows, now, memo: dict) -> int:
 
     Same outcome per case as `_escalate`: one Escalation per (round, level, reason), the next level
     with fresh deadlines, a timeline event, an audit entry and notices to the assignee and superiors.
-    `memo` keeps the tier limits and the officers of each node for the whole sweep.
+    `memo` keeps the tier limits and the officers of each node for the whole sweep. On PostgreSQL
+    the batch is (id, level, compound id) rows and one statement writes it all (`_escalate_batch_pg`).
     """
+    if connection.vendor == "postgresql":
+        return _escalate_batch_pg(rows, now, memo)
     due = [case for case in rows if case.overdue(now) and next_level(case.level) is not None]
     if not due:
         return 0
@@ -186,11 +189,8 @@ _BREACHED_SQL = ("level <> 'district' AND ((status = ANY(%(waiting)s) AND arrive
                  "OR (status = %(accepted)s AND solve_by < %(now)s))")
 
 _LOCK_BATCH_SQL = f"""
-WITH b AS (
-    SELECT id, level, compound_id FROM {{case}} WHERE id > %(last)s AND {_BREACHED_SQL}
-     ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
-SELECT (SELECT array_agg(id ORDER BY id) FROM b),
-       (SELECT json_agg(DISTINCT jsonb_build_array(level, compound_id)) FROM b)
+SELECT id, level, compound_id FROM {{case}} WHERE id > %(last)s AND {_BREACHED_SQL}
+ ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 """
 
 _ESCALATE_SQL = f"""
@@ -315,39 +315,40 @@ def _officers(nodes, memo: dict) -> tuple[list, list, list]:
     return levels, compounds, users
 
 
-def _sweep_escalations_pg(now, batch_size) -> int:
-    """The sweep's escalations on PostgreSQL: two statements per locked batch, whatever its size.
-
-    The first locks the next batch of breached cases (skipping rows another sweep holds) and returns
-    their ids and places; the second, with the officers of those places, writes in one statement what
-    `_escalate_batch` writes row by row: the escalations (the unique key makes a repeat a no-op),
-    the cases moved up with fresh deadlines, the timeline events, the audit entries and the notices.
-    """
-    tables = _tables()
-    lock_sql, escalate_sql = _LOCK_BATCH_SQL.format(**tables), _ESCALATE_SQL.format(**tables)
-    params = _sweep_params(now)
-    memo: dict = {}
-    escalated, last = 0, 0
+def _locked_batches_pg(now, batch_size):
+    """Like `_locked_batches`, on PostgreSQL: each batch as (id, level, compound id) rows, locked."""
+    params = {"now": now, "waiting": list(UNACCEPTED_STATUSES), "accepted": Status.ACCEPTED, "limit": batch_size}
+    sql = _LOCK_BATCH_SQL.format(**_tables())
+    last = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(lock_sql, {**params, "last": last, "limit": batch_size})
-            ids, nodes = cursor.fetchone()
-            if not ids:
-                return escalated
-            last = ids[-1]
-            if isinstance(nodes, str):
-                import json
+            cursor.execute(sql, {**params, "last": last})
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield rows
 
-                nodes = json.loads(nodes)
-            levels, compounds, users = _officers(nodes, memo)
-            cursor.execute(escalate_sql, {**params, "ids": ids, "written": clock.now(), "officer_level": levels,
-                                          "officer_compound": compounds, "officer_user": users})
-            count, mail_ids = cursor.fetchone()
-            escalated += count
-            if mail_ids:
-                from linli.cases.tasks import email_notifications
 
-                transaction.on_commit(lambda ids=mail_ids: email_notifications.enqueue(notification_ids=ids))
+def _escalate_batch_pg(rows, now, memo: dict) -> int:
+    """The escalations of one locked batch on PostgreSQL, in one statement whatever its size.
+
+    Writes what `_escalate_batch` writes row by row: the escalations (the unique key makes a repeat
+    a no-op), the cases moved up with fresh deadlines, the timeline events, the audit entries and
+    the notices to the assignee and the officers of each place (looked up once per sweep).
+    """
+    if "sql" not in memo:
+        memo["sql"], memo["params"] = _ESCALATE_SQL.format(**_tables()), _sweep_params(now)
+    levels, compounds, users = _officers({(level, compound_id) for _, level, compound_id in rows}, memo)
+    with connection.cursor() as cursor:
+        cursor.execute(memo["sql"], {**memo["params"], "ids": [pk for pk, *_ in rows], "written": clock.now(),
+                                     "officer_level": levels, "officer_compound": compounds, "officer_user": users})
+        count, mail_ids = cursor.fetchone()
+    if mail_ids:
+        from linli.cases.tasks import email_notifications
+
+        transaction.on_commit(lambda: email_notifications.enqueue(notification_ids=mail_ids))
+    return count
 
 
 # Escalations written by one sweep past which the table's planner statistics are renewed.
@@ -365,18 +366,17 @@ def sla_sweep(*, now=None, batch_size=1000) -> SweepResult:
     breached = (Q(status__in=UNACCEPTED_STATUSES, arrive_by__lt=now) | Q(status=Status.ACCEPTED, solve_by__lt=now))
     candidates = (Case.objects.filter(breached).exclude(level=Level.DISTRICT)
                   .select_related("assignee").only(*SWEEP_FIELDS, "assignee__is_active", "assignee__email"))
-    if connection.vendor == "postgresql":
-        result.escalated = _sweep_escalations_pg(now, batch_size)
-        if result.escalated >= ANALYZE_AFTER:
-            # The rollups below read the escalations per case: with statistics from before the
-            # sweep the planner takes a table of many thousand rows for an empty one.
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(Escalation._meta.db_table)}")
-    else:
-        memo: dict = {}
-        for rows in _locked_batches(candidates, batch_size):
-            # Overdue is re-checked on the locked rows: another sweep may have moved them meanwhile.
-            result.escalated += _escalate_batch(rows, now, memo)
+    memo: dict = {}
+    postgres = connection.vendor == "postgresql"
+    batches = _locked_batches_pg(now, batch_size) if postgres else _locked_batches(candidates, batch_size)
+    for rows in batches:
+        # Overdue is re-checked on the locked rows: another sweep may have moved them meanwhile.
+        result.escalated += _escalate_batch(rows, now, memo)
+    if postgres and result.escalated >= ANALYZE_AFTER:
+        # The rollups below read the escalations per case: with statistics from before the sweep
+        # the planner takes a table of many thousand rows for an empty one.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Escalation._meta.db_table)}")
     stale = Case.objects.filter(status=Status.SOLVED, solved_at__lt=now - autoclose_after())
     hours = int(autoclose_after().total_seconds() // 3600)
     for rows in _locked_batches(stale, batch_size):
