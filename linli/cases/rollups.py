@@ -380,10 +380,6 @@ def refresh(*, limit: int = DIRTY_CHUNK) -> int:
     thousands of cases of one day cost one recomputation of that day, not one per chunk.
     """
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # A day's aggregate runs in a fraction of a second: compiling it (JIT) costs more than it saves.
-                cursor.execute("SET LOCAL jit = off")
         by_day: dict = defaultdict(set)
         while True:
             taken, chunk = _take_dirty(limit)
@@ -391,6 +387,10 @@ def refresh(*, limit: int = DIRTY_CHUNK) -> int:
                 by_day[day] |= ids
             if taken < limit:
                 break
+        if by_day and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # A day's aggregate runs in a fraction of a second: compiling it (JIT) costs more than it saves.
+                cursor.execute("SET LOCAL jit = off")
         done = 0
         for day in sorted(by_day):
             ids = sorted(by_day[day])
