@@ -47,6 +47,7 @@ COLUMNS = (
     "contact_name", "contact_phone", "reporter_id", "level", "status", "assignee_id", "handler_kind",
     "handling_body", "requested_at", "updated_at", "arrive_by", "solve_by", "dispatched_at", "accepted_at",
     "solution", "reopen_count", "supervised", "supervise_note", "rating", "rating_note", "follow_up_note",
+    "description_original",
 )
 
 
@@ -77,7 +78,7 @@ def case_rows(n: int, now: dt.datetime, places: list[dict], category_id: int, wo
             requested + dt.timedelta(minutes=10), requested + dt.timedelta(minutes=30),
             requested + dt.timedelta(minutes=2) if assignee else None,
             requested + dt.timedelta(minutes=8) if status == "accepted" else None,
-            "", 0, False, "", "", "", "",
+            "", 0, False, "", "", "", "", "",
         )
 
 

@@ -7,7 +7,7 @@ Taking locks in one global order is what keeps concurrent redemptions and awards
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from linli.core import clock
 from linli.core.errors import Refused
@@ -45,6 +45,15 @@ def resident_account(resident) -> Account:
 
 def household_account(household) -> Account:
     return _open(Account.Kind.HOUSEHOLD, community_of_household(household), household=household)
+
+
+def redemption_accounts(resident, community) -> tuple[Account, Account]:
+    """The resident's account and the community's shop account, in one query once both are open."""
+    found = {(a.kind, a.resident_id): a for a in Account.objects.filter(
+        Q(resident=resident) | Q(community=community, kind=Account.Kind.SHOP))}
+    own = found.get((Account.Kind.RESIDENT, resident.pk)) or resident_account(resident)
+    shop = found.get((Account.Kind.SHOP, None)) or shop_account(community)
+    return own, shop
 
 
 def lock_accounts(*ids) -> dict[int, Account]:
@@ -87,6 +96,24 @@ def post(*, key: str, source: Account, target: Account, amount: int, kind: str, 
     _append(src, transfer, -amount, at)
     _append(dst, transfer, amount, at)
     return transfer
+
+
+def entries_for(transfer: Transfer, locked: dict[int, Account], at) -> list[tuple[Account, Entry]]:
+    """The two entries of a transfer, chained and hashed on the locked accounts, without writing them.
+
+    For a writer that books the transfer and its entries in one statement (`redemption_create` on
+    PostgreSQL): the same entries `post` would append, with the accounts' new balance, count and
+    last hash set on the `locked` objects.
+    """
+    out = []
+    for account_id, amount in ((transfer.source_id, -transfer.amount), (transfer.target_id, transfer.amount)):
+        account = locked[account_id]
+        entry = Entry(account=account, transfer=transfer, seq=account.last_seq + 1, amount=amount,
+                      balance_after=account.balance + amount, at=at, prev_hash=account.last_hash)
+        entry.hash = entry.compute_hash(transfer)
+        account.balance, account.last_seq, account.last_hash = entry.balance_after, entry.seq, entry.hash
+        out.append((account, entry))
+    return out
 
 
 # --- verification -------------------------------------------------------------------------------

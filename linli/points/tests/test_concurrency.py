@@ -99,3 +99,42 @@ def test_the_same_redemption_sent_by_many_threads_books_once(world, shop):
     assert shop.soap.stock == 4
     assert Account.objects.get(resident__user=user).balance == 40
     assert ledger.verify().ok
+
+
+def test_more_clients_than_stock_sell_exactly_the_stock_and_refuse_the_rest(world, shop):
+    # given 16 residents at once for 5 soaps (10 points each): 12 with enough points, 4 with 5 points
+    rich = _residents_with_points(world, shop, 12, "1")
+    shop.soap.stock, shop.soap.limit_per_person = 5, 1
+    shop.soap.save()
+    poor = []
+    for i in range(4):
+        resident = ResidentFactory(household=world.household1, name=f"积分不足居民{i}")
+        user = make_user(f"short{i}", Role.RESIDENT)
+        resident.user = user
+        resident.save()
+        services.award_grant(actor=world.user("community_secretary"), key=f"short{i}", rule=shop.volunteer,
+                             resident=resident, quantity="0.5", source_type="volunteer")
+        poor.append(user)
+    entries_before = ledger.verify().checked
+    # when all 16 redeem one soap at the same moment
+    jobs = [(lambda u=u: services.redemption_create(actor=u, goods=shop.soap, quantity=1, key=f"race-{u.pk}"))
+            for u in rich + poor]
+    results = _run(jobs, workers=16)
+    # then exactly five are sold, all to residents who could pay; the others are refused with a reason
+    sold = [r for r in results if isinstance(r, Redemption)]
+    refused = [r for r in results if isinstance(r, Refused)]
+    assert len(sold) == 5 and len(refused) == 11
+    assert {r.code for r in refused} <= {"out_of_stock", "insufficient_points"}
+    poor_residents = set(Account.objects.filter(resident__user__in=poor).values_list("resident_id", flat=True))
+    assert not poor_residents & {r.resident_id for r in sold}
+    shop.soap.refresh_from_db()
+    assert shop.soap.stock == 0
+    assert Redemption.objects.filter(goods=shop.soap).count() == 5
+    # and the ledger holds two entries per sale, nothing for a refusal, no negative balance, and verifies
+    report = ledger.verify()
+    assert report.ok, report.first_bad
+    assert report.checked == entries_before + 2 * 5
+    assert not Account.objects.filter(balance__lt=0).exclude(kind=Account.Kind.ISSUING).exists()
+    assert ledger.shop_account(world.community1).balance == 50
+    for user in poor:
+        assert Account.objects.get(resident__user=user).balance == 5

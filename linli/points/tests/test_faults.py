@@ -1,10 +1,12 @@
 """A redemption that fails half-way through its booking leaves nothing behind, and can be sent again.
 
 PostgreSQL restarted in the middle of redemptions is in bench/faults.py; here the failure is
-injected in-process right after the first ledger entry of the transfer was written.
+injected in-process right after the first ledger entry of the transfer was written (on PostgreSQL,
+where one statement writes both entries, right after that statement).
 """
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 
 from linli.points import ledger, services
@@ -37,6 +39,17 @@ def test_redemption_failing_after_its_first_ledger_entry_writes_nothing(world, s
         return entry
 
     monkeypatch.setattr(ledger, "_append", dies_after_first_entry)
+    if connection.vendor == "postgresql":
+        # There one statement writes the transfer, both entries, the redemption and its audit entry
+        # (services._redeem_pg): the fault comes right after it, with every row written but not committed.
+        real_book = services._book
+
+        def dies_after_booking(cursor, params):
+            done = real_book(cursor, params)
+            appended.append(done)
+            raise ConnectionError("server closed the connection")
+
+        monkeypatch.setattr(services, "_book", dies_after_booking)
     # when a redemption dies after the resident's entry was written but before the shop's
     with pytest.raises(ConnectionError):
         services.redemption_create(actor=world.user("resident"), goods=shop.soap, quantity=1, key="r1")
@@ -50,6 +63,8 @@ def test_redemption_failing_after_its_first_ledger_entry_writes_nothing(world, s
 
     # when the client sends the same request again once the fault is gone
     monkeypatch.setattr(ledger, "_append", real)
+    if connection.vendor == "postgresql":
+        monkeypatch.setattr(services, "_book", real_book)
     first = services.redemption_create(actor=world.user("resident"), goods=shop.soap, quantity=1, key="r1")
     again = services.redemption_create(actor=world.user("resident"), goods=shop.soap, quantity=1, key="r1")
     # then it is booked exactly once
