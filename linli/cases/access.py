@@ -6,6 +6,7 @@ from linli.cases.models import LEVEL_ORDER, Case, Level, level_rank
 from linli.core.access import get_visible, require
 from linli.core.scoping import scope_for, visible
 from linli.places.models import Building, Compound, Dwelling
+from linli.places.selectors import unit_and_ancestors
 
 # Prefix length of a unit code → the level at which an officer holding that unit works.
 _PREFIX_LEVEL = {6: Level.DISTRICT, 9: Level.STREET, 12: Level.COMMUNITY}
@@ -96,9 +97,7 @@ def officers_at(case, level: str):
                  list(compound.buildings.values_list("grid_id", flat=True)))
         assignments = Assignment.objects.filter(compound=compound) | Assignment.objects.filter(grid_id__in=grids)
     else:
-        unit = compound.community
-        while unit is not None and unit.level != level:
-            unit = unit.parent
+        unit = next((u for u in unit_and_ancestors(compound.community_id) if u.level == level), None)
         assignments = Assignment.objects.filter(unit=unit)
     ids = assignments.filter(role__in=EDITOR_ROLES).values("user_id")
     return User.objects.filter(pk__in=ids, is_active=True)

@@ -14,6 +14,7 @@ from linli.accounts.scope import can_edit
 from linli.cases.access import may_see
 from linli.cases.models import Status
 from linli.places.models import Building
+from linli.places.selectors import unit_and_ancestors
 
 # The states in which a case waits for someone to hold it, and staff of the area may take it themselves.
 TAKEABLE = (Status.NEW, Status.RETURNED, Status.REOPENED)
@@ -32,11 +33,7 @@ def _grid_ids(case) -> list[int]:
 
 def _unit_ids(case) -> list[int]:
     """The community and each unit above it, nearest first."""
-    ids, unit = [], case.compound.community
-    while unit is not None:
-        ids.append(unit.pk)
-        unit = unit.parent
-    return ids
+    return [unit.pk for unit in unit_and_ancestors(case.compound.community_id)]
 
 
 def _holders(case, roles) -> list[tuple[int, User, str]]:
