@@ -4,6 +4,7 @@ from linli.accounts.models import EDITOR_ROLES, Assignment
 from linli.accounts.scope import can_edit
 from linli.cases.models import LEVEL_ORDER, Case, Level, level_rank
 from linli.core.access import get_visible, require
+from linli.core.memo import remembered
 from linli.core.scoping import scope_for, visible
 from linli.places.models import Building, Compound, Dwelling
 from linli.places.selectors import unit_and_ancestors
@@ -50,7 +51,9 @@ def may_supervise(actor, case) -> bool:
 
 def may_see(user, case, *, work_only=False) -> bool:
     scope = scope_for(user).work_area() if work_only else scope_for(user)
-    return visible(Case.objects.filter(pk=case.pk), scope).exists()
+    # A page asks this several times (the actions it offers); a write in between forgets the answer.
+    return remembered(("case in sight", case.pk, scope),
+                      lambda: visible(Case.objects.filter(pk=case.pk), scope).exists())
 
 
 def reads_as_follower(actor, case) -> bool:

@@ -13,6 +13,7 @@ from linli.accounts.models import EDITOR_ROLES, Assignment, Role, User
 from linli.accounts.scope import can_edit
 from linli.cases.access import may_see
 from linli.cases.models import Status
+from linli.core.memo import remembered
 from linli.places.models import Building
 from linli.places.selectors import unit_and_ancestors
 
@@ -28,12 +29,14 @@ def may_take(actor, case) -> bool:
 def _grid_ids(case) -> list[int]:
     buildings = (Building.objects.filter(pk=case.building_id) if case.building_id
                  else Building.objects.filter(compound_id=case.compound_id))
-    return sorted(set(buildings.values_list("grid_id", flat=True)))
+    return remembered(("case grids", case.building_id, case.compound_id),
+                      lambda: sorted(set(buildings.order_by().values_list("grid_id", flat=True))))
 
 
 def _unit_ids(case) -> list[int]:
     """The community and each unit above it, nearest first."""
-    return [unit.pk for unit in unit_and_ancestors(case.compound.community_id)]
+    community = case.compound.community_id
+    return remembered(("units above", community), lambda: [unit.pk for unit in unit_and_ancestors(community)])
 
 
 def _holders(case, roles) -> list[tuple[int, User, str]]:
