@@ -9,7 +9,9 @@ token for the resident `resident1`, and lets the clients file cases through the 
 keep-alive connections (each one the full intake: checks, the case row, its timeline event, the
 audit entry and the notices to the compound's officers). Every answer must be 201.
 
-Beside it, in the same run and on the same server, pgbench's rate of single-row INSERTs into a
+Beside it, in the same run: the same clients against a bare Django JSON view (`bench/bare_json.py`: no
+middleware, no database) served by the same gunicorn settings, the framework's floor, with intake's
+rate as a share of it (goal: 20 % or more); and, on the same server, pgbench's rate of single-row INSERTs into a
 scratch table with the same number of clients: the ceiling a write path could approach if it did
 nothing but one insert per request. The database is dropped at the end, also on failure.
 """
@@ -46,6 +48,8 @@ def parse(argv):
     p.add_argument("--threads", type=int, default=2, help="threads per gthread worker (default 2)")
     p.add_argument("--warmup", type=int, default=40, help="untimed requests first (default 40)")
     p.add_argument("--pgbench-seconds", type=int, default=15)
+    p.add_argument("--floor-requests", type=int, default=0,
+                   help="requests to the bare Django view (default: as many as intake sent, at least 2000)")
     return p.parse_args(argv)
 
 
@@ -133,11 +137,24 @@ def main(argv):
             print(f"{len(failures)} failed requests, e.g. {failures[:3]}", file=sys.stderr)
             sys.stderr.write(server_log[-3000:])
 
+        floor_env = {k: v for k, v in db.env().items() if k != "DJANGO_SETTINGS_MODULE"}
+        floor_env["PYTHONPATH"] = str(Path(__file__).resolve().parent)
+        with Server(floor_env, workers=args.workers, threads=args.threads, app="bare_json:application",
+                    cwd=Path(__file__).resolve().parent, label="floor") as floor:
+            limit = args.floor_requests or max(2000, len(latencies))
+            drive(floor.port, "", payload_for, args.clients, args.warmup, 60)
+            floor_elapsed, floor_latencies, floor_failures = drive(floor.port, "", payload_for, args.clients,
+                                                                   limit, args.seconds)
+        if floor_failures:
+            print(f"{len(floor_failures)} failed requests to the floor, e.g. {floor_failures[:3]}", file=sys.stderr)
+
         tps = pgbench_insert_tps(db, args.clients, args.pgbench_seconds)
         info = machine(db)
 
     latencies.sort()
+    floor_latencies.sort()
     rate = len(latencies) / elapsed
+    floor_rate = len(floor_latencies) / floor_elapsed
     print(f"cases intake over HTTP — {time.strftime('%Y-%m-%d %H:%M %Z')}")
     print_machine(info)
     print_table(f"POST /api/v1/cases, {args.clients} clients, gunicorn {args.workers} gthread workers × "
@@ -149,11 +166,14 @@ def main(argv):
         ("latency p50", f"{percentile(latencies, 50) * 1000:,.1f}", "ms"),
         ("latency p99", f"{percentile(latencies, 99) * 1000:,.1f}", "ms"),
         ("latency max", f"{latencies[-1] * 1000 if latencies else float('nan'):,.1f}", "ms"),
+        ("bare Django JSON view, same gunicorn", f"{floor_rate:,.0f}",
+         f"requests/s (bench/bare_json.py), p99 {percentile(floor_latencies, 99) * 1000:,.1f} ms"),
+        ("intake ÷ bare Django view", f"{rate / floor_rate * 100:.1f}", "% (goal ≥ 20 %)"),
         (f"pgbench single-row INSERT, {args.clients} clients", f"{tps:,.0f}",
          f"tps ({pgbench_command(args.clients, args.pgbench_seconds)})"),
         ("intake ÷ pgbench insert", f"{rate / tps * 100:.1f}", "%"),
     ])
-    return 1 if failures or stored != len(latencies) else 0
+    return 1 if failures or floor_failures or stored != len(latencies) else 0
 
 
 if __name__ == "__main__":

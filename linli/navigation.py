@@ -6,9 +6,11 @@ hold) and every other section they may open under "更多"; a section none of th
 not shown at all, so no link the UI offers leads to a refusal.
 """
 
+from functools import cache
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.models import IMPORT_ROLES
@@ -107,11 +109,19 @@ def main_role(roles: set[str]) -> str | None:
     return next((role for role in ROLE_ORDER if role in roles), None)
 
 
+@cache
+def _url(name: str, prefix: str) -> str | None:
+    """A section's address, worked out once per process (and script prefix)."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
 def _item(name, request):
     label, icon, _who = SECTIONS[name]
-    try:
-        url = reverse(name)
-    except NoReverseMatch:
+    url = _url(name, get_script_prefix())
+    if url is None:
         return None
     return {"name": name, "url": url, "label": label, "icon": icon, "active": request.path.startswith(url)}
 

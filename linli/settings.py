@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "linli.core.middleware.ChannelMiddleware",
+    "linli.core.middleware.RequestMemoMiddleware",
     "linli.core.api.ApiErrorsMiddleware",
     "linli.core.input_guard.InputGuardMiddleware",
     "linli.ratelimit.RateLimitMiddleware",

@@ -4,8 +4,10 @@ from linli.accounts.models import EDITOR_ROLES, Assignment
 from linli.accounts.scope import can_edit
 from linli.cases.models import LEVEL_ORDER, Case, Level, level_rank
 from linli.core.access import get_visible, require
+from linli.core.memo import remembered
 from linli.core.scoping import scope_for, visible
 from linli.places.models import Building, Compound, Dwelling
+from linli.places.selectors import unit_and_ancestors
 
 # Prefix length of a unit code → the level at which an officer holding that unit works.
 _PREFIX_LEVEL = {6: Level.DISTRICT, 9: Level.STREET, 12: Level.COMMUNITY}
@@ -49,7 +51,9 @@ def may_supervise(actor, case) -> bool:
 
 def may_see(user, case, *, work_only=False) -> bool:
     scope = scope_for(user).work_area() if work_only else scope_for(user)
-    return visible(Case.objects.filter(pk=case.pk), scope).exists()
+    # A page asks this several times (the actions it offers); a write in between forgets the answer.
+    return remembered(("case in sight", case.pk, scope),
+                      lambda: visible(Case.objects.filter(pk=case.pk), scope).exists())
 
 
 def reads_as_follower(actor, case) -> bool:
@@ -96,9 +100,7 @@ def officers_at(case, level: str):
                  list(compound.buildings.values_list("grid_id", flat=True)))
         assignments = Assignment.objects.filter(compound=compound) | Assignment.objects.filter(grid_id__in=grids)
     else:
-        unit = compound.community
-        while unit is not None and unit.level != level:
-            unit = unit.parent
+        unit = next((u for u in unit_and_ancestors(compound.community_id) if u.level == level), None)
         assignments = Assignment.objects.filter(unit=unit)
     ids = assignments.filter(role__in=EDITOR_ROLES).values("user_id")
     return User.objects.filter(pk__in=ids, is_active=True)

@@ -136,9 +136,12 @@ def _case_grid(ids):
     # The ids are read here, as literal lists: a grid has tens of buildings, and literals let the
     # database combine the open-case indexes on building and compound (a join or a subquery under this
     # OR made it filter every open case of the city instead).
+    # Once per request (core.memo): a page asks several checks of the same sight.
+    from linli.core.memo import remembered
     from linli.places.models import Building
 
-    buildings = list(Building.objects.filter(grid_id__in=ids).values_list("id", "compound_id"))
+    buildings = remembered(("grid buildings", tuple(ids)), lambda: list(
+        Building.objects.filter(grid_id__in=ids).order_by().values_list("id", "compound_id")))
     return (Q(building_id__in=[pk for pk, _ in buildings])
             | Q(building__isnull=True, compound_id__in=sorted({c for _, c in buildings})))
 

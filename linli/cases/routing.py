@@ -13,7 +13,9 @@ from linli.accounts.models import EDITOR_ROLES, Assignment, Role, User
 from linli.accounts.scope import can_edit
 from linli.cases.access import may_see
 from linli.cases.models import Status
+from linli.core.memo import remembered
 from linli.places.models import Building
+from linli.places.selectors import unit_and_ancestors
 
 # The states in which a case waits for someone to hold it, and staff of the area may take it themselves.
 TAKEABLE = (Status.NEW, Status.RETURNED, Status.REOPENED)
@@ -27,16 +29,14 @@ def may_take(actor, case) -> bool:
 def _grid_ids(case) -> list[int]:
     buildings = (Building.objects.filter(pk=case.building_id) if case.building_id
                  else Building.objects.filter(compound_id=case.compound_id))
-    return sorted(set(buildings.values_list("grid_id", flat=True)))
+    return remembered(("case grids", case.building_id, case.compound_id),
+                      lambda: sorted(set(buildings.order_by().values_list("grid_id", flat=True))))
 
 
 def _unit_ids(case) -> list[int]:
     """The community and each unit above it, nearest first."""
-    ids, unit = [], case.compound.community
-    while unit is not None:
-        ids.append(unit.pk)
-        unit = unit.parent
-    return ids
+    community = case.compound.community_id
+    return remembered(("units above", community), lambda: [unit.pk for unit in unit_and_ancestors(community)])
 
 
 def _holders(case, roles) -> list[tuple[int, User, str]]:

@@ -5,7 +5,7 @@ import decimal
 
 from django.db import models
 
-from linli.core import bulk
+from linli.core import bulk, memo
 from linli.core.channel import get_channel
 from linli.core.fields import EncryptedTextField
 from linli.core.models import AuditEntry
@@ -86,9 +86,11 @@ def record(*, actor, action: str, obj=None, object_type: str = "", object_id="",
     row = entry(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
                 object_repr=object_repr, changes=changes, channel=channel)
     row.save(force_insert=True)
+    memo.forget()  # every write is audited: what this request worked out before it may have changed
     return row
 
 
 def record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
     """One INSERT for many entries (a sweep over thousands of cases); one COPY on PostgreSQL."""
+    memo.forget()
     return bulk.insert_many(AuditEntry, entries)

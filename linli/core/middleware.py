@@ -60,3 +60,16 @@ class SessionIdleMiddleware:
             elif seen is None or now - seen >= 60:
                 request.session["linli_seen"] = now
         return self.get_response(request)
+
+
+class RequestMemoMiddleware:
+    """Opens the request's memo (linli.core.memo) and closes it with the answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from linli.core.memo import request_memo
+
+        with request_memo():
+            return self.get_response(request)

@@ -13,7 +13,7 @@ and the admin all call `visible()`, so the rule lives here only.
 record, which live in domains that build on this module, so the domain that owns them registers a
 `ScopeProvider` (accounts does, in its AppConfig.ready()). A Scope holds literal code prefixes and
 ids only: it is computed once per request (kept on the user object) and cached across requests
-under (user id, version); every write that changes what a user's Scope would hold bumps the version
+under (user id, version), in the process and in Django's cache; every write that changes what a user's Scope would hold bumps the version
 (`scope_changed`, called by `core.services` for rows that declare `sight_users()`).
 """
 
@@ -89,6 +89,11 @@ class ScopeProvider:
 _provider: ScopeProvider | None = None
 # Keys carry the version, so an entry is never stale: the timeout only bounds the memory it takes.
 SCOPE_CACHE_SECONDS = 24 * 3600
+# The same entries kept in this process too, so a request's sight costs neither a cache round trip nor
+# unpickling. Keyed like the shared cache (the version is read from the user row the request loaded),
+# so it is exactly as fresh; emptied whole past this many entries (a dict is safe across threads).
+_local: dict[str, Scope] = {}
+LOCAL_MAX = 5000
 
 
 def provide(provider: ScopeProvider) -> None:
@@ -111,11 +116,16 @@ def scope_for(user) -> Scope:
         return kept
     provider = _provider_or_fail()
     key = f"linli:scope:{user.pk}:{provider.version(user)}"
-    scope = cache.get(key)
+    scope = _local.get(key)
     if scope is None:
-        with primary_reads():  # sight is never built from a lagging replica (core/replica.py)
-            scope = provider.build(user)
-        cache.set(key, scope, SCOPE_CACHE_SECONDS)
+        scope = cache.get(key)
+        if scope is None:
+            with primary_reads():  # sight is never built from a lagging replica (core/replica.py)
+                scope = provider.build(user)
+            cache.set(key, scope, SCOPE_CACHE_SECONDS)
+        if len(_local) >= LOCAL_MAX:
+            _local.clear()
+        _local[key] = scope
     user._linli_scope = scope
     return scope
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from linli.core import audit
+from linli.core import audit, memo
 from linli.core.scoping import scope_changed, sight_users
 
 OUT_OF_SIGHT = "所选{label}不存在或不在您的辖区内。"
@@ -75,6 +75,7 @@ def update_where(*, actor, instance, where: dict, data: dict, action: str):
     conditional UPDATE decides, so of two people acting at once exactly one passes. Audited as
     `update`; answers the refreshed instance, or None when the row no longer matched."""
     before = audit.snapshot(instance)
+    memo.forget()
     if type(instance).objects.filter(pk=instance.pk, **where).update(**data) != 1:
         return None
     instance.refresh_from_db()

@@ -286,3 +286,13 @@ def grid_picks(actor) -> QuerySet:
 
 def grids_matching(qs: QuerySet, text: str) -> QuerySet:
     return qs.filter(terms_q(text, ("name", "code", "community__name")))
+
+
+def unit_and_ancestors(unit_id: int) -> list[AdminUnit]:
+    """The unit and each unit above it, nearest first, in one query (the tree has three levels)."""
+    unit = AdminUnit.objects.select_related("parent__parent").filter(pk=unit_id).first()
+    chain = []
+    while unit is not None:
+        chain.append(unit)
+        unit = unit.parent  # loaded with the row up to the district; deeper trees would read on
+    return chain

@@ -2,10 +2,12 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from linli.accounts.models import Assignment, Role
+from linli.core import scoping
 from linli.core import services as core
-from linli.core.scoping import scope_for
+from linli.core.scoping import Scope, scope_for
 from linli.people import services as people
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +106,41 @@ def test_an_assignment_added_in_the_admin_is_seen_on_the_next_request(world, cli
     assert response.status_code == 302
     # then the worker's next request sees grid2's compound
     assert compound_names(worker) == {"康宁小区", "幸福苑"}
+
+
+def test_a_narrowed_sight_is_seen_at_once_though_the_wider_one_is_still_kept(world, client_for):
+    # given a grid worker holding grid1 and grid2, their wider sight kept in this process and the cache
+    core.create(actor=world.user("admin"), model=Assignment,
+                data={"user": world.user("grid_worker"), "role": Role.GRID_WORKER, "grid": world.grid2})
+    client = client_for("grid_worker")
+    assert compound_names(client) == {"康宁小区", "幸福苑"}
+    wider_key = next(key for key, scope in scoping._local.items()
+                     if key.startswith(f"linli:scope:{world.user('grid_worker').pk}:") and len(scope.grid_ids) == 2)
+    # when grid2 is taken away
+    core.delete(actor=world.user("admin"), instance=Assignment.objects.get(user=world.user("grid_worker"),
+                                                                            grid=world.grid2))
+    # then the next request sees grid1's compound only, while the wider entry is still stored under its old key
+    assert compound_names(client) == {"康宁小区"}
+    assert wider_key in scoping._local and cache.get(wider_key) is not None
+    assert scope_for(fresh(world.user("grid_worker"))).grid_ids == (world.grid1.pk,)
+
+
+def test_an_entry_under_another_version_is_never_used(world):
+    # given a sight that sees everything stored for the resident under any version but their current one
+    user = fresh(world.user("resident"))
+    stale = f"linli:scope:{user.pk}:not-the-current-version.0"
+    scoping._local[stale] = Scope(everything=True)
+    cache.set(stale, Scope(everything=True))
+    # when the resident's sight is asked for / then it is built from their own rows: no staff sight
+    scope = scope_for(user)
+    assert not scope.everything and not scope.is_staff_scope
+    assert scope.home_compound_ids == (world.compound1.pk,)
+
+
+def test_the_process_copy_is_bounded(world, monkeypatch):
+    # given a process copy that holds as many entries as it may
+    monkeypatch.setattr(scoping, "_local", {f"linli:scope:0:{n}": Scope() for n in range(3)})
+    monkeypatch.setattr(scoping, "LOCAL_MAX", 3)
+    # when another user's sight is kept / then the copy starts again with that one entry only
+    scope_for(fresh(world.user("grid_worker")))
+    assert len(scoping._local) == 1
