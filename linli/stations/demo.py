@@ -7,6 +7,7 @@ to claim wishes, and a partner unit's staff member the login `partner1` (the nar
 dispatched to them); neither is one of the generator's `LOGINS`. Co-building projects, proxy errands
 at the home station and cases handled by it complete the picture."""
 
+import contextlib
 import datetime as dt
 import io
 
@@ -193,7 +194,7 @@ def _cobuild(context, community, home, secretary, grid_worker, resident1, anchor
     """The partner's login `partner1` with a dispatched need waiting on their phone, co-building
     projects (one from a need), proxy errands at the home station and cases handled by it."""
     from linli.cases import services as case_services
-    from linli.cases.models import Channel
+    from linli.cases.models import Channel, HandlerKind
     from linli.orgs.models import PartnerUnit
 
     station = Station.objects.filter(compound=home, kind=Station.Kind.COMPOUND).first()
@@ -262,21 +263,31 @@ def _cobuild(context, community, home, secretary, grid_worker, resident1, anchor
         errands += 1
     context.add("帮办代办", errands)
 
-    # Cases handled by the station: filed at its window, and dispatched to it.
+    # Cases handled by the station: filed at its window, and dispatched to it. The two left open are
+    # filed at the demo's own moment: a demo opens with no case older than a day still waiting.
     cases = 0
-    for n, (days, category) in enumerate(((40, "sanitation"), (25, "sanitation"), (6, "sanitation"))):
-        with _at(anchor - dt.timedelta(days=days), 9):
+    # (The open ones are disputes: a complex case's four hours to settle outlast the demo's first hour.)
+    window = ((40, "sanitation", "居民到服务站反映：楼道堆放杂物，影响通行"),
+              (25, "sanitation", "居民到服务站反映：楼道堆放杂物，影响通行"),
+              (0, "neighbour-dispute", "居民到服务站反映：楼上夜间噪音扰民，希望调解"))
+    for n, (days, category, text) in enumerate(window):
+        with _at(anchor - dt.timedelta(days=days), 9) if days else contextlib.nullcontext():
             link = services.station_case_file(actor=secretary, station=station, intake=case_services.Intake(
-                category=category, description="居民到服务站反映：楼道堆放杂物，影响通行", compound=home.pk,
+                category=category, description=text, compound=home.pk,
                 channel=Channel.WALK_IN, contact_name="居民", contact_phone="13800000000"))
             cases += 1
         if n < 2:
             _handle_at_station(secretary, station, link.case, anchor - dt.timedelta(days=days), n)
-    with _at(anchor - dt.timedelta(days=2), 8):
-        online = case_services.case_open(actor=resident_user, intake=case_services.Intake(
-            category="sanitation", description="单元门口垃圾桶满溢", compound=home.pk, channel=Channel.ONLINE))
-        services.station_case_assign(actor=secretary, station=station, case=online, note="请服务站协调保洁")
-        cases += 1
+        else:  # taken at once by the station, so its first hour's sweeps have nothing to move
+            case_services.case_dispatch(actor=secretary, case=link.case, handler_kind=HandlerKind.STATION,
+                                        handling_body=station.name)
+            case_services.case_accept(actor=secretary, case=link.case)
+    online = case_services.case_open(actor=resident_user, intake=case_services.Intake(
+        category="neighbour-dispute", description="邻居在楼道长期堆放杂物，多次沟通无果", compound=home.pk,
+        channel=Channel.ONLINE))
+    services.station_case_assign(actor=secretary, station=station, case=online, note="请服务站协调调解")
+    case_services.case_accept(actor=secretary, case=online)
+    cases += 1
     context.add("服务站承办诉求", cases)
 
 
