@@ -9,7 +9,7 @@ its own: it calls the domains' figure functions as they are —
 - points issued and redeemed, council meetings, decisions and ballots per period, counted over the
   domains' list selectors (`points.selectors`, `council.selectors`), grouped by child and period,
 - the node's stations (`stations.selectors.indicators`, as of today) and grid work of this period
-  (`gridwork.figures.per_worker` of the node's grid workers), for the node only,
+  (`gridwork.figures.node_total` of the node's grid workers, from the monthly rollups), for the node only,
 and lays them side by side: this period, the previous one, the same period last year.
 
 Periods are calendar months: the chosen month up to today (or the whole month if it is over); the
@@ -383,16 +383,26 @@ def _node_only(actor, node: CockpitNode, period: Period) -> list[Figure]:
         found = stations.indicators(actor=actor, unit=node.obj)
         out += [Figure(key, label, group, [read(found)], unit, reverse(url), rankable=False)
                 for key, (label, group, read, unit, url) in STATIONS.items()]
-    # The node's grid workers (those serving its grids), by id only: the totals need no names.
-    grids = visible(Grid.objects.all(), node.dashboard_node().scope)
-    ids = (GridWorker.grids.through.objects.filter(grid__in=grids).order_by("gridworker_id")
-           .values_list("gridworker_id", flat=True).distinct())
-    workers = [SimpleNamespace(pk=pk, name="") for pk in ids]
-    until = timezone.make_aware(dt.datetime.combine(period.until + dt.timedelta(days=1), dt.time.min))
-    month = gridwork_figures.total(gridwork_figures.per_worker(workers, period.since, until=until))
+    month = grid_month(node, period)
     out += [Figure(key, label, group, [read(month)], unit, f"{reverse(url)}?month={period.since:%Y-%m}",
                    rankable=False) for key, (label, group, read, unit, url) in GRIDWORK.items()]
     return out
+
+
+def grid_month(node: CockpitNode, period: Period):
+    """The grid work of the node's grid workers (those serving its grids) in the period.
+
+    The period is a month from its first day, up to today or to its end (`periods`' "本期"), and no
+    record of grid work lies in the future (the services refuse it), so the month's rollups are the
+    period's figures: `gridwork.figures.node_total` sums them in the database, in the same few queries
+    whatever the number of workers or records. Any other span is counted from the records."""
+    grids = visible(Grid.objects.all(), node.dashboard_node().scope)
+    ids = GridWorker.grids.through.objects.filter(grid__in=grids).values("gridworker_id")
+    workers = GridWorker.objects.filter(pk__in=ids)
+    if period.since.day == 1 and period.until >= min(_month_end(period.since), clock.today()):
+        return gridwork_figures.node_total(workers, period.since)
+    until = timezone.make_aware(dt.datetime.combine(period.until + dt.timedelta(days=1), dt.time.min))
+    return gridwork_figures.total(gridwork_figures.per_worker(workers.order_by("pk"), period.since, until=until))
 
 
 @dataclass
