@@ -66,3 +66,33 @@ def test_the_grid_work_costs_the_same_queries_whatever_the_workers_and_records(w
     # then
     assert shown["grid_patrols"] > 0
     assert len(after) == len(before)
+
+
+def test_the_streets_grid_work_is_each_streets_workers_and_can_be_ranked(world):
+    # given workers of street1's grids, one serving two of them and street2's grid4 too, and of street2's
+    clock.freeze(NOW)
+    one = [GridWorkerFactory(name=f"坞城网格员{i}", grids=[world.grid1 if i % 2 else world.grid3]) for i in range(3)]
+    both = GridWorkerFactory(name="两街网格员", grids=[world.grid1, world.grid2, world.grid4])
+    two = [GridWorkerFactory(name=f"营盘网格员{i}", grids=[world.grid4]) for i in range(2)]
+    _random_month(world, [*one, both, *two], random.Random(29), n=200)
+    officer = world.user("district_officer")
+    district = selectors.node_in_sight(officer, "unit", world.district.pk)
+    tomorrow = timezone.make_aware(dt.datetime.combine(NOW.date() + dt.timedelta(days=1), dt.time.min))
+    expected = {world.street1.pk: [*one, both], world.street2.pk: [both, *two]}
+    for month, text in ((dt.date(2026, 12, 1), "2026-12"), (dt.date(2026, 11, 1), "2026-11")):
+        # when
+        page = selectors.cockpit(officer, district, text, rank="grid_patrols")
+        # then: each street's figures are its own workers' records, the worker of both counting in each
+        assert page["rank"] == "grid_patrols"
+        for child in page["children"]:
+            counted = _counted(expected[child.node.obj.pk], month, tomorrow)
+            assert {key: child.values[key] for key in counted} == counted, (text, child.node.label)
+        values = [c.values["grid_patrols"] for c in page["children"]]
+        assert values == sorted(values, reverse=True) and sum(values) > 0
+        assert {f.key: f.rankable for f in page["figures"]}["grid_patrols"]
+    # a community's children are compounds, which grids may share: grid work is not ranked there
+    community = selectors.node_in_sight(officer, "unit", world.community1.pk)
+    page = selectors.cockpit(officer, community, "2026-12", rank="grid_patrols")
+    assert page["rank"] is None
+    assert all(c.values["grid_patrols"] is None for c in page["children"])
+    assert not {f.key: f.rankable for f in page["figures"]}["grid_patrols"]
