@@ -11,8 +11,8 @@ district officer, the node's month summed by the database (`figures.node_total`)
 API's reading (`figures.team_month`: each worker's, each grid's and the total): p50/p95 of `--reads`
 reads, each checked equal to the baseline, the same figures counted from the records
 (`figures.count_live`, what the pages did before the rollups).
-Then the cockpit's grid-work figures of the first district and its first street
-(`cockpit.selectors.grid_month`) beside what the cockpit read before (every worker's month counted
+Then the cockpit's grid-work figures of the first district, its first street
+(`cockpit.selectors.grid_month`) and all its streets at once (`grid_months_of`) beside what the cockpit read before (every worker's month counted
 from the records), checked equal. Drops the database at the end unless `--keep`.
 
 Per worker and month: the working days (21 in November 2026) with a check-in, 2 patrols a day of 12 buildings each, a finding
@@ -314,6 +314,21 @@ def _cockpit(args, officer, month) -> None:
         b50, b95 = _time(lambda n=node: before(n), args.live_reads)
         print(f"{unit.name:<12}{got.workers:>8,}{f'{p50:.1f} / {p95:.1f}':>20}{len(queries):>8}"
               f"{f'{b50:.1f} / {b95:.1f}':>22}{b50 / p50:>8.1f}")
+    # the district's streets, all at once, beside each street counted from the records
+    node = cockpit.node_in_sight(officer, "unit", district.pk)
+    children = cockpit.children_of(officer, node)
+    got = cockpit.grid_months_of(children, period)
+    for child, month_ in zip(children, got, strict=True):
+        old = before(child)
+        assert (month_.patrols, month_.visits, month_.working_minutes) == (old.patrols, old.visits,
+                                                                           old.working_minutes), child.label
+    with CaptureQueriesContext(connection) as queries:
+        cockpit.grid_months_of(children, period)
+    p50, p95 = _time(lambda: cockpit.grid_months_of(children, period), args.reads)
+    b50, b95 = _time(lambda: [before(child) for child in children], args.live_reads)
+    label = f"下辖{len(children)}个街道"
+    print(f"{label:<12}{sum(m.workers for m in got):>8,}{f'{p50:.1f} / {p95:.1f}':>20}{len(queries):>8}"
+          f"{f'{b50:.1f} / {b95:.1f}':>22}{b50 / p50:>8.1f}")
 
 
 if __name__ == "__main__":
