@@ -96,3 +96,28 @@ def test_the_streets_grid_work_is_each_streets_workers_and_can_be_ranked(world):
     assert page["rank"] is None
     assert all(c.values["grid_patrols"] is None for c in page["children"])
     assert not {f.key: f.rankable for f in page["figures"]}["grid_patrols"]
+
+
+def test_the_streets_grid_work_costs_the_same_queries_whatever_the_streets(world):
+    # given the district's cockpit with its two streets, then with four more, each with a worker at work
+    from linli.places.tests.factories import CommunityFactory, GridFactory, StreetFactory
+
+    clock.freeze(NOW)
+    officer = world.user("district_officer")
+    node = selectors.node_in_sight(officer, "unit", world.district.pk)
+    selectors.cockpit(officer, node, "2026-12")
+    with CaptureQueriesContext(connection) as before:
+        page = selectors.cockpit(officer, node, "2026-12")
+    children = len(page["children"])
+    for i in range(4):
+        street = StreetFactory(parent=world.district, code=f"1401050{10 + i}000", name=f"新街道{i}")
+        grid = GridFactory(community=CommunityFactory(parent=street, name=f"新社区{i}"))
+        GridWorkerFactory(name=f"新网格员{i}", grids=[grid])
+    selectors.cockpit(officer, node, "2026-12")
+    # when
+    with CaptureQueriesContext(connection) as after:
+        page = selectors.cockpit(officer, node, "2026-12")
+    # then
+    assert len(page["children"]) == children + 4
+    assert all(c.values["grid_patrols"] == 0 for c in page["children"])
+    assert len(after) == len(before)
