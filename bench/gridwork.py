@@ -11,7 +11,9 @@ district officer, the node's month summed by the database (`figures.node_total`)
 API's reading (`figures.team_month`: each worker's, each grid's and the total): p50/p95 of `--reads`
 reads, each checked equal to the baseline, the same figures counted from the records
 (`figures.count_live`, what the pages did before the rollups).
-Drops the database at the end unless `--keep`.
+Then the cockpit's grid-work figures of the first district, its first street
+(`cockpit.selectors.grid_month`) and all its streets at once (`grid_months_of`) beside what the cockpit read before (every worker's month counted
+from the records), checked equal. Drops the database at the end unless `--keep`.
 
 Per worker and month: the working days (21 in November 2026) with a check-in, 2 patrols a day of 12 buildings each, a finding
 on every second patrol, 8 visits a day — 756 rows a worker, 9.07 million for 12,000 workers.
@@ -272,6 +274,61 @@ def _run(args) -> None:
         total = live_total
     print(f"区县本月：巡查 {total.patrols:,}，发现 {total.findings:,}，走访 {total.visits:,}，"
           f"走访占比 {total.visit_share:.1%}，按时报到 {total.punctuality:.1%}")
+    _cockpit(args, officer, MONTH)
+
+
+def _cockpit(args, officer, month) -> None:
+    """The cockpit's grid-work figures of the district and of a street (`cockpit.selectors.grid_month`),
+    beside what the cockpit did before in the same run: every worker's month counted from the records."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from linli.cockpit import selectors as cockpit
+    from linli.gridwork import figures
+    from linli.people.models import GridWorker
+    from linli.places.models import AdminUnit, Grid
+
+    period = cockpit.periods(month, cockpit._month_end(month))[0]
+    until = timezone.make_aware(dt.datetime.combine(period.until + dt.timedelta(days=1), dt.time.min))
+
+    def before(node):
+        grids = cockpit.visible(Grid.objects.all(), node.dashboard_node().scope)
+        ids = (GridWorker.grids.through.objects.filter(grid__in=grids).order_by("gridworker_id")
+               .values_list("gridworker_id", flat=True).distinct())
+        workers = [type("W", (), {"pk": pk, "name": ""}) for pk in ids]
+        return figures.total(figures.per_worker(workers, period.since, until=until))
+
+    print(f"驾驶舱网格工作（{period.text}）：汇总 {args.reads} 次，按记录现数（此前的做法，基线）{args.live_reads} 次")
+    print(f"{'节点':<12}{'网格员':>8}{'汇总 p50/p95 ms':>20}{'查询数':>8}{'基线 p50/p95 ms':>22}{'倍数':>8}")
+    district = AdminUnit.objects.filter(level="district").order_by("pk").first()
+    street = AdminUnit.objects.filter(parent=district).order_by("pk").first()
+    for unit in (district, street):
+        node = cockpit.node_in_sight(officer, "unit", unit.pk)
+        got, old = cockpit.grid_month(node, period), before(node)
+        for attr in ("patrols", "findings", "visits", "visit_minutes", "working_minutes"):
+            assert getattr(got, attr) == getattr(old, attr), (unit.name, attr)
+        with CaptureQueriesContext(connection) as queries:
+            cockpit.grid_month(node, period)
+        p50, p95 = _time(lambda n=node: cockpit.grid_month(n, period), args.reads)
+        b50, b95 = _time(lambda n=node: before(n), args.live_reads)
+        print(f"{unit.name:<12}{got.workers:>8,}{f'{p50:.1f} / {p95:.1f}':>20}{len(queries):>8}"
+              f"{f'{b50:.1f} / {b95:.1f}':>22}{b50 / p50:>8.1f}")
+    # the district's streets, all at once, beside each street counted from the records
+    node = cockpit.node_in_sight(officer, "unit", district.pk)
+    children = cockpit.children_of(officer, node)
+    got = cockpit.grid_months_of(children, period)
+    for child, month_ in zip(children, got, strict=True):
+        old = before(child)
+        assert (month_.patrols, month_.visits, month_.working_minutes) == (old.patrols, old.visits,
+                                                                           old.working_minutes), child.label
+    with CaptureQueriesContext(connection) as queries:
+        cockpit.grid_months_of(children, period)
+    p50, p95 = _time(lambda: cockpit.grid_months_of(children, period), args.reads)
+    b50, b95 = _time(lambda: [before(child) for child in children], args.live_reads)
+    label = f"下辖{len(children)}个街道"
+    print(f"{label:<12}{sum(m.workers for m in got):>8,}{f'{p50:.1f} / {p95:.1f}':>20}{len(queries):>8}"
+          f"{f'{b50:.1f} / {b95:.1f}':>22}{b50 / p50:>8.1f}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ its own: it calls the domains' figure functions as they are —
 - points issued and redeemed, council meetings, decisions and ballots per period, counted over the
   domains' list selectors (`points.selectors`, `council.selectors`), grouped by child and period,
 - the node's stations (`stations.selectors.indicators`, as of today) and grid work of this period
-  (`gridwork.figures.per_worker` of the node's grid workers), for the node only,
+  (`gridwork.figures.node_total` of the node's grid workers, from the monthly rollups), for the node only,
 and lays them side by side: this period, the previous one, the same period last year.
 
 Periods are calendar months: the chosen month up to today (or the whole month if it is over); the
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.db.models import Case as Case_
-from django.db.models import Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Count, F, IntegerField, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -289,8 +289,11 @@ GRIDWORK = {
     "grid_visit_share": ("走访时间占比", "网格", lambda m: None if m.visit_share is None
                          else round(100 * m.visit_share, 1), "%", "gridwork:team"),
 }
-RANKABLE = {**REGISTRY, **CASES, **PROPERTY, **{k: (a.label, None, a.unit) for k, a in ACTIVITY.items()}}
+RANKABLE = {**REGISTRY, **CASES, **PROPERTY, **{k: (a.label, None, a.unit) for k, a in ACTIVITY.items()},
+            **{k: (label, None, unit) for k, (label, _group, _read, unit, _url) in GRIDWORK.items()}}
 ALL_KEYS = {**RANKABLE, **STATIONS, **GRIDWORK}
+# Grid work is ranked among children that are units (a street's or a district's); grids may share compounds.
+GRID_RANKED = ("district", "street")
 
 
 def _records(node: CockpitNode, key: str, period: Period) -> str:
@@ -383,16 +386,40 @@ def _node_only(actor, node: CockpitNode, period: Period) -> list[Figure]:
         found = stations.indicators(actor=actor, unit=node.obj)
         out += [Figure(key, label, group, [read(found)], unit, reverse(url), rankable=False)
                 for key, (label, group, read, unit, url) in STATIONS.items()]
-    # The node's grid workers (those serving its grids), by id only: the totals need no names.
-    grids = visible(Grid.objects.all(), node.dashboard_node().scope)
-    ids = (GridWorker.grids.through.objects.filter(grid__in=grids).order_by("gridworker_id")
-           .values_list("gridworker_id", flat=True).distinct())
-    workers = [SimpleNamespace(pk=pk, name="") for pk in ids]
-    until = timezone.make_aware(dt.datetime.combine(period.until + dt.timedelta(days=1), dt.time.min))
-    month = gridwork_figures.total(gridwork_figures.per_worker(workers, period.since, until=until))
+    month = grid_month(node, period)
     out += [Figure(key, label, group, [read(month)], unit, f"{reverse(url)}?month={period.since:%Y-%m}",
-                   rankable=False) for key, (label, group, read, unit, url) in GRIDWORK.items()]
+                   rankable=node.level in GRID_RANKED) for key, (label, group, read, unit, url) in GRIDWORK.items()]
     return out
+
+
+def grid_month(node: CockpitNode, period: Period):
+    """The grid work of the node's grid workers (those serving its grids) in the period.
+
+    The period is a month from its first day, up to today or to its end (`periods`' "本期"), and no
+    record of grid work lies in the future (the services refuse it), so the month's rollups are the
+    period's figures: `gridwork.figures.node_total` sums them in the database, in the same few queries
+    whatever the number of workers or records. Any other span is counted from the records."""
+    grids = visible(Grid.objects.all(), node.dashboard_node().scope)
+    ids = GridWorker.grids.through.objects.filter(grid__in=grids).values("gridworker_id")
+    workers = GridWorker.objects.filter(pk__in=ids)
+    if period.since.day == 1 and period.until >= min(_month_end(period.since), clock.today()):
+        return gridwork_figures.node_total(workers, period.since)
+    until = timezone.make_aware(dt.datetime.combine(period.until + dt.timedelta(days=1), dt.time.min))
+    return gridwork_figures.total(gridwork_figures.per_worker(workers.order_by("pk"), period.since, until=until))
+
+
+def grid_months_of(children: list[CockpitNode], period: Period) -> list:
+    """Per child, its grid work in the period (a `gridwork.figures.Month`), for units' children in one
+    query (units share no grid); None for compounds, which grids may share, and for a span that is not
+    a month up to today or to its end (see `grid_month`)."""
+    whole = period.since.day == 1 and period.until >= min(_month_end(period.since), clock.today())
+    if not whole or not children or any(child.kind != "unit" for child in children):
+        return [None] * len(children)
+    union, index = scope_index(Grid, [child.dashboard_node().scope for child in children])
+    pairs = (Grid.objects.filter(union).annotate(grp=index, worker=F("workers")).filter(worker__isnull=False)
+             .order_by().values("grp", "worker").distinct())
+    found = gridwork_figures.totals_by_group(pairs, period.since)
+    return [found.get(i, gridwork_figures.Month(name="", workers=0)) for i in range(len(children))]
 
 
 @dataclass
@@ -426,6 +453,9 @@ def children_figures(actor, node: CockpitNode, period: Period, figures=None, chi
         rows.append(row)
     for row, activity in zip(rows, activity_of(actor, children, (period,)), strict=True):
         row.values.update({key: values[0] for key, values in activity.items()})
+    for row, month in zip(rows, grid_months_of(children, period), strict=True):
+        row.values.update({key: None if month is None else read(month)
+                           for key, (_label, _group, read, _unit, _url) in GRIDWORK.items()})
     return rows
 
 
@@ -520,7 +550,7 @@ def cockpit(actor, node: CockpitNode, month_param=None, rank: str | None = None)
     kids = children_of(actor, node)
     registry, registries = indicators_with_children(node.dashboard_node(), [c.dashboard_node() for c in kids])
     children = children_figures(actor, node, spans[0], cases[0], kids, registries)
-    rank = rank if rank in RANKABLE else None
+    rank = rank if rank in RANKABLE and (rank not in GRIDWORK or node.level in GRID_RANKED) else None
     return {
         "node": node,
         "parent": parent_of(actor, node),

@@ -153,6 +153,26 @@ def node_total(workers, month: dt.date, name: str = "合计") -> Month:
     return out
 
 
+def totals_by_group(pairs, month: dt.date) -> dict[int, Month]:
+    """The month's counters summed per group, for a values queryset of distinct (`grp`, `worker`) pairs
+    (such as a node's children and the workers serving their grids): a worker of two groups counts in
+    both, once in each. One query after the refresh, whatever the groups, workers or records; the day
+    counts (check-ins, punctuality, missed days) are left at zero."""
+    month = month.replace(day=1)
+    rollups.refresh()
+    sql, params = pairs.query.sql_with_params()
+    sums = ("working_minutes", "patrols", "findings", "cases", "visits", "visit_minutes")
+    query = (f"SELECT p.grp, COUNT(DISTINCT p.worker), {', '.join(f'COALESCE(SUM(w.{s}), 0)' for s in sums)} "
+             f"FROM ({sql}) p LEFT JOIN {WorkMonth._meta.db_table} w ON w.worker_id = p.worker AND w.month = %s "
+             "GROUP BY p.grp")
+    out = {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, month])
+        for grp, workers, *values in cursor.fetchall():
+            out[grp] = Month(name="", workers=workers, **{s: int(v) for s, v in zip(sums, values, strict=True)})
+    return out
+
+
 def _working_mask(month: dt.date) -> int:
     """Bit d−1 set for each working day d of the month before today (see `_working_days`)."""
     start, end = month_bounds(month)
