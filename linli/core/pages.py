@@ -1,12 +1,13 @@
-"""Helpers for page views: turn NotFound/Forbidden into 404/403, paginate lists."""
+"""Helpers for page views: turn NotFound/Forbidden into 404/403, paginate lists, run a service for a form."""
 
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 
-from linli.core.errors import Forbidden, NotFound
+from linli.core.errors import Forbidden, NotFound, Refused
 
 PAGE_SIZE = 30
 
@@ -34,3 +35,25 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE, *, param: str = "page
     params = request.GET.copy()
     params.pop(param, None)
     return page, params.urlencode()
+
+
+def refusal_text(exc) -> str:
+    """The Chinese sentence(s) of a service's refusal or of a model's validation, for the page."""
+    if isinstance(exc, Refused):
+        return exc.message
+    if hasattr(exc, "message_dict"):
+        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return "；".join(exc.messages)
+
+
+def act(request, work, success):
+    """Run a service call for a page: its refusal becomes the page's error message (None returned), its
+    success the page's success message (`success` a sentence, or a function of the result). Returns the
+    result, or True for a service that returns nothing."""
+    try:
+        result = work()
+    except (Refused, ValidationError) as exc:
+        messages.error(request, refusal_text(exc))
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result or True

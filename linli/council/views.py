@@ -16,19 +16,11 @@ from linli.accounts.scope import can_edit
 from linli.cases.models import Case
 from linli.core.access import get_visible, require
 from linli.core.errors import Refused
-from linli.core.pages import page_errors, paginate
+from linli.core.pages import act, page_errors, paginate, refusal_text
 from linli.core.scoping import scope_for
 from linli.council import access, forms, ical, pdf, selectors, services
 from linli.council.electorate import ELECTORATE_NAMES
 from linli.council.models import Evaluation, Proposal, Vote
-
-
-def _errors(exc) -> str:
-    if isinstance(exc, Refused):
-        return exc.message
-    if hasattr(exc, "message_dict"):
-        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return "；".join(exc.messages)
 
 
 def _form_errors(form) -> str:
@@ -71,7 +63,7 @@ def proposal_new(request):
                 template=data.get("template"), source=data.get("source") or "resident",
                 organisation=data.get("organisation", ""), urgent=data["urgent"])
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, f"议题已提交（{proposal.ref}），进入“{proposal.step.name}”。")
             return redirect("council:proposal_detail", proposal.pk)
@@ -100,22 +92,12 @@ def proposal_detail(request, pk):
     })
 
 
-def _act(request, work, success):
-    try:
-        result = work()
-    except (Refused, ValidationError) as exc:
-        messages.error(request, _errors(exc))
-        return None
-    messages.success(request, success)
-    return result or True
-
-
 @login_required
 @page_errors
 @require_POST
 def proposal_advance(request, pk):
     proposal = access.proposal_get(request.user, pk, write=True)
-    _act(request, lambda: services.proposal_advance(actor=request.user, proposal=proposal,
+    act(request, lambda: services.proposal_advance(actor=request.user, proposal=proposal,
                                                     note=request.POST.get("note", "")), "已推进到下一步。")
     return redirect("council:proposal_detail", pk)
 
@@ -125,7 +107,7 @@ def proposal_advance(request, pk):
 @require_POST
 def proposal_reject(request, pk):
     proposal = access.proposal_get(request.user, pk, write=True)
-    _act(request, lambda: services.proposal_reject(actor=request.user, proposal=proposal,
+    act(request, lambda: services.proposal_reject(actor=request.user, proposal=proposal,
                                                    reason=request.POST.get("reason", "")), "已退回，不予立项。")
     return redirect("council:proposal_detail", pk)
 
@@ -135,7 +117,7 @@ def proposal_reject(request, pk):
 @require_POST
 def comment_add(request, pk):
     proposal = access.proposal_get(request.user, pk)
-    _act(request, lambda: services.comment_add(actor=request.user, proposal=proposal,
+    act(request, lambda: services.comment_add(actor=request.user, proposal=proposal,
                                                body=request.POST.get("body", "")), "意见已发表。")
     return redirect("council:proposal_detail", pk)
 
@@ -146,7 +128,7 @@ def comment_add(request, pk):
 def comment_moderate(request, pk):
     comment = access.comment_get(request.user, pk, write=True)
     hide = request.POST.get("action") != "show"
-    _act(request, lambda: services.comment_moderate(actor=request.user, comment=comment, hide=hide,
+    act(request, lambda: services.comment_moderate(actor=request.user, comment=comment, hide=hide,
                                                     reason=request.POST.get("reason", "")),
          "意见已屏蔽。" if hide else "意见已恢复显示。")
     return redirect("council:proposal_detail", comment.proposal_id)
@@ -158,7 +140,7 @@ def comment_moderate(request, pk):
 def case_escalate(request, case_pk):
     require(can_edit(request.user), services.NOT_EDITOR)
     case = get_visible(Case.objects.select_related("category", "compound"), scope_for(request.user), case_pk)
-    proposal = _act(request, lambda: services.proposal_from_case(actor=request.user, case=case),
+    proposal = act(request, lambda: services.proposal_from_case(actor=request.user, case=case),
                     "诉求已作为大事转入议事。")
     if isinstance(proposal, Proposal):
         return redirect("council:proposal_detail", proposal.pk)
@@ -186,7 +168,7 @@ def ballot_new(request):
                 entrance=data["entrance"], party_org=data["party_org"],
                 threshold_percent=data["threshold_percent"] or 80, cost_total=data["cost_total"])
         except (Refused, ValidationError) as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, f"表决已发起，表决人 {ballot.voters.count()} 个。")
             return redirect("council:ballot_detail", ballot.pk)
@@ -221,7 +203,7 @@ def ballot_detail(request, pk):
 @require_POST
 def ballot_vote(request, pk):
     ballot = access.ballot_get(request.user, pk)
-    _act(request, lambda: services.vote_cast(actor=request.user, ballot=ballot,
+    act(request, lambda: services.vote_cast(actor=request.user, ballot=ballot,
                                              choice=request.POST.get("choice", "")), "投票已记录，截止前可以修改。")
     return redirect("council:ballot_detail", pk)
 
@@ -232,7 +214,7 @@ def ballot_vote(request, pk):
 def ballot_paper(request, pk):
     ballot = access.ballot_get(request.user, pk, write=True)
     voter = access.voter_get(request.user, ballot, request.POST.get("voter"))
-    _act(request, lambda: services.vote_cast(
+    act(request, lambda: services.vote_cast(
         actor=request.user, ballot=ballot, voter=voter, choice=request.POST.get("choice", ""),
         channel=request.POST.get("channel", "paper"), proxy_name=request.POST.get("proxy_name", ""),
         attachment=request.FILES.get("attachment")), "选票已录入。")
@@ -244,7 +226,7 @@ def ballot_paper(request, pk):
 @require_POST
 def ballot_close(request, pk):
     ballot = access.ballot_get(request.user, pk, write=True)
-    _act(request, lambda: services.ballot_close(actor=request.user, ballot=ballot), "表决已结束，结果已固定。")
+    act(request, lambda: services.ballot_close(actor=request.user, ballot=ballot), "表决已结束，结果已固定。")
     return redirect("council:ballot_detail", pk)
 
 
@@ -258,7 +240,7 @@ def ballot_publish(request, pk):
         messages.error(request, _form_errors(form))
         return redirect("council:ballot_detail", pk)
     data = form.cleaned_data
-    notice = _act(request, lambda: services.notice_publish(
+    notice = act(request, lambda: services.notice_publish(
         actor=request.user, ballot=ballot, title=data["title"], starts_on=data["starts_on"],
         ends_on=data["ends_on"]), "公示已发布。")
     if notice and notice is not True:
@@ -307,7 +289,7 @@ def notice_evaluate(request, pk):
     if not form.is_valid():
         messages.error(request, _form_errors(form))
     else:
-        _act(request, lambda: services.evaluation_submit(actor=request.user, notice=notice,
+        act(request, lambda: services.evaluation_submit(actor=request.user, notice=notice,
                                                          score=form.cleaned_data["score"],
                                                          note=form.cleaned_data["note"]), "感谢您的评价。")
     return redirect("council:notice_detail", pk)
@@ -318,7 +300,7 @@ def notice_evaluate(request, pk):
 @require_POST
 def notice_executed(request, pk):
     notice = access.notice_get(request.user, pk, write=True)
-    _act(request, lambda: services.notice_executed(actor=request.user, notice=notice), "已标记实施完成，居民可以评价。")
+    act(request, lambda: services.notice_executed(actor=request.user, notice=notice), "已标记实施完成，居民可以评价。")
     return redirect("council:notice_detail", pk)
 
 
@@ -344,7 +326,7 @@ def series_new(request):
         try:
             services.series_create(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, "例会已建立。")
             return redirect("council:meetings")
@@ -375,7 +357,7 @@ def meeting_new(request):
                                               series=series, community=data["community"],
                                               compound=data["compound"], location=data["location"])
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, "会议已安排。")
             return redirect("council:meeting_detail", meeting.pk)
@@ -419,7 +401,7 @@ def meeting_update(request, pk, part):
     if work is None:
         messages.error(request, "未知的操作。")
     else:
-        _act(request, work, "已保存。")
+        act(request, work, "已保存。")
     return redirect("council:meeting_detail", pk)
 
 
@@ -433,7 +415,7 @@ def decision_progress(request, pk):
     except ValueError:
         messages.error(request, "请填写进度百分比。")
     else:
-        _act(request, lambda: services.decision_progress(actor=request.user, decision=decision, percent=percent,
+        act(request, lambda: services.decision_progress(actor=request.user, decision=decision, percent=percent,
                                                          note=request.POST.get("note", "")), "进度已记录。")
     return redirect("council:meeting_detail", decision.meeting_id)
 

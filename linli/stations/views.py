@@ -18,29 +18,10 @@ from linli.accounts.scope import can_edit
 from linli.core.access import require
 from linli.core.errors import Refused
 from linli.core.ids import parse_id
-from linli.core.pages import page_errors, paginate
+from linli.core.pages import act, page_errors, paginate, refusal_text
 from linli.core.scoping import scope_for, visible
 from linli.stations import access, forms, selectors, services
 from linli.stations.models import MicroWish, Need, Project, Slot, Station, WishPhoto
-
-
-def _errors(exc) -> str:
-    if isinstance(exc, Refused):
-        return exc.message
-    if hasattr(exc, "message_dict"):
-        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return "；".join(exc.messages)
-
-
-def _act(request, work, success):
-    try:
-        result = work()
-    except (Refused, ValidationError) as exc:
-        messages.error(request, _errors(exc))
-        return None
-    messages.success(request, success)
-    return result or True
-
 
 # --- stations -------------------------------------------------------------------------------------
 
@@ -70,7 +51,7 @@ def station_new(request):
         try:
             station = services.station_create(actor=actor, **data)
         except (Refused, ValidationError) as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, f"已登记“{station.name}”，并发布默认服务清单（6 大类 37 项）。")
             return redirect("stations:detail", station.pk)
@@ -126,7 +107,7 @@ def _post(request, pk, form_class, work, success, **form_kwargs):
     station = access.station_get(request.user, pk, write=True)
     form = form_class(request.POST, request.FILES, **form_kwargs) if form_kwargs else form_class(request.POST, request.FILES)
     if form.is_valid():
-        _act(request, lambda: work(station, form.cleaned_data), success)
+        act(request, lambda: work(station, form.cleaned_data), success)
     else:
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
     return redirect("stations:detail", pk)
@@ -146,7 +127,7 @@ def slot_add(request, pk):
 def slot_remove(request, pk, slot_pk):
     station = access.station_get(request.user, pk, write=True)
     slot = access.slot_get(request.user, station, slot_pk)
-    _act(request, lambda: services.slot_remove(actor=request.user, slot=slot), "已删除开放时段。")
+    act(request, lambda: services.slot_remove(actor=request.user, slot=slot), "已删除开放时段。")
     return redirect("stations:detail", pk)
 
 
@@ -172,7 +153,7 @@ def service_add(request, pk):
 def service_toggle(request, pk, item_pk):
     station = access.station_get(request.user, pk, write=True)
     item = access.service_get(request.user, station, item_pk)
-    _act(request, lambda: services.service_toggle(actor=request.user, item=item, active=not item.active),
+    act(request, lambda: services.service_toggle(actor=request.user, item=item, active=not item.active),
          "已恢复该服务事项。" if not item.active else "已暂停该服务事项。")
     return redirect("stations:detail", pk)
 
@@ -196,7 +177,7 @@ def inspect(request, pk):
     require(services.may_inspect(request.user, station), services.NOT_INSPECTOR)
     form = forms.InspectionForm(request.POST, station=station)
     if form.is_valid():
-        result = _act(request, lambda: services.inspect(actor=request.user, station=station, **form.cleaned_data),
+        result = act(request, lambda: services.inspect(actor=request.user, station=station, **form.cleaned_data),
                       "已记录验收。")
         if result and result is not True and not result.passed:
             messages.warning(request, "本次验收未通过：尚有未达标项。")
@@ -282,7 +263,7 @@ def wish_new(request):
             wish = services.wish_post(actor=actor, title=data["title"], body=data["body"],
                                       resident=data.get("resident"))
         except (Refused, ValidationError) as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, "微心愿已发布，本社区党员认领后会通知您。")
             return redirect("stations:wish_detail", wish.pk)
@@ -309,7 +290,7 @@ def wish_detail(request, pk):
 
 def _wish_act(request, pk, work, success):
     wish = access.wish_get(request.user, pk)
-    _act(request, lambda: work(wish), success)
+    act(request, lambda: work(wish), success)
     return redirect("stations:wish_detail", pk)
 
 
@@ -403,7 +384,7 @@ def need_new(request):
                                       resident=data.get("resident"), source=data.get("source") or "resident",
                                       service=data.get("service"))
         except (Refused, ValidationError) as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, "需求已提交，社区会尽快派单。")
             return redirect("stations:need_detail", need.pk)
@@ -431,7 +412,7 @@ def need_detail(request, pk):
 
 def _need_act(request, pk, work, success):
     need = access.need_get(request.user, pk)
-    _act(request, lambda: work(need), success)
+    act(request, lambda: work(need), success)
     return redirect("stations:need_detail", pk)
 
 
@@ -512,7 +493,7 @@ def resource_new(request):
         try:
             services.resource_create(actor=actor, **data)
         except (Refused, ValidationError) as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, "已加入资源清单。")
             return redirect("stations:resources")
@@ -533,7 +514,7 @@ def partner_staff(request):
         try:
             staff = services.partner_staff_add(actor=actor, **data)
         except (Refused, ValidationError) as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, f"已为{staff.name}开通账号“{staff.user.username}”，登记资源时可选为接单人。")
             return redirect("stations:partner_staff")
@@ -556,7 +537,7 @@ def station_cases(request, pk):
             case = visible(Case.objects.filter(pk=form.cleaned_data["case"]), scope_for(actor)).first()
             if case is None:
                 form.add_error("case", "未找到该诉求，或不在您的辖区。")
-            elif _act(request, lambda: services.station_case_assign(actor=actor, station=station, case=case,
+            elif act(request, lambda: services.station_case_assign(actor=actor, station=station, case=case,
                                                                     note=form.cleaned_data["note"]),
                       f"诉求 #{case.pk} 已派给{station.name}。"):
                 return redirect("stations:station_cases", pk)
@@ -577,7 +558,7 @@ def errands(request, pk):
         require(worker, services.NOT_STATION_WORKER)
         if form.is_valid():
             data = form.cleaned_data
-            if _act(request, lambda: services.errand_record(actor=actor, station=station, **data),
+            if act(request, lambda: services.errand_record(actor=actor, station=station, **data),
                     "已登记帮办代办。"):
                 return redirect("stations:errands", pk)
     page, query = paginate(request, selectors.errand_list_visible_to(actor=actor, filters={"station": station.pk}))
@@ -613,7 +594,7 @@ def project_new(request):
         try:
             project = services.project_create(actor=actor, **form.cleaned_data)
         except (Refused, ValidationError) as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, "共建项目已立项，请确定责任方。")
             return redirect("stations:project_detail", project.pk)
@@ -633,7 +614,7 @@ def project_detail(request, pk):
 
 def _project_act(request, pk, work, success):
     project = access.project_get(request.user, pk)
-    _act(request, lambda: work(project), success)
+    act(request, lambda: work(project), success)
     return redirect("stations:project_detail", pk)
 
 
@@ -644,7 +625,7 @@ def project_owner_add(request, pk):
     project = access.project_get(request.user, pk)
     form = forms.ProjectOwnerForm(request.POST, actor=request.user, project=project)
     if form.is_valid():
-        _act(request, lambda: services.project_owner_add(actor=request.user, project=project, **form.cleaned_data),
+        act(request, lambda: services.project_owner_add(actor=request.user, project=project, **form.cleaned_data),
              "已增加责任方。")
     else:
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))

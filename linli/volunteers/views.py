@@ -6,7 +6,6 @@ nothing.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -15,30 +14,12 @@ from linli.accounts.scope import can_edit
 from linli.core.access import require
 from linli.core.errors import Refused
 from linli.core.ids import parse_id
-from linli.core.pages import page_errors, paginate
+from linli.core.pages import act, page_errors, paginate
 from linli.core.scoping import scope_for
 from linli.people.models import PartyMember
 from linli.volunteers import access, forms, selectors, services
 
 NOT_OFFICER = "只有社区书记、街道和区级干部查看双报到统计。"
-
-
-def _errors(exc) -> str:
-    if isinstance(exc, Refused):
-        return exc.message
-    if hasattr(exc, "message_dict"):
-        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return "；".join(exc.messages)
-
-
-def _act(request, work, success):
-    try:
-        result = work()
-    except (Refused, ValidationError) as exc:
-        messages.error(request, _errors(exc))
-        return None
-    messages.success(request, success if isinstance(success, str) else success(result))
-    return result
 
 
 def _may_manage_any(actor) -> bool:
@@ -71,7 +52,7 @@ def mine(request):
 @require_POST
 def sign_up(request, pk):
     activity = access.activity_get(request.user, pk)
-    _act(request, lambda: services.sign_up(actor=request.user, activity=activity),
+    act(request, lambda: services.sign_up(actor=request.user, activity=activity),
          f"已报名“{activity.title}”，请在活动开始前 30 分钟内到现场签到。")
     return redirect("volunteers:mine")
 
@@ -81,7 +62,7 @@ def sign_up(request, pk):
 @require_POST
 def cancel(request, pk):
     attendance = access.attendance_get(request.user, pk)
-    _act(request, lambda: services.cancel_signup(actor=request.user, attendance=attendance), "已取消报名。")
+    act(request, lambda: services.cancel_signup(actor=request.user, attendance=attendance), "已取消报名。")
     return redirect("volunteers:mine")
 
 
@@ -97,7 +78,7 @@ def _position(request):
 @require_POST
 def check_in(request, pk):
     attendance = access.attendance_get(request.user, pk)
-    _act(request, lambda: services.check_in(actor=request.user, attendance=attendance, **_position(request)),
+    act(request, lambda: services.check_in(actor=request.user, attendance=attendance, **_position(request)),
          lambda done: f"签到成功（距活动地点约 {done.in_distance} 米）。")
     return redirect("volunteers:mine")
 
@@ -107,7 +88,7 @@ def check_in(request, pk):
 @require_POST
 def check_out(request, pk):
     attendance = access.attendance_get(request.user, pk)
-    _act(request, lambda: services.check_out(actor=request.user, attendance=attendance, **_position(request)),
+    act(request, lambda: services.check_out(actor=request.user, attendance=attendance, **_position(request)),
          lambda done: f"签退成功，本次服务 {done.hours} 小时。{done.booking}")
     return redirect("volunteers:mine")
 
@@ -120,7 +101,7 @@ def register(request):
     require(member is not None and member.category == PartyMember.Category.IN_SERVICE, "双报到只适用于在职党员。")
     form = forms.RegisterForm(request.POST or None, initial={"employer": member.employer})
     if request.method == "POST" and form.is_valid():
-        done = _act(request, lambda: services.dual_register(actor=actor, member=member, **form.cleaned_data),
+        done = act(request, lambda: services.dual_register(actor=actor, member=member, **form.cleaned_data),
                     lambda made: f"已向{made.community.name}报到。")
         if done is not None:
             return redirect("volunteers:mine")
@@ -147,7 +128,7 @@ def team_new(request):
     require(_may_manage_any(actor), services.NOT_MANAGER)
     form = forms.TeamForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
-        made = _act(request, lambda: services.team_create(actor=actor, **form.cleaned_data),
+        made = act(request, lambda: services.team_create(actor=actor, **form.cleaned_data),
                     lambda team: f"已成立“{team.name}”。")
         if made is not None:
             return redirect("volunteers:team_detail", made.pk)
@@ -164,7 +145,7 @@ def team_detail(request, pk):
     if request.method == "POST":
         require(may, services.NOT_MANAGER)
         if form.is_valid():
-            _act(request, lambda: services.member_add(actor=actor, team=team, resident=form.cleaned_data["resident"]),
+            act(request, lambda: services.member_add(actor=actor, team=team, resident=form.cleaned_data["resident"]),
                  lambda member: f"{member.name}已加入。")
             return redirect("volunteers:team_detail", team.pk)
     activities = selectors.activity_list_visible_to(actor=actor, filters={"team": team.pk})
@@ -182,7 +163,7 @@ def activity_new(request, pk):
     require(services.may_manage(actor, team.community, team.compound), services.NOT_MANAGER)
     form = forms.ActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        made = _act(request, lambda: services.activity_create(actor=actor, team=team, **form.cleaned_data),
+        made = act(request, lambda: services.activity_create(actor=actor, team=team, **form.cleaned_data),
                     lambda act: f"已发布“{act.title}”。")
         if made is not None:
             return redirect("volunteers:activity_detail", made.pk)
@@ -211,7 +192,7 @@ def hours_confirm(request, pk):
     attendance = access.attendance_get(request.user, pk)
     form = forms.HoursForm(request.POST)
     if form.is_valid():
-        _act(request, lambda: services.hours_confirm(actor=request.user, attendance=attendance,
+        act(request, lambda: services.hours_confirm(actor=request.user, attendance=attendance,
                                                      hours=form.cleaned_data["hours"]),
              lambda done: f"已确认{done.member.name}的时长 {done.hours} 小时。{done.booking}")
     else:
