@@ -10,6 +10,7 @@ from decimal import Decimal
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from linli.core.access import get_visible
 from linli.core.api import ErrorOut
 from linli.core.errors import NotFound
 from linli.core.ids import Id
@@ -18,7 +19,7 @@ from linli.core.scoping import scope_for, visible
 from linli.people.models import Resident
 from linli.places.models import AdminUnit, Compound, Grid
 from linli.stations import access, selectors, services
-from linli.stations.models import MicroWish, ServiceItem, Slot, Station
+from linli.stations.models import MicroWish, PartnerStaff, ServiceItem, Slot, Station
 
 router = Router(tags=["党群服务站与微心愿"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -576,6 +577,13 @@ def partner_staff_add(request, payload: PartnerStaffIn):
     staff = services.partner_staff_add(actor=request.auth, partner=partner, name=payload.name,
                                        username=payload.username, password=payload.password)
     return 201, _partner_staff(staff)
+
+
+@router.post("/partner-staff/{staff_id}/close", response={200: PartnerStaffOut, **ERRORS},
+             summary="停用共建单位人员账号（派给他的需求记录保留）")
+def partner_staff_close(request, staff_id: Id):
+    staff = get_visible(PartnerStaff.objects.select_related("user", "partner"), scope_for(request.auth), staff_id)
+    return 200, _partner_staff(services.partner_staff_deactivate(actor=request.auth, staff=staff))
 
 
 class StationCaseOut(Schema):

@@ -563,6 +563,8 @@ def partner_staff_add(*, actor, partner, name, username, password) -> PartnerSta
 def partner_staff_deactivate(*, actor, staff) -> PartnerStaff:
     """Close a partner staff member's login: the needs already dispatched to them stay on record."""
     require(may_dispatch(actor, staff.community), NOT_DISPATCHER)
+    if not staff.active:
+        raise Refused("already_closed", "该账号已停用。", status=409)
     type(staff.user).objects.filter(pk=staff.user_id).update(is_active=False)
     return core_services.update(actor=actor, instance=staff, data={"active": False}, action="partner_staff.close")
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("resources/", views.resources, name="resources"),
     path("resources/new/", views.resource_new, name="resource_new"),
     path("partners/", views.partner_staff, name="partner_staff"),
+    path("partners/<int:pk>/close/", views.partner_staff_close, name="partner_staff_close"),
     path("<int:pk>/cases/", views.station_cases, name="station_cases"),
     path("<int:pk>/errands/", views.errands, name="errands"),
     path("projects/", views.projects, name="projects"),

@@ -15,13 +15,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import can_edit
-from linli.core.access import require
+from linli.core.access import get_visible, require
 from linli.core.errors import Refused
 from linli.core.ids import parse_id
 from linli.core.pages import act, page_errors, paginate, refusal_text
 from linli.core.scoping import scope_for, visible
 from linli.stations import access, forms, selectors, services
-from linli.stations.models import MicroWish, Need, Project, Slot, Station, WishPhoto
+from linli.stations.models import MicroWish, Need, PartnerStaff, Project, Slot, Station, WishPhoto
 
 # --- stations -------------------------------------------------------------------------------------
 
@@ -519,6 +519,16 @@ def partner_staff(request):
             messages.success(request, f"已为{staff.name}开通账号“{staff.user.username}”，登记资源时可选为接单人。")
             return redirect("stations:partner_staff")
     return render(request, "stations/partner_staff.html", {"page": page, "query": query, "form": form})
+
+
+@login_required
+@page_errors
+@require_POST
+def partner_staff_close(request, pk):
+    staff = get_visible(PartnerStaff.objects.select_related("user"), scope_for(request.user), pk)
+    act(request, lambda: services.partner_staff_deactivate(actor=request.user, staff=staff),
+        f"已停用{staff.name}的账号，派给他的需求记录仍然保留。")
+    return redirect("stations:partner_staff")
 
 
 @login_required

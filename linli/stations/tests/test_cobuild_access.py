@@ -153,3 +153,28 @@ def test_an_errand_recorded_on_the_page_and_a_bad_one_writes_nothing(world, coun
                                                          "outcome": "done", "result": "已代办"})
     assert good.status_code == 302
     assert Need.objects.count() == 0 and home.errands.count() == 1
+
+
+def test_a_partner_login_is_closed_by_its_community_office_only_and_once(world, counts):
+    handler, _ = partner_login(world)
+    staff = handler.partner_staff
+    before = counts()
+    # out of the area: not found; in sight but not the office (the partner themself included): refused
+    for persona, status in (("outsider", 404), ("resident", 404), ("grid_worker", 404), ("property_staff", 404)):
+        answer = _client(world.user(persona)).post(f"/api/v1/partner-staff/{staff.pk}/close")
+        assert answer.status_code == status, persona
+    assert _client(handler).post(f"/api/v1/partner-staff/{staff.pk}/close").status_code == 403
+    assert _client(world.user("outsider")).post(f"/stations/partners/{staff.pk}/close/").status_code == 404
+    assert counts() == before
+    handler.refresh_from_db()
+    assert handler.is_active
+    # the office closes it from the page; the login can no longer sign in, the row says so
+    secretary = _client(world.user("community_secretary"))
+    answer = secretary.post(f"/stations/partners/{staff.pk}/close/", follow=True)
+    assert "已停用王师傅的账号" in answer.content.decode()
+    handler.refresh_from_db()
+    staff.refresh_from_db()
+    assert not handler.is_active and not staff.active
+    # and once only: a second close is a conflict with a reason
+    again = secretary.post(f"/api/v1/partner-staff/{staff.pk}/close")
+    assert again.status_code == 409 and again.json()["code"] == "already_closed"
