@@ -15,7 +15,7 @@ from linli.core.api import ErrorOut
 from linli.core.errors import NotFound
 from linli.core.ids import Id
 from linli.core.pagination import PageIn, page_of, page_schema, paginated
-from linli.core.scoping import scope_for, visible
+from linli.core.scoping import scope_for
 from linli.people.models import Resident
 from linli.places.models import AdminUnit, Compound, Grid
 from linli.stations import access, selectors, services
@@ -212,12 +212,8 @@ class WishFilters(Schema):
 # --- stations -------------------------------------------------------------------------------------
 
 def _in_area(actor, model, pk):
-    if pk is None:
-        return None
-    found = visible(model.objects.filter(pk=pk), scope_for(actor)).first()
-    if found is None:
-        raise NotFound()
-    return found
+    """An optional id of the body: None stays None, anything out of sight is 404."""
+    return None if pk is None else get_visible(model, scope_for(actor), pk)
 
 
 @router.get("/stations", response=list[StationOut], summary="服务站列表")

@@ -282,7 +282,21 @@ class WishPhoto(models.Model):
         ordering = ["at", "id"]
 
 
-class WishEvent(models.Model):
+class TimelineEvent(models.Model):
+    """A step on a wish's, need's or project's timeline: who did it, when, and a note (the steps
+    themselves are audited by the services that write them)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField("时间", default=clock.now)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
+class WishEvent(TimelineEvent):
     class Kind(models.TextChoices):
         POSTED = "posted", "发布"
         CLAIMED = "claimed", "认领"
@@ -292,15 +306,10 @@ class WishEvent(models.Model):
 
     wish = models.ForeignKey(MicroWish, verbose_name="微心愿", on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("事件", max_length=10, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField("时间", default=clock.now)
-    note = models.CharField("说明", max_length=300, blank=True)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = "心愿进展"
         verbose_name_plural = "心愿进展"
-        ordering = ["at", "id"]
 
 
 # --- the need and resource lists, order → dispatch → accept → rate ---------------------------------
@@ -391,7 +400,7 @@ class Need(models.Model):
         return f"需求 #{self.pk} {self.title}"
 
 
-class NeedEvent(models.Model):
+class NeedEvent(TimelineEvent):
     class Kind(models.TextChoices):
         ORDERED = "ordered", "点单"
         DISPATCHED = "dispatched", "派单"
@@ -402,15 +411,10 @@ class NeedEvent(models.Model):
 
     need = models.ForeignKey(Need, verbose_name="需求", on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("事件", max_length=10, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField("时间", default=clock.now)
-    note = models.CharField("说明", max_length=300, blank=True)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = "需求进展"
         verbose_name_plural = "需求进展"
-        ordering = ["at", "id"]
 
 
 # --- partner staff: accounts with a narrow role --------------------------------------------------
@@ -529,7 +533,7 @@ class ProjectOwner(models.Model):
         ordering = ["project", "id"]
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(TimelineEvent):
     class Kind(models.TextChoices):
         CREATED = "created", "立项"
         OWNER = "owner", "增加责任方"
@@ -539,15 +543,10 @@ class ProjectEvent(models.Model):
 
     project = models.ForeignKey(Project, verbose_name="共建项目", on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("事件", max_length=10, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField("时间", default=clock.now)
-    note = models.CharField("说明", max_length=300, blank=True)
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = "项目进展"
         verbose_name_plural = "项目进展"
-        ordering = ["at", "id"]
 
 
 # --- proxy errands 帮办代办 ---------------------------------------------------------------------

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema
 
-from linli.core.access import require
+from linli.core.access import get_visible, require
 from linli.core.api import ErrorOut
 from linli.core.errors import NotFound
 from linli.core.ids import Id
 from linli.core.pagination import paginated
-from linli.core.scoping import scope_for, visible
+from linli.core.scoping import scope_for
 from linli.people.models import PartyMember, Resident
 from linli.places.models import AdminUnit, Compound
 from linli.volunteers import access, selectors, services
@@ -22,13 +22,10 @@ NOT_OFFICER = "只有社区书记、街道和区级干部查看双报到统计�
 
 
 def _in_sight(actor, queryset, pk, *, work=True):
+    """An optional id of the body: None stays None, anything out of sight (of the work area) is 404."""
     if pk is None:
         return None
-    scope = scope_for(actor).work_area() if work else scope_for(actor)
-    found = visible(queryset.filter(pk=pk), scope).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return get_visible(queryset, scope_for(actor).work_area() if work else scope_for(actor), pk)
 
 
 # --- schemas --------------------------------------------------------------------------------------
